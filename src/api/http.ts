@@ -1,0 +1,261 @@
+/**
+ * @module api/http — the HTTP front of the server API: `POST /api/<method>` (JSON request/response)
+ * and the legacy `POST /api` command stream (spec server.md §1.3, §2.2, §2.8, §2.9).
+ *
+ * Order of checks for every request: unknown method path → 404, not POST → 405 (empty body),
+ * API key → 401 (empty body), then (legacy only) shutting down → 503, then the body is read and
+ * decoded (undecodable → 400 `Bad Request`). Plain-text error bodies match Go's `http.Error`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/logger.js';
+import { ApiErrors, toHttpStatus } from './errors.js';
+import type { Executor } from './executor.js';
+import {
+  decodeCommandStream,
+  decodeRequest,
+  encodeBatchResponse,
+  encodeError,
+  encodeReply,
+  encodeResponse,
+  encodeResult,
+  JsonDecodeError,
+  JsonEncodeError,
+} from './json.js';
+import { type ApiResponse, type ApiUnaryMethod, type Command, isApiMethod, LEGACY_METHODS, type Reply } from './types.js';
+
+/** Bodies larger than this are refused with 413 (protects the process; Go has no limit). */
+export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link createHttpApiHandler}. */
+export interface HttpApiOptions {
+  /** `api_key`; empty (and not insecure) = every request is refused with 401. */
+  readonly apiKey: string;
+  /** `api_insecure`: no key check. */
+  readonly insecure: boolean;
+  /** `api_error_mode`: `'transport'` maps API errors to HTTP statuses for every request. */
+  readonly errorMode: '' | 'transport';
+  /** True while the node shuts down: the legacy endpoint answers 503. */
+  readonly isShuttingDown?: () => boolean;
+  readonly logger: Logger;
+  /** @default MAX_API_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+}
+
+/** Handles one API request; `method` is `''` for the legacy endpoint, else the path segment after `/api/`. */
+export type HttpApiHandler = (req: IncomingMessage, res: ServerResponse, method: string) => void;
+
+const ERROR_MODE_HEADER = 'x-centrifugo-error-mode';
+
+class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.end(`${text}\n`);
+}
+
+function sendEmpty(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'Content-Length': '0' });
+  res.end();
+}
+
+function sendJson(res: ServerResponse, status: number, body: Uint8Array): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+  res.end(body);
+}
+
+function firstHeader(req: IncomingMessage, name: string): string | undefined {
+  return req.headersDistinct[name]?.[0];
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Constant-time equality (hashing first so lengths do not leak through timing). */
+function keyEquals(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected)) && given === expected;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const onAborted = (): void => {
+      cleanup();
+      reject(new Error('request aborted'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+/** Builds the handler mounted by the app router on `/api` and `/api/<method>`. */
+export function createHttpApiHandler(executor: Executor, options: HttpApiOptions): HttpApiHandler {
+  const { apiKey, insecure, errorMode, logger } = options;
+  const maxBody = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
+
+  const authorized = (req: IncomingMessage): boolean => {
+    if (insecure) return true;
+    if (apiKey === '') {
+      logger.error('API key is empty');
+      return false;
+    }
+    let valid = false;
+    const headerKey = firstHeader(req, 'x-api-key');
+    if (headerKey !== undefined && headerKey !== '') {
+      valid = keyEquals(headerKey, apiKey);
+    } else {
+      const auth = firstHeader(req, 'authorization');
+      if (auth !== undefined && auth !== '') {
+        const parts = auth.split(/\s+/).filter((p) => p !== '');
+        valid = parts.length === 2 && (parts[0] as string).toLowerCase() === 'apikey' && keyEquals(parts[1] as string, apiKey);
+      }
+    }
+    if (!valid) {
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      if (q >= 0 && q < url.length - 1) {
+        const given = new URLSearchParams(url.slice(q + 1)).get('api_key');
+        if (given !== null) valid = keyEquals(given, apiKey);
+      }
+    }
+    return valid;
+  };
+
+  const handleMethod = async (req: IncomingMessage, res: ServerResponse, method: string, body: Buffer): Promise<void> => {
+    if (!isApiMethod(method)) return sendText(res, 404, '404 page not found');
+    let request: unknown;
+    try {
+      request = decodeRequest(method, body);
+    } catch (err) {
+      if (!(err instanceof JsonDecodeError)) throw err;
+      if (logger.enabled('info')) logger.info('error decoding api request', { method, error: err.message });
+      return sendText(res, 400, 'Bad Request');
+    }
+    if (method === 'batch') {
+      const response = await executor.batch(request as Parameters<Executor['batch']>[0], 'http');
+      return sendJson(res, 200, encodeBatchResponse(response));
+    }
+    const unary: ApiUnaryMethod = method;
+    const response: ApiResponse<unknown> = await executor.execute(unary, request as never, 'http');
+    const transport = errorMode === 'transport' || firstHeader(req, ERROR_MODE_HEADER) === 'transport';
+    if (response.error !== undefined && transport) {
+      return sendJson(res, toHttpStatus(response.error.code), encodeError(response.error));
+    }
+    sendJson(res, 200, encodeResponse(unary, response as never));
+  };
+
+  const legacyCommand = async (cmd: Command): Promise<Reply> => {
+    const reply: Reply = {};
+    if (cmd.id !== undefined && cmd.id !== 0) reply.id = cmd.id;
+    const method = LEGACY_METHODS.get(cmd.method ?? 0);
+    if (method === undefined) {
+      reply.error = { ...ApiErrors.NotFound };
+      return reply;
+    }
+    let request: unknown = {};
+    if (method !== 'info') {
+      try {
+        request = decodeRequest(method, cmd.params ?? new Uint8Array(0));
+      } catch (err) {
+        if (!(err instanceof JsonDecodeError)) throw err;
+        reply.error = { ...ApiErrors.BadRequest };
+        return reply;
+      }
+    }
+    const response: ApiResponse<unknown> = await executor.execute(method, request as never, 'http');
+    if (response.error !== undefined) reply.error = response.error;
+    else reply.result = encodeResult(method, (response.result ?? {}) as never);
+    return reply;
+  };
+
+  const handleLegacy = async (res: ServerResponse, body: Buffer): Promise<void> => {
+    if (body.length === 0) return sendText(res, 400, 'Bad Request');
+    const replies: Buffer[] = [];
+    try {
+      for (const cmd of decodeCommandStream(body)) replies.push(encodeReply(await legacyCommand(cmd)));
+    } catch (err) {
+      if (!(err instanceof JsonDecodeError)) throw err;
+      if (logger.enabled('info')) logger.info('error decoding legacy api command', { error: err.message });
+      return sendText(res, 400, 'Bad Request');
+    }
+    const parts: Buffer[] = [];
+    replies.forEach((r, i) => {
+      if (i > 0) parts.push(Buffer.from('\n'));
+      parts.push(r);
+    });
+    sendJson(res, 200, Buffer.concat(parts));
+  };
+
+  return (req, res, method) => {
+    const started = performance.now();
+    if (logger.enabled('debug')) {
+      res.once('finish', () => {
+        logger.debug('http request', {
+          method: req.method,
+          status: res.statusCode,
+          path: req.url,
+          addr: firstHeader(req, 'x-real-ip') ?? firstHeader(req, 'x-forwarded-for') ?? req.socket.remoteAddress,
+          duration: `${((performance.now() - started) / 1000).toFixed(6)}s`,
+        });
+      });
+    }
+    if (method !== '' && !isApiMethod(method)) return sendText(res, 404, '404 page not found');
+    if (req.method !== 'POST') return sendEmpty(res, 405);
+    if (!authorized(req)) return sendEmpty(res, 401);
+    if (method === '' && options.isShuttingDown?.() === true) return sendEmpty(res, 503);
+
+    readBody(req, maxBody)
+      .then((body) => (method === '' ? handleLegacy(res, body) : handleMethod(req, res, method, body)))
+      .catch((err: unknown) => {
+        if (err instanceof BodyTooLargeError) {
+          res.setHeader('Connection', 'close');
+          res.once('finish', () => req.socket.destroy());
+          return sendText(res, 413, 'Request Entity Too Large');
+        }
+        if (err instanceof JsonEncodeError) {
+          logger.error('error encoding api response', { method, error: err.message });
+          return sendText(res, 500, 'Internal Server Error');
+        }
+        if (req.destroyed || res.destroyed) return; // the client went away while we read the body
+        logger.error('error handling api request', { method, error: String(err) });
+        sendText(res, 500, 'Internal Server Error');
+      });
+  };
+}

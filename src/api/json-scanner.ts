@@ -1,0 +1,497 @@
+/**
+ * @module api/json-scanner — a validating JSON byte scanner that reads values in place, so raw fields
+ * can be captured as the exact bytes of their value (never re-stringified).
+ *
+ * Grammar and limits follow Go's encoding/json: RFC 8259 values, control characters forbidden inside
+ * strings, nesting deeper than 10000 rejected. Lone UTF-16 surrogate escapes decode to U+FFFD as Go
+ * does. The scanner does not validate UTF-8 itself (callers check the whole body up front).
+ */
+
+/** The input is not valid JSON, or does not fit the expected shape. */
+export class JsonDecodeError extends Error {
+  override readonly name = 'JsonDecodeError';
+}
+
+/** Go's maximum nesting depth (encoding/json `maxNestingDepth`). */
+export const MAX_NESTING_DEPTH = 10_000;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+
+const utf8 = new TextDecoder('utf-8');
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+function hexVal(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+/** Kind of the value at the cursor, from its first byte. */
+export type JsonToken = 'object' | 'array' | 'string' | 'number' | 'true' | 'false' | 'null' | 'eof' | 'invalid';
+
+export class JsonScanner {
+  readonly buf: Uint8Array;
+  pos: number;
+
+  constructor(buf: Uint8Array, pos = 0) {
+    this.buf = buf;
+    this.pos = pos;
+  }
+
+  fail(what: string): never {
+    throw new JsonDecodeError(`${what} at offset ${this.pos}`);
+  }
+
+  /** Skips JSON whitespace. */
+  ws(): void {
+    const b = this.buf;
+    let p = this.pos;
+    while (p < b.length && isWs(b[p] as number)) p++;
+    this.pos = p;
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  /** Kind of the value starting at the cursor (whitespace must already be skipped). */
+  peekToken(): JsonToken {
+    if (this.pos >= this.buf.length) return 'eof';
+    const c = this.buf[this.pos] as number;
+    switch (c) {
+      case LBRACE:
+        return 'object';
+      case LBRACKET:
+        return 'array';
+      case QUOTE:
+        return 'string';
+      case 0x74:
+        return 'true';
+      case 0x66:
+        return 'false';
+      case 0x6e:
+        return 'null';
+      default:
+        return c === MINUS || isDigit(c) ? 'number' : 'invalid';
+    }
+  }
+
+  /** Consumes one byte that must be `c`. */
+  expect(c: number, what: string): void {
+    if (this.buf[this.pos] !== c) this.fail(`expected ${what}`);
+    this.pos++;
+  }
+
+  /** Consumes the literal `true`, `false` or `null`. */
+  literal(word: 'true' | 'false' | 'null'): void {
+    const b = this.buf;
+    for (let i = 0; i < word.length; i++) {
+      if (b[this.pos + i] !== word.charCodeAt(i)) this.fail(`invalid literal`);
+    }
+    this.pos += word.length;
+  }
+
+  /** Reads a number token and returns its text (validated against the JSON grammar). */
+  numberText(): string {
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    if (b[p] === MINUS) p++;
+    if (b[p] === 0x30) {
+      p++;
+    } else if (isDigit(b[p] ?? -1)) {
+      while (isDigit(b[p] ?? -1)) p++;
+    } else {
+      this.pos = p;
+      this.fail('invalid number');
+    }
+    if (b[p] === 0x2e) {
+      p++;
+      if (!isDigit(b[p] ?? -1)) {
+        this.pos = p;
+        this.fail('invalid number');
+      }
+      while (isDigit(b[p] ?? -1)) p++;
+    }
+    if (b[p] === 0x65 || b[p] === 0x45) {
+      p++;
+      if (b[p] === 0x2b || b[p] === MINUS) p++;
+      if (!isDigit(b[p] ?? -1)) {
+        this.pos = p;
+        this.fail('invalid number');
+      }
+      while (isDigit(b[p] ?? -1)) p++;
+    }
+    this.pos = p;
+    let s = '';
+    for (let i = start; i < p; i++) s += String.fromCharCode(b[i] as number);
+    return s;
+  }
+
+  /** Reads a string token and returns its decoded value. */
+  string(): string {
+    const b = this.buf;
+    if (b[this.pos] !== QUOTE) this.fail('expected string');
+    let p = this.pos + 1;
+    let chunkStart = p;
+    let out = '';
+    for (;;) {
+      if (p >= b.length) {
+        this.pos = p;
+        this.fail('unterminated string');
+      }
+      const c = b[p] as number;
+      if (c === QUOTE) {
+        out += utf8.decode(b.subarray(chunkStart, p));
+        this.pos = p + 1;
+        return out;
+      }
+      if (c < 0x20) {
+        this.pos = p;
+        this.fail('control character in string');
+      }
+      if (c !== BACKSLASH) {
+        p++;
+        continue;
+      }
+      out += utf8.decode(b.subarray(chunkStart, p));
+      const e = b[p + 1];
+      p += 2;
+      switch (e) {
+        case QUOTE:
+          out += '"';
+          break;
+        case BACKSLASH:
+          out += '\\';
+          break;
+        case 0x2f:
+          out += '/';
+          break;
+        case 0x62:
+          out += '\b';
+          break;
+        case 0x66:
+          out += '\f';
+          break;
+        case 0x6e:
+          out += '\n';
+          break;
+        case 0x72:
+          out += '\r';
+          break;
+        case 0x74:
+          out += '\t';
+          break;
+        case 0x75: {
+          const u = this.#hex4(p);
+          p += 4;
+          if (u >= 0xd800 && u < 0xdc00) {
+            // A high surrogate must be followed by an escaped low one; otherwise Go yields U+FFFD.
+            if (b[p] === BACKSLASH && b[p + 1] === 0x75) {
+              const lo = this.#hex4(p + 2);
+              if (lo >= 0xdc00 && lo < 0xe000) {
+                out += String.fromCharCode(u, lo);
+                p += 6;
+                break;
+              }
+            }
+            out += '\ufffd';
+          } else if (u >= 0xdc00 && u < 0xe000) {
+            out += '\ufffd';
+          } else {
+            out += String.fromCharCode(u);
+          }
+          break;
+        }
+        case undefined:
+        default:
+          this.pos = p - 1;
+          this.fail('invalid escape in string');
+      }
+      chunkStart = p;
+    }
+  }
+
+  #hex4(p: number): number {
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const h = hexVal(this.buf[p + i] ?? -1);
+      if (h < 0) {
+        this.pos = p + i;
+        this.fail('invalid \\u escape');
+      }
+      v = v * 16 + h;
+    }
+    return v;
+  }
+
+  /** Skips a string token (validating it) without decoding. */
+  skipString(): void {
+    const b = this.buf;
+    if (b[this.pos] !== QUOTE) this.fail('expected string');
+    let p = this.pos + 1;
+    for (;;) {
+      if (p >= b.length) {
+        this.pos = p;
+        this.fail('unterminated string');
+      }
+      const c = b[p] as number;
+      if (c === QUOTE) {
+        this.pos = p + 1;
+        return;
+      }
+      if (c < 0x20) {
+        this.pos = p;
+        this.fail('control character in string');
+      }
+      if (c === BACKSLASH) {
+        const e = b[p + 1];
+        if (e === 0x75) {
+          this.#hex4(p + 2);
+          p += 6;
+        } else if (
+          e === QUOTE ||
+          e === BACKSLASH ||
+          e === 0x2f ||
+          e === 0x62 ||
+          e === 0x66 ||
+          e === 0x6e ||
+          e === 0x72 ||
+          e === 0x74
+        ) {
+          p += 2;
+        } else {
+          this.pos = p + 1;
+          this.fail('invalid escape in string');
+        }
+      } else {
+        p++;
+      }
+    }
+  }
+
+  /**
+   * Skips one complete value of any kind, validating it. Iterative, so deep nesting cannot overflow
+   * the call stack; `depth` is the nesting level of the value's parent.
+   */
+  skipValue(depth = 0): void {
+    const b = this.buf;
+    // Stack of open containers: true = object, false = array.
+    const stack: boolean[] = [];
+    for (;;) {
+      // Expect a value.
+      this.ws();
+      const t = this.peekToken();
+      switch (t) {
+        case 'object':
+        case 'array': {
+          if (depth + stack.length + 1 > MAX_NESTING_DEPTH) this.fail('exceeded max depth');
+          const isObj = t === 'object';
+          this.pos++;
+          this.ws();
+          if (b[this.pos] === (isObj ? RBRACE : RBRACKET)) {
+            this.pos++;
+            break; // empty container is a complete value
+          }
+          stack.push(isObj);
+          if (isObj) {
+            this.skipString();
+            this.ws();
+            this.expect(COLON, "':'");
+          }
+          continue;
+        }
+        case 'string':
+          this.skipString();
+          break;
+        case 'number':
+          this.numberText();
+          break;
+        case 'true':
+        case 'false':
+        case 'null':
+          this.literal(t);
+          break;
+        case 'eof':
+          this.fail('unexpected end of JSON input');
+          break;
+        case 'invalid':
+          this.fail('invalid character looking for beginning of value');
+      }
+      // A value completed: close containers or move to the next element.
+      for (;;) {
+        if (stack.length === 0) return;
+        this.ws();
+        const isObj = stack[stack.length - 1] as boolean;
+        const c = this.buf[this.pos];
+        if (c === COMMA) {
+          this.pos++;
+          if (isObj) {
+            this.ws();
+            this.skipString();
+            this.ws();
+            this.expect(COLON, "':'");
+          }
+          break;
+        }
+        if (c === (isObj ? RBRACE : RBRACKET)) {
+          this.pos++;
+          stack.pop();
+          continue;
+        }
+        this.fail(isObj ? "expected ',' or '}'" : "expected ',' or ']'");
+      }
+    }
+  }
+
+  /**
+   * Iterates the members of an object at the cursor: calls `onMember(key)` with the cursor on the
+   * member's value (whitespace skipped); the callback must consume the value.
+   */
+  object(onMember: (key: string) => void): void {
+    this.expect(LBRACE, "'{'");
+    this.ws();
+    if (this.buf[this.pos] === RBRACE) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      const key = this.string();
+      this.ws();
+      this.expect(COLON, "':'");
+      this.ws();
+      onMember(key);
+      this.ws();
+      const c = this.buf[this.pos];
+      if (c === COMMA) {
+        this.pos++;
+        continue;
+      }
+      if (c === RBRACE) {
+        this.pos++;
+        return;
+      }
+      this.fail("expected ',' or '}'");
+    }
+  }
+
+  /** Iterates the elements of an array at the cursor; `onItem` must consume each value. */
+  array(onItem: () => void): void {
+    this.expect(LBRACKET, "'['");
+    this.ws();
+    if (this.buf[this.pos] === RBRACKET) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      onItem();
+      this.ws();
+      const c = this.buf[this.pos];
+      if (c === COMMA) {
+        this.pos++;
+        continue;
+      }
+      if (c === RBRACKET) {
+        this.pos++;
+        return;
+      }
+      this.fail("expected ',' or ']'");
+    }
+  }
+}
+
+/** True when `bytes` is exactly one JSON value, optionally surrounded by whitespace. */
+export function isValidJson(bytes: Uint8Array): boolean {
+  const s = new JsonScanner(bytes);
+  try {
+    s.skipValue();
+    s.ws();
+    return s.atEnd();
+  } catch (err) {
+    if (err instanceof JsonDecodeError) return false;
+    throw err;
+  }
+}
+
+const HEX = '0123456789abcdef';
+
+/**
+ * Go's `json.Compact` with HTML escaping, as applied by `json.Marshal` to raw values: drops whitespace
+ * outside strings and writes `<`, `>`, `&`, U+2028, U+2029 as `\u` escapes. Bytes are otherwise kept.
+ * Returns `undefined` when `bytes` is not a single valid JSON value.
+ */
+export function compactJson(bytes: Uint8Array): Uint8Array | undefined {
+  if (!isValidJson(bytes)) return undefined;
+  let needsWork = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i] as number;
+    if (isWs(c) || c === 0x3c || c === 0x3e || c === 0x26 || c === 0xe2) {
+      needsWork = true;
+      break;
+    }
+  }
+  if (!needsWork) return bytes;
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let start = 0;
+  const cut = (end: number, replacement?: string): void => {
+    if (end > start) {
+      parts.push(bytes.subarray(start, end));
+      size += end - start;
+    }
+    if (replacement !== undefined) {
+      const r = Uint8Array.from(replacement, (ch) => ch.charCodeAt(0));
+      parts.push(r);
+      size += r.length;
+    }
+  };
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i] as number;
+    if (inString) {
+      if (c === BACKSLASH) {
+        i++; // the escaped byte is never one we rewrite
+        continue;
+      }
+      if (c === QUOTE) inString = false;
+    } else if (isWs(c)) {
+      cut(i);
+      start = i + 1;
+      continue;
+    } else if (c === QUOTE) {
+      inString = true;
+    }
+    if (c === 0x3c || c === 0x3e || c === 0x26) {
+      cut(i, `\\u00${HEX[c >> 4] ?? '0'}${HEX[c & 15] ?? '0'}`);
+      start = i + 1;
+    } else if (c === 0xe2 && bytes[i + 1] === 0x80 && ((bytes[i + 2] ?? 0) & ~1) === 0xa8) {
+      cut(i, bytes[i + 2] === 0xa8 ? '\\u2028' : '\\u2029');
+      i += 2;
+      start = i + 1;
+    }
+  }
+  cut(bytes.length);
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const part of parts) {
+    out.set(part, off);
+    off += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+/** @module auth/jwt-parse — split and decode a compact JWS without verifying it. */
+
+import { TokenError } from './token-error.js';
+
+/** A decoded, not yet verified, compact JWT. */
+export interface ParsedJwt {
+  readonly header: Readonly<Record<string, unknown>>;
+  /** The header `alg` (always a string here). */
+  readonly alg: string;
+  /** The header `kid`, when it is a string. */
+  readonly kid: string | undefined;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function decodeSegment(segment: string, what: string): Record<string, unknown> {
+  if (segment.length === 0 || !BASE64URL.test(segment) || segment.length % 4 === 1) {
+    throw TokenError.invalid(`malformed token: ${what} is not base64url`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch (err) {
+    throw TokenError.invalid(`malformed token: ${what} is not JSON`, err);
+  }
+  if (!isPlainObject(value)) throw TokenError.invalid(`malformed token: ${what} is not a JSON object`);
+  return value;
+}
+
+/** Parses `header.payload.signature`; any structural problem → `TokenError` (invalid). */
+export function parseJwt(token: string): ParsedJwt {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw TokenError.invalid('malformed token: expected three dot-separated parts');
+  const [h, p, s] = parts as [string, string, string];
+  if (!BASE64URL.test(s)) throw TokenError.invalid('malformed token: signature is not base64url');
+  const header = decodeSegment(h, 'header');
+  const payload = decodeSegment(p, 'payload');
+  const alg = header['alg'];
+  if (typeof alg !== 'string' || alg === '') throw TokenError.invalid('malformed token: header has no alg');
+  const kid = header['kid'];
+  return { header, alg, kid: typeof kid === 'string' ? kid : undefined, payload };
+}

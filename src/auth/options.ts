@@ -1,0 +1,63 @@
+/** @module auth/options — Centrifugo v5 config keys → TokenVerifierOptions. */
+
+import type { TokenVerifierOptions } from './token-verifier.js';
+
+/** The config keys token verification reads (server.md §4.6); the full `Config` satisfies this shape. */
+export interface TokenConfig {
+  readonly token_hmac_secret_key?: string;
+  readonly token_rsa_public_key?: string;
+  readonly token_ecdsa_public_key?: string;
+  readonly token_jwks_public_endpoint?: string;
+  readonly token_audience?: string;
+  readonly token_audience_regex?: string;
+  readonly token_issuer?: string;
+  readonly token_issuer_regex?: string;
+  readonly token_user_id_claim?: string;
+  readonly separate_subscription_token_config?: boolean;
+  readonly subscription_token_hmac_secret_key?: string;
+  readonly subscription_token_rsa_public_key?: string;
+  readonly subscription_token_ecdsa_public_key?: string;
+  readonly subscription_token_jwks_public_endpoint?: string;
+  readonly subscription_token_audience?: string;
+  readonly subscription_token_audience_regex?: string;
+  readonly subscription_token_issuer?: string;
+  readonly subscription_token_issuer_regex?: string;
+  readonly subscription_token_user_id_claim?: string;
+  readonly client_insecure_skip_token_signature_verify?: boolean;
+}
+
+/** Verifier options for connection tokens (`token_*` keys). */
+export function connectionVerifierOptions(config: TokenConfig): TokenVerifierOptions {
+  return {
+    hmacSecretKey: config.token_hmac_secret_key,
+    rsaPublicKeyPem: config.token_rsa_public_key,
+    ecdsaPublicKeyPem: config.token_ecdsa_public_key,
+    jwksEndpoint: config.token_jwks_public_endpoint,
+    audience: config.token_audience,
+    audienceRegex: config.token_audience_regex,
+    issuer: config.token_issuer,
+    issuerRegex: config.token_issuer_regex,
+    userIdClaim: config.token_user_id_claim,
+    skipSignatureVerify: config.client_insecure_skip_token_signature_verify === true,
+  };
+}
+
+/**
+ * Verifier options for subscription tokens: the `subscription_token_*` keys when
+ * `separate_subscription_token_config` is on, otherwise the connection token settings.
+ */
+export function subscriptionVerifierOptions(config: TokenConfig): TokenVerifierOptions {
+  if (config.separate_subscription_token_config !== true) return connectionVerifierOptions(config);
+  return {
+    hmacSecretKey: config.subscription_token_hmac_secret_key,
+    rsaPublicKeyPem: config.subscription_token_rsa_public_key,
+    ecdsaPublicKeyPem: config.subscription_token_ecdsa_public_key,
+    jwksEndpoint: config.subscription_token_jwks_public_endpoint,
+    audience: config.subscription_token_audience,
+    audienceRegex: config.subscription_token_audience_regex,
+    issuer: config.subscription_token_issuer,
+    issuerRegex: config.subscription_token_issuer_regex,
+    userIdClaim: config.subscription_token_user_id_claim,
+    skipSignatureVerify: config.client_insecure_skip_token_signature_verify === true,
+  };
+}

@@ -1,0 +1,151 @@
+/** @module auth/token-verifier — connection and subscription JWT verification (client-protocol §7). */
+
+import { compactVerify } from 'jose';
+import type { ConnectTokenClaims, SubscribeTokenClaims } from './claims.js';
+import { connectTokenClaims, subscribeTokenClaims } from './claims.js';
+import { compileGoRegex } from './go-regex.js';
+import type { JwksOptions } from './jwks.js';
+import { JwksResolver } from './jwks.js';
+import type { ParsedJwt } from './jwt-parse.js';
+import { parseJwt } from './jwt-parse.js';
+import type { ClaimExpectation } from './registered-claims.js';
+import {
+  checkAudience,
+  checkIssuer,
+  checkRegisteredShapes,
+  checkTime,
+  regexVariables,
+  stringClaim,
+  userIdFrom,
+} from './registered-claims.js';
+import { JWKS_ALGORITHMS, KNOWN_ALGORITHMS, SigningKeys } from './signing-keys.js';
+import { TokenError } from './token-error.js';
+
+/** How tokens are verified. Empty strings count as "not configured". */
+export interface TokenVerifierOptions {
+  /** Enables HS256/HS384/HS512. */
+  hmacSecretKey?: string | undefined;
+  /** PEM public key; enables RS256/RS384/RS512. */
+  rsaPublicKeyPem?: string | undefined;
+  /** PEM public key; enables ES256/ES384/ES512. */
+  ecdsaPublicKeyPem?: string | undefined;
+  /** JWKS URL (may hold `{{name}}` placeholders filled from the aud/iss regex named groups). Replaces the static keys. */
+  jwksEndpoint?: string | undefined;
+  /** Expected `aud` element (exclusive with `audienceRegex`). */
+  audience?: string | undefined;
+  /** Go-syntax regex one `aud` element must match (exclusive with `audience`). */
+  audienceRegex?: string | undefined;
+  /** Expected `iss` (exclusive with `issuerRegex`). */
+  issuer?: string | undefined;
+  /** Go-syntax regex `iss` must match (exclusive with `issuer`). */
+  issuerRegex?: string | undefined;
+  /** Claim holding the user id instead of `sub`. */
+  userIdClaim?: string | undefined;
+  /** Do not check signatures (tests only); time, audience and issuer are still checked. */
+  skipSignatureVerify?: boolean | undefined;
+  /** Time source (unix ms); defaults to `Date.now`. */
+  clock?: { now(): number } | undefined;
+  /** JWKS fetch tuning. */
+  jwks?: JwksOptions | undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function expectation(exact: string | undefined, regex: string | undefined, what: string): ClaimExpectation {
+  const e = nonEmpty(exact);
+  const r = nonEmpty(regex);
+  if (e !== undefined && r !== undefined) throw new TypeError(`${what} and ${what} regex are mutually exclusive`);
+  if (r === undefined) return { exact: e };
+  try {
+    return { regex: compileGoRegex(r) };
+  } catch (err) {
+    throw new TypeError(`invalid ${what} regex: ${r}`, { cause: err });
+  }
+}
+
+/**
+ * Verifies compact JWS tokens. Methods reject with `TokenError` only: kind `'expired'` for exp/nbf,
+ * `'invalid'` for everything else. The constructor throws `TypeError` for unusable settings
+ * (bad PEM, bad regex, both exact and regex audience/issuer, bad JWKS URL).
+ */
+export class TokenVerifier {
+  readonly #keys: SigningKeys;
+  readonly #jwks: JwksResolver | undefined;
+  readonly #audience: ClaimExpectation;
+  readonly #issuer: ClaimExpectation;
+  readonly #userIdClaim: string | undefined;
+  readonly #skipSignature: boolean;
+  readonly #clock: { now(): number };
+
+  constructor(options: TokenVerifierOptions = {}) {
+    this.#keys = new SigningKeys(options);
+    const jwksEndpoint = nonEmpty(options.jwksEndpoint);
+    this.#jwks = jwksEndpoint === undefined ? undefined : new JwksResolver(jwksEndpoint, options.jwks);
+    this.#audience = expectation(options.audience, options.audienceRegex, 'audience');
+    this.#issuer = expectation(options.issuer, options.issuerRegex, 'issuer');
+    this.#userIdClaim = nonEmpty(options.userIdClaim);
+    this.#skipSignature = options.skipSignatureVerify === true;
+    this.#clock = options.clock ?? { now: () => Date.now() };
+  }
+
+  /** Algorithms a token may use with this configuration. */
+  get algorithms(): string[] {
+    return this.#jwks !== undefined ? [...JWKS_ALGORITHMS] : this.#keys.algorithms;
+  }
+
+  /** Verifies a connection token (§7.2). A `channel` claim makes it invalid. */
+  async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
+    const { payload, userId } = await this.#verify(token, true);
+    return connectTokenClaims(payload, userId);
+  }
+
+  /** Verifies a subscription token (§7.3). A missing `channel` claim makes it invalid. */
+  async verifySubscribeToken(token: string): Promise<SubscribeTokenClaims> {
+    const { payload, userId } = await this.#verify(token, false);
+    return subscribeTokenClaims(payload, userId);
+  }
+
+  /**
+   * §7.1 order: parse → regex variables of iss/aud → signature → aud/iss → `channel` forbidden
+   * (connection tokens) → exp/nbf ("expired") → user id.
+   */
+  async #verify(token: string, connection: boolean): Promise<{ payload: Readonly<Record<string, unknown>>; userId: string }> {
+    if (typeof token !== 'string' || token === '') throw TokenError.invalid('empty token');
+    const jwt = parseJwt(token);
+    const { payload } = jwt;
+    checkRegisteredShapes(payload);
+    const vars = regexVariables(payload, this.#audience, this.#issuer);
+    if (!this.#skipSignature) await this.#checkSignature(token, jwt, vars);
+    checkAudience(payload, this.#audience);
+    checkIssuer(payload, this.#issuer);
+    if (connection && (stringClaim(payload, 'channel') ?? '') !== '') {
+      throw TokenError.invalid('connection token must not have a channel claim');
+    }
+    checkTime(payload, this.#clock.now());
+    return { payload, userId: userIdFrom(payload, this.#userIdClaim) };
+  }
+
+  async #checkSignature(token: string, jwt: ParsedJwt, vars: Readonly<Record<string, string>>): Promise<void> {
+    const { alg } = jwt;
+    try {
+      if (this.#jwks !== undefined) {
+        if (!JWKS_ALGORITHMS.includes(alg)) throw TokenError.invalid(`JWT algorithm ${alg} not allowed with JWKS`);
+        if (jwt.kid === undefined || jwt.kid === '') throw TokenError.invalid('token header has no kid');
+        const url = this.#jwks.resolveUrl(vars);
+        await compactVerify(token, this.#jwks.keySet(url), { algorithms: [...JWKS_ALGORITHMS] });
+        return;
+      }
+      const key = this.#keys.keyFor(alg);
+      if (key === undefined) {
+        throw TokenError.invalid(KNOWN_ALGORITHMS.has(alg) ? `disabled JWT algorithm ${alg}` : `unknown JWT algorithm ${alg}`);
+      }
+      await compactVerify(token, key, { algorithms: [alg] });
+    } catch (err) {
+      if (err instanceof TokenError) throw err;
+      const detail = err instanceof Error ? err.message : String(err);
+      throw TokenError.invalid(`signature verification failed: ${detail}`, err);
+    }
+  }
+}

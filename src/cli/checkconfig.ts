@@ -1,0 +1,31 @@
+/** @module cli/checkconfig — `rotor checkconfig [-c config.json]`: load and validate a config file. */
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, type LoadConfigResult } from '../config/index.js';
+
+/**
+ * Loads and validates the file alone (environment not applied, like Centrifugo's checkconfig). Throws
+ * ConfigError when the file is missing, broken or invalid; returns the result (with warnings) otherwise.
+ */
+export async function checkConfigFile(path: string, cwd: string = process.cwd()): Promise<LoadConfigResult> {
+  const file = resolve(cwd, path);
+  try {
+    await access(file);
+  } catch (err) {
+    throw new ConfigError([{ path: file, message: 'config file not found' }], { cause: err });
+  }
+  return loadConfig({ configPath: file, env: {}, cwd });
+}
+
+export function registerCheckconfigCommand(program: Command): void {
+  program
+    .command('checkconfig')
+    .description('check a configuration file; exit status 1 and the problems on failure')
+    .option('-c, --config <file>', 'config file', 'config.json')
+    .action(async (opts: { config: string }) => {
+      const { warnings } = await checkConfigFile(opts.config);
+      for (const w of warnings) console.error(`warning: ${w}`);
+      console.log('config is valid');
+    });
+}

@@ -1,0 +1,25 @@
+/** @module cli — the `rotor` command line: builds the commander program and registers every subcommand. */
+import { Command } from 'commander';
+import { registerCheckconfigCommand } from './checkconfig.js';
+import { registerGenconfigCommand } from './genconfig.js';
+import { registerServeCommand } from './serve.js';
+import { registerTokenCommands } from './token-commands.js';
+import { registerVersionCommand } from './version.js';
+
+/** The `rotor` program with `serve` (default), `genconfig`, `checkconfig`, `version` and the token commands. */
+export function createProgram(): Command {
+  const program = new Command('rotor')
+    .description('Rotor: a Centrifugo-compatible real-time messaging server')
+    .showHelpAfterError();
+  registerServeCommand(program);
+  registerGenconfigCommand(program);
+  registerCheckconfigCommand(program);
+  registerVersionCommand(program);
+  registerTokenCommands(program);
+  return program;
+}
+
+/** Parses `argv` (as `process.argv`: node, script, args…) and runs the chosen command. Errors propagate. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  await createProgram().parseAsync([...argv]);
+}

@@ -1,0 +1,37 @@
+/** @module config/schema/proxy — proxy and consumer keys (server spec §4.11; accepted and stored, see app for use). */
+import { tlsObject } from './tls-object.js';
+import { bool, duration, looseList, map, str, strings } from './types.js';
+
+export const PROXY = {
+  proxy_connect_endpoint: str('', 'connect proxy endpoint (http(s):// or grpc://)'),
+  proxy_refresh_endpoint: str('', 'refresh proxy endpoint'),
+  proxy_subscribe_endpoint: str('', 'subscribe proxy endpoint'),
+  proxy_publish_endpoint: str('', 'publish proxy endpoint'),
+  proxy_sub_refresh_endpoint: str('', 'sub refresh proxy endpoint'),
+  proxy_rpc_endpoint: str('', 'rpc proxy endpoint'),
+  proxy_subscribe_stream_endpoint: str('', 'subscribe stream proxy endpoint (GRPC only)'),
+  proxy_connect_timeout: duration('1s', 'connect proxy timeout'),
+  proxy_refresh_timeout: duration('1s', 'refresh proxy timeout'),
+  proxy_subscribe_timeout: duration('1s', 'subscribe proxy timeout'),
+  proxy_publish_timeout: duration('1s', 'publish proxy timeout'),
+  proxy_sub_refresh_timeout: duration('1s', 'sub refresh proxy timeout'),
+  proxy_rpc_timeout: duration('1s', 'rpc proxy timeout'),
+  proxy_subscribe_stream_timeout: duration('1s', 'subscribe stream proxy timeout'),
+  proxy_http_headers: strings([], 'request headers forwarded to HTTP proxies'),
+  proxy_grpc_metadata: strings([], 'metadata keys forwarded to GRPC proxies'),
+  proxy_static_http_headers: map('static headers added to proxy requests'),
+  proxy_binary_encoding: bool(false, 'base64 payloads in proxy requests'),
+  proxy_include_connection_meta: bool(false, 'include connection meta in proxy requests'),
+  proxy_grpc_cert_file: str('', 'GRPC proxy certificate file'),
+  proxy_grpc_tls: tlsObject('TLS for GRPC proxies'),
+  proxy_grpc_credentials_key: str('', 'GRPC per-RPC credentials key'),
+  proxy_grpc_credentials_value: str('', 'GRPC per-RPC credentials value'),
+  proxy_grpc_compression: bool(false, 'GRPC proxy compression'),
+  proxy_http_status_code_transforms: looseList('HTTP status → error/disconnect transforms for proxies'),
+  granular_proxy_mode: bool(false, 'granular proxy mode (`proxies` + `*_proxy_name`)'),
+  proxies: looseList('granular proxies: [{name, endpoint, timeout, …}]; name ^[-a-zA-Z0-9_.]{2,}$'),
+  connect_proxy_name: str('', 'granular mode: connect proxy name'),
+  refresh_proxy_name: str('', 'granular mode: refresh proxy name'),
+  rpc_proxy_name: str('', 'granular mode: rpc proxy for rpc calls without namespace'),
+  consumers: looseList('async consumers: [{name, disabled, type, postgresql, kafka}]; name ^[a-zA-Z0-9_]{2,}$'),
+} as const;

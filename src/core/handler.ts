@@ -1,0 +1,135 @@
+/**
+ * @module core/handler — the decisions the core delegates: who may connect, subscribe, publish…
+ *
+ * The core implements the protocol mechanics (ordering, state, recovery, positioning, pushes,
+ * timers); a `ClientHandler` decides permissions and per-subscription options. Rotor's server plugs
+ * in Centrifugo's rules (`policy/client-policy.ts`); an application embedding Rotor as a library can
+ * supply its own. Every method may reject with `ClientError` (error reply, connection kept) or
+ * `DisconnectError` (connection closed); any other rejection becomes error 100 / disconnect 3004.
+ */
+import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
+import type { ChannelOptions } from './channel-options.js';
+import type { Credentials, StreamPosition } from './types.js';
+
+/** Where a subscription came from (Centrifugo's subscription source codes). */
+export const SubscriptionSource = Object.freeze({
+  Unknown: 0,
+  ConnectionToken: 1,
+  ConnectProxy: 2,
+  SubscriptionToken: 3,
+  SubscribeProxy: 4,
+  UserLimited: 5,
+  ClientAllowed: 6,
+  ClientInsecure: 7,
+  UniConnect: 8,
+  UserPersonal: 9,
+  ServerApi: 10,
+} as const);
+
+/** Everything the core needs to run one subscription. */
+export interface SubscribeOptions {
+  /** The channel's resolved options (namespace settings). */
+  readonly channelOptions: ChannelOptions;
+  /** Register the subscriber in presence. */
+  readonly emitPresence: boolean;
+  /** Publish join/leave for this subscriber. */
+  readonly emitJoinLeave: boolean;
+  /** Deliver join/leave pushes to this subscriber. */
+  readonly pushJoinLeave: boolean;
+  /** Track stream position and detect gaps. */
+  readonly enablePositioning: boolean;
+  /** Allow recovery (implies positioning). */
+  readonly enableRecovery: boolean;
+  /** Channel info attached to this subscriber's ClientInfo. */
+  readonly chanInfo?: Uint8Array | undefined;
+  /** Data sent to the client in the subscribe result / push. */
+  readonly data?: Uint8Array | undefined;
+  /** Unix seconds when the subscription expires; 0 = never. */
+  readonly expireAtSec: number;
+  /** Subscription source code (metrics, API). */
+  readonly source: number;
+}
+
+/** Information about the transport a connection uses, passed to the handler. */
+export interface ConnectionContext {
+  readonly clientId: string;
+  readonly transport: string;
+  readonly protocol: 'json' | 'protobuf';
+  /** User id already attached to the HTTP request (e.g. `client_user_id_http_header`). */
+  readonly httpUserId?: string | undefined;
+  readonly unidirectional: boolean;
+}
+
+/** The handler's answer to a connect request. */
+export interface ConnectDecision {
+  readonly credentials: Credentials;
+  /** Server-side subscriptions to establish, by channel. */
+  readonly subscriptions: ReadonlyMap<string, SubscribeOptions>;
+  /** Channels subscribed because the token asked for them (for refresh consistency checks). */
+  readonly tokenChannels?: readonly string[] | undefined;
+  /** Data returned to the client in the connect result. */
+  readonly data?: Uint8Array | undefined;
+  /** When true (default), an expiring connection is refreshed by the client (`refresh` command). */
+  readonly clientSideRefresh?: boolean | undefined;
+}
+
+/** The handler's answer to a refresh (client `refresh` command). */
+export interface RefreshDecision {
+  /** New expiration, unix seconds; 0 = never. */
+  readonly expireAtSec: number;
+  readonly info?: Uint8Array | undefined;
+  /** Token-based server-side channels of the new token (a change → disconnect insufficient state). */
+  readonly tokenChannels?: readonly string[] | undefined;
+}
+
+/** The handler's answer to a sub_refresh. */
+export interface SubRefreshDecision {
+  readonly expireAtSec: number;
+  readonly chanInfo?: Uint8Array | undefined;
+}
+
+/** The handler's answer to a client publish: what to publish with. */
+export interface PublishDecision {
+  readonly channelOptions: ChannelOptions;
+  /** Replacement payload (proxies); absent = the client's data. */
+  readonly data?: Uint8Array | undefined;
+  readonly skipHistory?: boolean | undefined;
+}
+
+/** A read of history by a client. */
+export interface HistoryDecision {
+  readonly channelOptions: ChannelOptions;
+}
+
+/** Identity of the calling connection, as handlers see it. */
+export interface ClientView {
+  readonly id: string;
+  readonly userId: string;
+  readonly transportName: string;
+  /** True when subscribed (state subscribed) to the channel. */
+  isSubscribed(channel: string): boolean;
+}
+
+/** Centrifugo's policy decisions, or an application's own. */
+export interface ClientHandler {
+  /** Authenticate a connect request; compute server-side subscriptions. */
+  connect(ctx: ConnectionContext, request: ConnectRequest): Promise<ConnectDecision>;
+  /** Decide a client subscribe (checks 7–18 of spec §9.1 and the client's requested flags). */
+  subscribe(client: ClientView, request: SubscribeRequest): Promise<SubscribeOptions>;
+  publish(client: ClientView, channel: string, data: Uint8Array): Promise<PublishDecision>;
+  /** Permission + availability for presence / presence_stats. */
+  presence(client: ClientView, channel: string): Promise<ChannelOptions>;
+  history(client: ClientView, channel: string): Promise<HistoryDecision>;
+  rpc(client: ClientView, method: string, data: Uint8Array | undefined): Promise<Uint8Array | undefined>;
+  refresh(client: ClientView, token: string): Promise<RefreshDecision>;
+  subRefresh(client: ClientView, channel: string, token: string): Promise<SubRefreshDecision>;
+  /** Options for a server-side subscription requested through the server API. */
+  serverSubscribe(userId: string, channel: string): ChannelOptions;
+}
+
+/** A position a client wants to recover from. */
+export interface RecoveryRequest {
+  readonly since: StreamPosition;
+  /** Client explicitly asked (`recover: true`). */
+  readonly requested: boolean;
+}

@@ -1,0 +1,151 @@
+/** @module core/hub — this node's registry of connections and channel subscribers, and local fan-out. */
+import type { Client } from './client/client.js';
+import { PreparedPublication } from './prepared.js';
+import type { ClientInfo, Publication, StreamPosition } from './types.js';
+
+export class Hub {
+  readonly #clients = new Map<string, Client>();
+  readonly #users = new Map<string, Set<Client>>();
+  readonly #sessions = new Map<string, Client>();
+  readonly #channels = new Map<string, Map<string, Client>>();
+  #numSubs = 0;
+
+  // ---- connections ----
+
+  add(client: Client): void {
+    this.#clients.set(client.id, client);
+    let set = this.#users.get(client.userId);
+    if (set === undefined) {
+      set = new Set();
+      this.#users.set(client.userId, set);
+    }
+    set.add(client);
+    if (client.sessionId) this.#sessions.set(client.sessionId, client);
+  }
+
+  remove(client: Client): void {
+    if (this.#clients.get(client.id) !== client) return;
+    this.#clients.delete(client.id);
+    const set = this.#users.get(client.userId);
+    if (set !== undefined) {
+      set.delete(client);
+      if (set.size === 0) this.#users.delete(client.userId);
+    }
+    if (client.sessionId && this.#sessions.get(client.sessionId) === client) this.#sessions.delete(client.sessionId);
+  }
+
+  client(id: string): Client | undefined {
+    return this.#clients.get(id);
+  }
+
+  bySession(sessionId: string): Client | undefined {
+    return this.#sessions.get(sessionId);
+  }
+
+  /** Connections of a user, optionally narrowed to one client id and/or session. */
+  userClients(userId: string, clientId?: string, sessionId?: string): Client[] {
+    const set = this.#users.get(userId);
+    if (set === undefined) return [];
+    const out: Client[] = [];
+    for (const c of set) {
+      if (clientId && c.id !== clientId) continue;
+      if (sessionId && c.sessionId !== sessionId) continue;
+      out.push(c);
+    }
+    return out;
+  }
+
+  userConnectionCount(userId: string): number {
+    return this.#users.get(userId)?.size ?? 0;
+  }
+
+  allClients(): IterableIterator<Client> {
+    return this.#clients.values();
+  }
+
+  get numClients(): number {
+    return this.#clients.size;
+  }
+
+  get numUsers(): number {
+    return this.#users.size;
+  }
+
+  get numChannels(): number {
+    return this.#channels.size;
+  }
+
+  get numSubs(): number {
+    return this.#numSubs;
+  }
+
+  // ---- subscriptions ----
+
+  /** Adds a subscriber; returns true when it is the channel's first local subscriber. */
+  addSub(channel: string, client: Client): boolean {
+    let subs = this.#channels.get(channel);
+    let first = false;
+    if (subs === undefined) {
+      subs = new Map();
+      this.#channels.set(channel, subs);
+      first = true;
+    }
+    if (!subs.has(client.id)) {
+      subs.set(client.id, client);
+      this.#numSubs++;
+    }
+    return first;
+  }
+
+  /** Removes a subscriber; returns true when the channel has no local subscribers left. */
+  removeSub(channel: string, client: Client): boolean {
+    const subs = this.#channels.get(channel);
+    if (subs === undefined) return false;
+    if (subs.get(client.id) === client) {
+      subs.delete(client.id);
+      this.#numSubs--;
+    }
+    if (subs.size === 0) {
+      this.#channels.delete(channel);
+      return true;
+    }
+    return false;
+  }
+
+  hasSubscribers(channel: string): boolean {
+    return this.#channels.has(channel);
+  }
+
+  /** Local channels with their subscriber counts. */
+  channels(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [ch, subs] of this.#channels) out.set(ch, subs.size);
+    return out;
+  }
+
+  // ---- fan-out ----
+
+  /**
+   * Delivers a publication to every local subscriber of the channel. The publication is wrapped
+   * once and encoded lazily once per (protocol, framing); each client only enqueues bytes.
+   */
+  broadcastPublication(channel: string, publication: Publication, position: StreamPosition): number {
+    const subs = this.#channels.get(channel);
+    if (subs === undefined) return 0;
+    const prepared = new PreparedPublication(channel, publication, position);
+    for (const client of subs.values()) client.deliverPublication(prepared);
+    return subs.size;
+  }
+
+  broadcastJoin(channel: string, info: ClientInfo): void {
+    const subs = this.#channels.get(channel);
+    if (subs === undefined) return;
+    for (const client of subs.values()) client.deliverJoinLeave(channel, info, true);
+  }
+
+  broadcastLeave(channel: string, info: ClientInfo): void {
+    const subs = this.#channels.get(channel);
+    if (subs === undefined) return;
+    for (const client of subs.values()) client.deliverJoinLeave(channel, info, false);
+  }
+}

@@ -1,0 +1,41 @@
+/** @module core/transport — what the core needs from a connection's byte pipe. */
+import type { ProtocolType } from '../protocol/codec.js';
+
+export type TransportName =
+  | 'websocket'
+  | 'sse'
+  | 'http_stream'
+  | 'uni_websocket'
+  | 'uni_sse'
+  | 'uni_http_stream'
+  | 'uni_grpc';
+
+/**
+ * A connection's outgoing side. Transports never block: `writeFrames` hands encoded messages to
+ * the transport, which frames them for its wire (WebSocket messages joined by the codec, SSE
+ * `data:` events, HTTP-stream lines, …).
+ */
+export interface Transport {
+  readonly name: TransportName;
+  readonly protocol: ProtocolType;
+  /** Client can only receive (no commands): pushes are sent bare, not wrapped in Reply. */
+  readonly unidirectional: boolean;
+  /** Bidirectional emulation (http_stream, sse): connect result carries session and node. */
+  readonly emulation: boolean;
+  /** App-level pings are off (the transport pings natively, e.g. `cf_ws_frame_ping_pong`). */
+  readonly appLevelPing: boolean;
+  /**
+   * Writes already-encoded messages (replies for bidirectional, bare pushes for unidirectional)
+   * in order. The transport may coalesce them into as few wire writes as it can; `messages` is
+   * only valid during the call.
+   */
+  writeMessages(messages: readonly Uint8Array[]): void;
+  /** Bytes accepted but not yet flushed to the kernel; used for slow-consumer detection. */
+  readonly bufferedAmount: number;
+  /**
+   * Closes the connection. WebSocket transports send a close frame with `code` and `reasonText`
+   * (already formatted for the node's disconnect-code mode); streaming transports end the response
+   * (the client writes the `disconnect` push before calling this). Idempotent.
+   */
+  close(code: number, reasonText: string): void;
+}

@@ -1,0 +1,301 @@
+/**
+ * @module engines/redis/broker — RedisBroker: PUB/SUB between nodes plus history in Redis STREAMs, with
+ * append + publish in one Lua script per channel (server spec §5.3.3–5.3.5, §5.3.7).
+ *
+ * Per shard there is one dedicated data PUB/SUB connection (anchor `P.shard.0` first, then every
+ * channel with interest); channels live on the shard `jump(fnv1a64(channel), n)`.
+ */
+import type {
+  Broker,
+  BrokerEventHandler,
+  HistoryOptions,
+  HistoryResult,
+  PublishOptions,
+  PublishResult,
+} from '../../core/broker.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { ClientError, ClientErrors, EngineError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { ClientInfo, Publication, StreamPosition } from '../../core/types.js';
+import type { RedisEngineOptions } from './options.js';
+import { decodePubSubPayload, encodeJoinPayload, encodeLeavePayload } from './payload.js';
+import { decodePublication, encodeClientInfo, encodePublication } from './protobuf.js';
+import { PubSubConnection } from './pubsub.js';
+import { ScriptNames } from './scripts.js';
+import { engineError, RedisShardSet, type RedisShard } from './shard.js';
+
+const ZERO_POSITION: StreamPosition = Object.freeze({ offset: 0, epoch: '' });
+const DEFAULT_RESULT_TTL_MS = 300_000;
+const DEFAULT_META_TTL_MS = 720 * 3600 * 1000;
+const PUBLISH_COMMAND = 'publish';
+
+/** Milliseconds → whole seconds for Redis TTLs (at least 1 for any positive value). */
+export function ttlSeconds(ms: number): number {
+  return ms <= 0 ? 0 : Math.max(1, Math.ceil(ms / 1000));
+}
+
+function asText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return String(v);
+  throw new EngineError(`redis: unexpected script reply element ${typeof v}`);
+}
+
+function asOffset(v: unknown): number {
+  const text = asText(v);
+  const n = text === '' ? 0 : Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new EngineError(`redis: bad offset in script reply: ${text}`);
+  return n;
+}
+
+function asArray(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new EngineError(`redis: unexpected ${what} reply`);
+  return v;
+}
+
+/** `{top, epoch, fromCache}` of the publish scripts. */
+function parsePublishReply(reply: unknown): PublishResult {
+  const [top, epoch, cached] = asArray(reply, 'publish');
+  return { position: { offset: asOffset(top), epoch: asText(epoch) }, suppressed: asText(cached) === '1' };
+}
+
+/** One XRANGE entry `[id, [field, value, …]]` → publication with the offset from the id. */
+function parseStreamEntry(entry: unknown): Publication {
+  const [id, fields] = asArray(entry, 'stream entry');
+  const idText = asText(id);
+  const offset = asOffset(idText.slice(0, idText.indexOf('-') < 0 ? idText.length : idText.indexOf('-')));
+  const list = asArray(fields, 'stream entry fields');
+  let payload: Uint8Array | undefined;
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    if (asText(list[i]) === 'd') {
+      const v = list[i + 1];
+      payload = Buffer.isBuffer(v) ? v : Buffer.from(asText(v));
+    }
+  }
+  if (payload === undefined) throw new EngineError(`redis: stream entry ${idText} has no payload`);
+  const pub = decodePublication(payload);
+  return pub.offset === offset ? pub : { ...pub, offset };
+}
+
+/** Broker over one or more Redis shards. */
+export class RedisBroker implements Broker {
+  readonly supportsHistory = true;
+  readonly #set: RedisShardSet;
+  readonly #ownsSet: boolean;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #resultTtlMs: number;
+  readonly #metaTtlMs: number;
+  #pubsub: PubSubConnection[] = [];
+  #handler: BrokerEventHandler | undefined;
+  #closed = false;
+
+  /** With `shared`, connections are borrowed (and not closed by `close()`). */
+  constructor(options: RedisEngineOptions, shared?: RedisShardSet) {
+    this.#set = shared ?? new RedisShardSet(options);
+    this.#ownsSet = shared === undefined;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = this.#set.logger;
+    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_RESULT_TTL_MS);
+    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_META_TTL_MS);
+  }
+
+  /** The shards (tests, stats). */
+  get shards(): RedisShardSet {
+    return this.#set;
+  }
+
+  /** Data PUB/SUB connection state per shard (tests, health). */
+  get pubSubUp(): boolean[] {
+    return this.#pubsub.map((p) => p.up);
+  }
+
+  /** Connects every data PUB/SUB connection; rejects with EngineError if one cannot connect. */
+  async start(handler: BrokerEventHandler): Promise<void> {
+    this.#assertOpen();
+    if (this.#handler !== undefined) throw new EngineError('redis broker already started');
+    this.#handler = handler;
+    this.#pubsub = this.#set.shards.map(
+      (shard) =>
+        new PubSubConnection({
+          name: `data shard ${shard.index}`,
+          connect: () => shard.createPubSubClient(),
+          fixedChannels: [shard.keys.anchorChannel],
+          ignoredChannels: [shard.keys.anchorChannel],
+          onMessage: (channel, payload) => this.#onMessage(shard, channel, payload),
+          logger: this.#logger,
+        }),
+    );
+    await Promise.all(this.#pubsub.map((p) => p.start()));
+  }
+
+  /** Resolves when every data connection is up (after a Redis restart, for example). */
+  async whenUp(): Promise<void> {
+    await Promise.all(this.#pubsub.map((p) => p.whenUp()));
+  }
+
+  async subscribe(channel: string): Promise<void> {
+    this.#assertOpen();
+    const shard = this.#set.shardFor(channel);
+    const pubsub = this.#pubsub[shard.index];
+    if (pubsub === undefined) throw new EngineError('redis broker is not started');
+    await pubsub.subscribe([shard.keys.clientChannel(channel)]);
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    if (this.#closed) return;
+    const shard = this.#set.shardFor(channel);
+    await this.#pubsub[shard.index]?.unsubscribe([shard.keys.clientChannel(channel)]);
+  }
+
+  async publish(channel: string, data: Uint8Array, options: PublishOptions): Promise<PublishResult> {
+    this.#assertOpen();
+    const shard = this.#set.shardFor(channel);
+    const keys = shard.keys;
+    const publication: Publication = {
+      offset: 0,
+      data,
+      info: options.clientInfo,
+      tags: options.tags,
+      timeMs: this.#clock.now(),
+      delta: options.delta === true ? true : undefined,
+    };
+    const payload = encodePublication(publication);
+    const history = options.history;
+    const key = options.idempotencyKey;
+    const resultTtl =
+      key === undefined ? '' : String(ttlSeconds(positiveOr(options.idempotentResultTtlMs, this.#resultTtlMs)));
+    if (history !== undefined && history.size > 0 && history.ttlMs > 0) {
+      const reply = await shard.runScript(
+        ScriptNames.publishHistory,
+        [keys.stream(channel), keys.streamMeta(channel), keys.result(channel, key ?? '')],
+        [
+          payload,
+          history.size,
+          ttlSeconds(history.ttlMs),
+          keys.clientChannel(channel),
+          ttlSeconds(history.metaTtlMs > 0 ? history.metaTtlMs : this.#metaTtlMs),
+          this.#epochCandidate(),
+          PUBLISH_COMMAND,
+          resultTtl,
+          options.delta === true ? '1' : '0',
+        ],
+      );
+      return parsePublishReply(reply);
+    }
+    if (key !== undefined) {
+      const reply = await shard.runScript(
+        ScriptNames.publishIdempotent,
+        [keys.result(channel, key)],
+        [payload, keys.clientChannel(channel), resultTtl, PUBLISH_COMMAND],
+      );
+      return parsePublishReply(reply);
+    }
+    await shard.publish(keys.clientChannel(channel), payload);
+    return { position: ZERO_POSITION, suppressed: false };
+  }
+
+  async publishJoin(channel: string, info: ClientInfo): Promise<void> {
+    this.#assertOpen();
+    const shard = this.#set.shardFor(channel);
+    await shard.publish(shard.keys.clientChannel(channel), encodeJoinPayload(encodeClientInfo(info)));
+  }
+
+  async publishLeave(channel: string, info: ClientInfo): Promise<void> {
+    this.#assertOpen();
+    const shard = this.#set.shardFor(channel);
+    await shard.publish(shard.keys.clientChannel(channel), encodeLeavePayload(encodeClientInfo(info)));
+  }
+
+  async history(channel: string, options: HistoryOptions): Promise<HistoryResult> {
+    this.#assertOpen();
+    const shard = this.#set.shardFor(channel);
+    let include = options.limit !== 0;
+    let start = 0;
+    if (options.since !== undefined) {
+      if (options.reverse && options.since.offset === 0) throw new ClientError(ClientErrors.BadRequest);
+      start = options.reverse ? options.since.offset - 1 : options.since.offset + 1;
+      if (options.reverse && start <= 0) include = false;
+    }
+    const reply = await shard.runScript(
+      ScriptNames.history,
+      [shard.keys.stream(channel), shard.keys.streamMeta(channel)],
+      [
+        include ? '1' : '0',
+        Math.max(0, start),
+        options.limit > 0 ? options.limit : 0,
+        options.reverse ? '1' : '0',
+        ttlSeconds(options.metaTtlMs > 0 ? options.metaTtlMs : this.#metaTtlMs),
+        this.#epochCandidate(),
+      ],
+    );
+    const [top, epoch, entries] = asArray(reply, 'history');
+    let publications: Publication[];
+    try {
+      publications = asArray(entries ?? [], 'history entries').map(parseStreamEntry);
+    } catch (err) {
+      throw engineError('history decode', err);
+    }
+    return { publications, position: { offset: asOffset(top), epoch: asText(epoch) } };
+  }
+
+  async removeHistory(channel: string): Promise<void> {
+    this.#assertOpen();
+    const shard = this.#set.shardFor(channel);
+    try {
+      await shard.client.del(shard.keys.stream(channel));
+    } catch (err) {
+      throw engineError('remove history', err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pubsub = this.#pubsub;
+    this.#pubsub = [];
+    await Promise.all(pubsub.map((p) => p.close()));
+    if (this.#ownsSet) await this.#set.close();
+  }
+
+  /** Unix seconds as the epoch of a stream created now (server spec §5.3.4). */
+  #epochCandidate(): string {
+    return String(Math.floor(this.#clock.now() / 1000));
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new EngineError('redis broker is closed');
+  }
+
+  #onMessage(shard: RedisShard, redisChannel: string, payload: Uint8Array): void {
+    const handler = this.#handler;
+    const prefix = shard.keys.clientChannelPrefix;
+    if (handler === undefined || !redisChannel.startsWith(prefix)) return;
+    const channel = redisChannel.slice(prefix.length);
+    let message;
+    try {
+      message = decodePubSubPayload(payload);
+    } catch (err) {
+      this.#logger.error('malformed PUB/SUB data', {
+        channel,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return;
+    }
+    switch (message.kind) {
+      case 'publication':
+        handler.onPublication(channel, message.publication, message.position, message.prev);
+        return;
+      case 'join':
+        handler.onJoin(channel, message.info);
+        return;
+      case 'leave':
+        handler.onLeave(channel, message.info);
+        return;
+    }
+  }
+}
+
+function positiveOr(v: number | undefined, fallback: number): number {
+  return v !== undefined && v > 0 ? v : fallback;
+}

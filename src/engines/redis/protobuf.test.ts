@@ -1,0 +1,103 @@
+/** @module engines/redis/protobuf.test — the hand-written codec against protobufjs as an independent reference. */
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import protobuf from 'protobufjs';
+import type { Publication } from '../../core/types.js';
+import {
+  ProtobufDecodeError,
+  decodeClientInfo,
+  decodePublication,
+  encodeClientInfo,
+  encodePublication,
+} from './protobuf.js';
+
+const { root } = protobuf.parse(`
+syntax = "proto3";
+message ClientInfo {
+  string user = 1;
+  string client = 2;
+  bytes conn_info = 3;
+  bytes chan_info = 4;
+}
+message Publication {
+  bytes data = 4;
+  ClientInfo info = 5;
+  uint64 offset = 6;
+  map<string, string> tags = 7;
+  bool delta = 8;
+  int64 time = 9;
+  string channel = 10;
+}
+`, { keepCase: true });
+const PubType = root.lookupType('Publication');
+const InfoType = root.lookupType('ClientInfo');
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('redis protobuf codec', () => {
+  it('encodes ClientInfo as protobufjs decodes it', () => {
+    const encoded = encodeClientInfo({
+      clientId: 'c1',
+      userId: 'юзер',
+      connInfo: bytes('{"a":1}'),
+      chanInfo: bytes('x'),
+    });
+    const obj = InfoType.toObject(InfoType.decode(encoded), { bytes: String }) as Record<string, unknown>;
+    assert.deepEqual(obj, {
+      user: 'юзер',
+      client: 'c1',
+      conn_info: Buffer.from('{"a":1}').toString('base64'),
+      chan_info: Buffer.from('x').toString('base64'),
+    });
+  });
+
+  it('decodes ClientInfo written by protobufjs, skipping unknown fields', () => {
+    const w = InfoType.encode({ user: 'u', client: 'c', conn_info: bytes('ci') });
+    w.uint32((9 << 3) | 0).uint64(12345); // unknown varint field
+    w.uint32((10 << 3) | 2).string('ignored');
+    w.uint32((11 << 3) | 5).fixed32(7);
+    w.uint32((12 << 3) | 1).fixed64(7);
+    const info = decodeClientInfo(w.finish());
+    assert.deepEqual(info, { clientId: 'c', userId: 'u', connInfo: bytes('ci') });
+  });
+
+  it('round-trips a full Publication and matches protobufjs', () => {
+    const pub: Publication = {
+      offset: 2 ** 40 + 3,
+      data: bytes('{"input":"hi"}'),
+      info: { clientId: 'c', userId: 'u', chanInfo: bytes('ch') },
+      tags: { a: '1', b: 'два' },
+      timeMs: 1_700_000_000_123,
+      delta: true,
+    };
+    const encoded = encodePublication(pub, { channel: 'news' });
+    const ref = PubType.toObject(PubType.decode(encoded), { longs: String, bytes: String }) as Record<string, unknown>;
+    assert.equal(ref.offset, String(2 ** 40 + 3));
+    assert.equal(ref.time, '1700000000123');
+    assert.equal(ref.delta, true);
+    assert.equal(ref.channel, 'news');
+    assert.deepEqual(ref.tags, { a: '1', b: 'два' });
+    assert.deepEqual(decodePublication(encoded), pub);
+    // protobufjs bytes decode identically
+    const refEncoded = PubType.encode(PubType.fromObject(PubType.toObject(PubType.decode(encoded)))).finish();
+    assert.deepEqual(decodePublication(refEncoded), pub);
+  });
+
+  it('omits zero values and decodes an empty message', () => {
+    const encoded = encodePublication({ offset: 0, data: new Uint8Array(0) });
+    assert.equal(encoded.length, 0);
+    assert.deepEqual(decodePublication(encoded), { offset: 0, data: new Uint8Array(0) });
+    assert.deepEqual(decodeClientInfo(new Uint8Array(0)), { clientId: '', userId: '' });
+  });
+
+  it('decodes a negative int64 time like protobufjs writes it', () => {
+    const encoded = PubType.encode(PubType.fromObject({ data: bytes('x'), time: -5 })).finish();
+    assert.equal(decodePublication(encoded).timeMs, -5);
+  });
+
+  it('rejects malformed input with ProtobufDecodeError', () => {
+    assert.throws(() => decodePublication(Uint8Array.of(0x22, 0x05, 0x01)), ProtobufDecodeError);
+    assert.throws(() => decodePublication(Uint8Array.of(0x5f, 0x5f)), ProtobufDecodeError);
+    assert.throws(() => decodePublication(Uint8Array.of(0x48, 0xff, 0xff)), ProtobufDecodeError);
+    assert.throws(() => decodeClientInfo(Uint8Array.of(0x0a)), ProtobufDecodeError);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * @module engines/redis/shard — the shards of a Redis engine: per shard a command client, key names and a
+ * factory of dedicated PUB/SUB connections; channel → shard by Jump hash (server spec §5.3.1).
+ *
+ * One `RedisShardSet` may be shared by the broker, the presence manager and the controller
+ * (`createRedisEngine`), or each creates its own.
+ */
+import type { Redis } from 'ioredis';
+import { EngineError } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { clusterPubSubAddresses, createCommandClient, createPubSubClient, type CommandClient } from './connection.js';
+import { shardIndex } from './hash.js';
+import { RedisKeys } from './keys.js';
+import {
+  DEFAULT_REDIS_PREFIX,
+  isClusterShard,
+  RedisOptionsError,
+  type RedisEngineOptions,
+  type RedisShardOptions,
+} from './options.js';
+import { quitConnection } from './pubsub.js';
+import type { ScriptName } from './scripts.js';
+
+/** A script runner as `defineCommand` installs it (`<name>Buffer` returns Buffers for bulk replies). */
+type ScriptFunction = (...args: Array<string | Buffer | Uint8Array | number>) => Promise<unknown>;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Wraps an ioredis failure into the engine's error type. */
+export function engineError(what: string, err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  return new EngineError(`redis: ${what}: ${errorText(err)}`, { cause: err });
+}
+
+/** One shard: a standalone Redis, a Sentinel-managed master or a Redis Cluster. */
+export class RedisShard {
+  readonly index: number;
+  readonly options: RedisShardOptions;
+  readonly keys: RedisKeys;
+  readonly client: CommandClient;
+  readonly #logger: Logger;
+  #pubSubCursor = 0;
+
+  constructor(index: number, options: RedisShardOptions, prefix: string, logger: Logger) {
+    this.index = index;
+    this.options = options;
+    this.keys = new RedisKeys(prefix, isClusterShard(options));
+    this.#logger = logger;
+    this.client = createCommandClient(options);
+    this.client.on('error', (err: Error) => {
+      this.#logger.debug('redis connection error', { shard: index, error: err.message });
+    });
+  }
+
+  /** True for a Redis Cluster shard. */
+  get cluster(): boolean {
+    return this.keys.cluster;
+  }
+
+  /** A fresh lazy PUB/SUB connection (cluster: the next node in turn, so a dead node is skipped). */
+  createPubSubClient(): Redis {
+    if (!isClusterShard(this.options)) return createPubSubClient(this.options);
+    const addresses = clusterPubSubAddresses(this.options, this.client);
+    const address = addresses[this.#pubSubCursor++ % addresses.length];
+    return createPubSubClient(this.options, address);
+  }
+
+  /** Runs a registered script (EVALSHA, EVAL on NOSCRIPT); bulk replies come back as Buffers. */
+  async runScript(name: ScriptName, keys: readonly string[], args: ReadonlyArray<string | Uint8Array | number>): Promise<unknown> {
+    // defineCommand installs the runner as a dynamic property that ioredis' types cannot describe.
+    const fn = (this.client as unknown as Record<string, ScriptFunction | undefined>)[`${name}Buffer`];
+    if (fn === undefined) throw new EngineError(`redis: script ${name} is not registered`);
+    try {
+      return await fn.call(this.client, ...keys, ...args);
+    } catch (err) {
+      throw engineError(`script ${name}`, err);
+    }
+  }
+
+  /** PUBLISH a binary payload. */
+  async publish(channel: string, payload: Uint8Array): Promise<void> {
+    try {
+      await this.client.publish(channel, Buffer.from(payload.buffer, payload.byteOffset, payload.length));
+    } catch (err) {
+      throw engineError('publish', err);
+    }
+  }
+
+  /** Quits the command client (bounded), then drops its sockets. */
+  async close(): Promise<void> {
+    await quitConnection(this.client, 1000);
+  }
+}
+
+/** All shards of one engine. */
+export class RedisShardSet {
+  readonly shards: readonly RedisShard[];
+  readonly prefix: string;
+  readonly logger: Logger;
+  #closed = false;
+
+  constructor(options: RedisEngineOptions) {
+    if (options.shards.length === 0) throw new RedisOptionsError('at least one Redis shard is required');
+    // Typed `false`, but plain-JS callers may still pass true.
+    if ((options.useLists as boolean | undefined) === true) throw new RedisOptionsError('LIST history (useLists) is not supported');
+    this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    this.logger = options.logger ?? silentLogger;
+    this.shards = options.shards.map((o, i) => new RedisShard(i, o, this.prefix, this.logger));
+  }
+
+  /** The shard of a channel: `jump(fnv1a64(channel), n)`. */
+  shardFor(channel: string): RedisShard {
+    return this.shards[shardIndex(channel, this.shards.length)]!;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Idempotent: quits every command client. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.shards.map((s) => s.close()));
+  }
+}

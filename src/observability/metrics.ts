@@ -1,0 +1,122 @@
+/**
+ * @module observability/metrics — Prometheus metrics under Centrifugo's names (server.md §6.2).
+ *
+ * Each server gets its own registry (so several embedded servers in one process do not clash).
+ * Gauges about the hub are computed on scrape.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import type { Node, NodeMetrics } from '../core/node.js';
+
+const OBJECTIVES = { 0.5: 0.05, 0.99: 0.001, 0.999: 0.0001 };
+
+export class Metrics implements NodeMetrics {
+  readonly registry = new Registry();
+  readonly #sent: Counter;
+  readonly #received: Counter;
+  readonly #action: Counter;
+  readonly #commandDuration: Summary;
+  readonly #replyErrors: Counter;
+  readonly #serverDisconnects: Counter;
+  readonly #serverUnsubscribes: Counter;
+  readonly #recover: Counter;
+  readonly #transportConnect: Counter;
+  readonly #apiDuration: Summary;
+  readonly #apiHistogram: Histogram;
+  readonly #lag: Histogram;
+
+  constructor(version: string, options: { defaultMetrics?: boolean } = {}) {
+    const r = this.registry;
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: r });
+    this.#sent = new Counter({ name: 'centrifugo_node_messages_sent_count', help: 'Number of messages sent by node to broker.', labelNames: ['type'], registers: [r] });
+    this.#received = new Counter({ name: 'centrifugo_node_messages_received_count', help: 'Number of messages received from broker.', labelNames: ['type'], registers: [r] });
+    this.#action = new Counter({ name: 'centrifugo_node_action_count', help: 'Number of various actions called.', labelNames: ['action'], registers: [r] });
+    this.#commandDuration = new Summary({
+      name: 'centrifugo_client_command_duration_seconds',
+      help: 'Client command duration summary.',
+      labelNames: ['method'],
+      percentiles: Object.keys(OBJECTIVES).map(Number),
+      registers: [r],
+    });
+    this.#replyErrors = new Counter({ name: 'centrifugo_client_num_reply_errors', help: 'Number of errors in replies sent to clients.', labelNames: ['method', 'code'], registers: [r] });
+    this.#serverDisconnects = new Counter({ name: 'centrifugo_client_num_server_disconnects', help: 'Number of server initiated disconnects.', labelNames: ['code'], registers: [r] });
+    this.#serverUnsubscribes = new Counter({ name: 'centrifugo_client_num_server_unsubscribes', help: 'Number of server initiated unsubscribes.', labelNames: ['code'], registers: [r] });
+    this.#recover = new Counter({ name: 'centrifugo_client_recover', help: 'Count of recover operations.', labelNames: ['recovered'], registers: [r] });
+    this.#transportConnect = new Counter({ name: 'centrifugo_transport_connect_count', help: 'Number of connections to specific transport.', labelNames: ['transport'], registers: [r] });
+    this.#apiDuration = new Summary({
+      name: 'centrifugo_api_command_duration_seconds',
+      help: 'Duration of API per command.',
+      labelNames: ['protocol', 'method'],
+      percentiles: Object.keys(OBJECTIVES).map(Number),
+      registers: [r],
+    });
+    this.#apiHistogram = new Histogram({
+      name: 'centrifugo_api_command_duration_seconds_histogram',
+      help: 'Duration of API per command (histogram).',
+      labelNames: ['protocol', 'method'],
+      registers: [r],
+    });
+    this.#lag = new Histogram({
+      name: 'centrifugo_node_pub_sub_lag_seconds',
+      help: 'Pub sub lag in seconds',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [r],
+    });
+    new Gauge({ name: 'centrifugo_node_build', help: 'Node build info.', labelNames: ['version'], registers: [r] }).set({ version }, 1);
+  }
+
+  /** Hub gauges, computed at scrape time. */
+  attachNode(node: Node): void {
+    const r = this.registry;
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [r],
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    gauge('centrifugo_node_num_clients', 'Number of clients connected.', () => node.hub.numClients);
+    gauge('centrifugo_node_num_users', 'Number of unique users connected.', () => node.hub.numUsers);
+    gauge('centrifugo_node_num_subscriptions', 'Number of subscriptions.', () => node.hub.numSubs);
+    gauge('centrifugo_node_num_channels', 'Number of channels with one or more subscribers.', () => node.hub.numChannels);
+    gauge('centrifugo_node_num_nodes', 'Number of nodes in the cluster.', () => node.numNodes);
+  }
+
+  messagesSent(type: string): void {
+    this.#sent.inc({ type });
+  }
+  messagesReceived(type: string): void {
+    this.#received.inc({ type });
+  }
+  action(action: string): void {
+    this.#action.inc({ action });
+  }
+  clientCommand(method: string, durationSec: number): void {
+    this.#commandDuration.observe({ method }, durationSec);
+  }
+  replyError(method: string, code: number): void {
+    this.#replyErrors.inc({ method, code: String(code) });
+  }
+  serverDisconnect(code: number): void {
+    this.#serverDisconnects.inc({ code: String(code) });
+  }
+  serverUnsubscribe(code: number): void {
+    this.#serverUnsubscribes.inc({ code: String(code) });
+  }
+  recover(recovered: boolean): void {
+    this.#recover.inc({ recovered: recovered ? 'yes' : 'no' });
+  }
+  transportConnect(transport: string): void {
+    this.#transportConnect.inc({ transport });
+  }
+  pubSubLag(seconds: number): void {
+    this.#lag.observe(seconds);
+  }
+  /** Server API command timing (HTTP and GRPC fronts). */
+  apiCommand(method: string, protocol: string, durationSec: number): void {
+    this.#apiDuration.observe({ protocol, method }, durationSec);
+    this.#apiHistogram.observe({ protocol, method }, durationSec);
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * @module policy/client-policy — Centrifugo's client rules as a core ClientHandler: JWT
+ * authentication, anonymous and insecure modes, server-side subscriptions, namespace permissions
+ * (spec client-protocol §6.2, §6.4, §6.5, §7, §8, §9.1–§9.2, §10).
+ */
+import type { ConnectTokenClaims, SubscribeOverride, SubscribeTokenClaims } from '../auth/claims.js';
+import { TokenError } from '../auth/token-error.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { Config } from '../config/index.js';
+import { type ChannelOptions, hasHistory } from '../core/channel-options.js';
+import { DisconnectError, Disconnects } from '../core/disconnect.js';
+import { ClientError, ClientErrors } from '../core/errors.js';
+import {
+  type ClientHandler,
+  type ClientView,
+  type ConnectDecision,
+  type ConnectionContext,
+  type HistoryDecision,
+  type PublishDecision,
+  type RefreshDecision,
+  type SubRefreshDecision,
+  type SubscribeOptions,
+  SubscriptionSource,
+} from '../core/handler.js';
+import type { Credentials } from '../core/types.js';
+import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
+import { type ConfigChannelOptionsResolver, splitChannel } from './channel-options.js';
+
+export interface ClientPolicyOptions {
+  readonly config: Config;
+  readonly channels: ConfigChannelOptionsResolver;
+  readonly connectionTokens: TokenVerifier;
+  readonly subscriptionTokens: TokenVerifier;
+}
+
+export class ClientPolicy implements ClientHandler {
+  readonly #config: Config;
+  readonly #channels: ConfigChannelOptionsResolver;
+  readonly #connTokens: TokenVerifier;
+  readonly #subTokens: TokenVerifier;
+
+  constructor(o: ClientPolicyOptions) {
+    this.#config = o.config;
+    this.#channels = o.channels;
+    this.#connTokens = o.connectionTokens;
+    this.#subTokens = o.subscriptionTokens;
+  }
+
+  // ---- connect ----
+
+  async connect(ctx: ConnectionContext, req: ConnectRequest): Promise<ConnectDecision> {
+    const cfg = this.#config;
+    let credentials: Credentials;
+    const subscriptions = new Map<string, SubscribeOptions>();
+    let tokenChannels: string[] | undefined;
+    let mayRequestSubs = false;
+    const token = req.token ?? '';
+    if (token !== '') {
+      const claims = await this.#verifyConnect(token, 'connect');
+      if (claims.userId === '' && cfg.disallow_anonymous_connection_tokens) throw new DisconnectError(Disconnects.PermissionDenied);
+      credentials = { userId: claims.userId, expireAtSec: cfg.client_insecure ? 0 : claims.expireAtSec, info: claims.info };
+      tokenChannels = this.#tokenServerSubs(claims, subscriptions);
+      mayRequestSubs = true;
+    } else if (cfg.allow_anonymous_connect_without_token || cfg.client_insecure) {
+      credentials = { userId: '' };
+      mayRequestSubs = true;
+    } else if (ctx.httpUserId !== undefined && ctx.httpUserId !== '') {
+      credentials = { userId: ctx.httpUserId };
+    } else {
+      throw new DisconnectError(Disconnects.BadRequest);
+    }
+    const userId = credentials.userId;
+
+    if (cfg.user_subscribe_to_personal && userId !== '') {
+      const ns = cfg.user_personal_channel_namespace;
+      const channel = (ns ? ns + cfg.channel_namespace_boundary : '') + cfg.channel_user_boundary + userId;
+      const o = this.#channels.resolve(channel);
+      subscriptions.set(channel, baseOptions(o, undefined, SubscriptionSource.UserPersonal));
+    }
+
+    if (mayRequestSubs && req.subs !== undefined) {
+      for (const channel of Object.keys(req.subs)) {
+        if (subscriptions.has(channel)) continue;
+        let o: ChannelOptions;
+        try {
+          o = this.#channels.resolve(channel);
+        } catch {
+          throw new DisconnectError(Disconnects.BadRequest);
+        }
+        if (this.#isPrivate(channel) || !this.#validName(channel, o)) continue;
+        const userLimited = this.#isUserLimited(channel, o);
+        let source: number | undefined;
+        if (userLimited && this.#userAllowed(channel, userId)) source = SubscriptionSource.UserLimited;
+        else if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
+        else if (cfg.client_insecure) source = SubscriptionSource.ClientInsecure;
+        if (source !== undefined) subscriptions.set(channel, baseOptions(o, undefined, source));
+      }
+    }
+    return { credentials, subscriptions, tokenChannels, clientSideRefresh: true };
+  }
+
+  /** Server-side subscriptions from token `subs` (or `channels` when `subs` is empty). */
+  #tokenServerSubs(claims: ConnectTokenClaims, out: Map<string, SubscribeOptions>): string[] {
+    const subsKeys = Object.keys(claims.subs);
+    if (subsKeys.length > 0) {
+      for (const channel of subsKeys) {
+        const s = claims.subs[channel]!;
+        const o = this.#channels.resolve(channel);
+        out.set(channel, baseOptions(o, s.override, SubscriptionSource.ConnectionToken, s.info, s.data));
+      }
+      return subsKeys;
+    }
+    for (const channel of claims.channels) {
+      out.set(channel, baseOptions(this.#channels.resolve(channel), undefined, SubscriptionSource.ConnectionToken));
+    }
+    return [...claims.channels];
+  }
+
+  async #verifyConnect(token: string, phase: 'connect' | 'refresh'): Promise<ConnectTokenClaims> {
+    try {
+      return await this.#connTokens.verifyConnectToken(token);
+    } catch (err) {
+      if (err instanceof TokenError && err.kind === 'expired') {
+        if (phase === 'connect') throw new ClientError(ClientErrors.TokenExpired);
+        throw new DisconnectError(Disconnects.Expired);
+      }
+      throw new DisconnectError(Disconnects.InvalidToken, { cause: err });
+    }
+  }
+
+  // ---- subscribe ----
+
+  async subscribe(client: ClientView, req: SubscribeRequest): Promise<SubscribeOptions> {
+    const channel = req.channel ?? '';
+    const o = this.#channels.resolve(channel);
+    if (!this.#validName(channel, o)) throw new ClientError(ClientErrors.BadRequest);
+    const userId = client.userId;
+    const token = req.token ?? '';
+    let opts: SubscribeOptions;
+    if (this.#isPrivate(channel) && token === '') throw new ClientError(ClientErrors.PermissionDenied);
+    if (token !== '') {
+      const claims = await this.#verifySubscribe(token, false);
+      this.#checkSubClaims(claims, channel, client);
+      opts = baseOptions(o, claims.override, SubscriptionSource.SubscriptionToken, claims.info, claims.data, claims.expireAtSec);
+    } else {
+      const userLimited = this.#isUserLimited(channel, o);
+      let source: number;
+      if (userLimited && this.#userAllowed(channel, userId)) source = SubscriptionSource.UserLimited;
+      else if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
+      else if (this.#config.client_insecure) source = SubscriptionSource.ClientInsecure;
+      else throw new ClientError(ClientErrors.PermissionDenied);
+      opts = baseOptions(o, undefined, source);
+    }
+    if (req.tf !== undefined) throw new ClientError(ClientErrors.BadRequest);
+    // Client-requested features (spec §9.2); during subscribe "subscribed" counts as true.
+    const historyAccess = this.#access(o, userId, true, 'history');
+    let { enablePositioning, enableRecovery, pushJoinLeave } = opts;
+    if (req.positioned && (o.allowPositioning || historyAccess)) enablePositioning = true;
+    if (req.recoverable && (o.allowRecovery || historyAccess) && hasHistory(o)) enableRecovery = true;
+    if (req.joinLeave && o.joinLeave && this.#access(o, userId, true, 'presence')) pushJoinLeave = true;
+    return { ...opts, enablePositioning, enableRecovery, pushJoinLeave };
+  }
+
+  async #verifySubscribe(token: string, refresh: boolean): Promise<SubscribeTokenClaims> {
+    try {
+      return await this.#subTokens.verifySubscribeToken(token);
+    } catch (err) {
+      if (err instanceof TokenError && err.kind === 'expired') throw new ClientError(ClientErrors.TokenExpired);
+      if (refresh) throw new DisconnectError(Disconnects.InvalidToken, { cause: err });
+      throw new ClientError(ClientErrors.PermissionDenied);
+    }
+  }
+
+  #checkSubClaims(claims: SubscribeTokenClaims, channel: string, client: ClientView): void {
+    if (claims.channel !== channel || claims.userId !== client.userId || (claims.client !== '' && claims.client !== client.id)) {
+      throw new DisconnectError(Disconnects.InvalidToken);
+    }
+  }
+
+  // ---- other commands ----
+
+  async publish(client: ClientView, channel: string, data: Uint8Array): Promise<PublishDecision> {
+    const o = this.#channels.resolve(channel);
+    if (!this.#validName(channel, o)) throw new ClientError(ClientErrors.BadRequest);
+    if (data.byteLength === 0) throw new ClientError(ClientErrors.BadRequest);
+    const anonOk = client.userId !== '' || o.allowPublishForAnonymous;
+    const allowed =
+      (o.allowPublishForClient && anonOk) ||
+      (o.allowPublishForSubscriber && client.isSubscribed(channel) && anonOk) ||
+      this.#config.client_insecure;
+    if (!allowed) throw new ClientError(ClientErrors.PermissionDenied);
+    return { channelOptions: o };
+  }
+
+  async presence(client: ClientView, channel: string): Promise<ChannelOptions> {
+    const o = this.#channels.resolve(channel);
+    if (!this.#validName(channel, o)) throw new ClientError(ClientErrors.BadRequest);
+    if (!o.presence) throw new ClientError(ClientErrors.NotAvailable);
+    if (!this.#access(o, client.userId, client.isSubscribed(channel), 'presence')) throw new ClientError(ClientErrors.PermissionDenied);
+    return o;
+  }
+
+  async history(client: ClientView, channel: string): Promise<HistoryDecision> {
+    const o = this.#channels.resolve(channel);
+    if (!this.#validName(channel, o)) throw new ClientError(ClientErrors.BadRequest);
+    if (!hasHistory(o)) throw new ClientError(ClientErrors.NotAvailable);
+    if (!this.#access(o, client.userId, client.isSubscribed(channel), 'history')) throw new ClientError(ClientErrors.PermissionDenied);
+    return { channelOptions: o };
+  }
+
+  async rpc(_client: ClientView, method: string): Promise<Uint8Array | undefined> {
+    if (!this.#config.rpc_ping) throw new ClientError(ClientErrors.NotAvailable);
+    if (method === this.#config.rpc_ping_method) return undefined;
+    throw new ClientError(ClientErrors.MethodNotFound);
+  }
+
+  async refresh(client: ClientView, token: string): Promise<RefreshDecision> {
+    const claims = await this.#verifyConnect(token, 'refresh');
+    if (claims.userId !== client.userId) throw new DisconnectError(Disconnects.InvalidToken);
+    const subs = Object.keys(claims.subs);
+    return {
+      expireAtSec: this.#config.client_insecure ? 0 : claims.expireAtSec,
+      info: claims.info,
+      tokenChannels: subs.length > 0 ? subs : claims.channels,
+    };
+  }
+
+  async subRefresh(client: ClientView, channel: string, token: string): Promise<SubRefreshDecision> {
+    const claims = await this.#verifySubscribe(token, true);
+    this.#checkSubClaims(claims, channel, client);
+    return { expireAtSec: claims.expireAtSec, chanInfo: claims.info };
+  }
+
+  serverSubscribe(_userId: string, channel: string): ChannelOptions {
+    return this.#channels.resolve(channel);
+  }
+
+  // ---- helpers ----
+
+  #access(o: ChannelOptions, userId: string, subscribed: boolean, what: 'history' | 'presence'): boolean {
+    const forClient = what === 'history' ? o.allowHistoryForClient : o.allowPresenceForClient;
+    const forSubscriber = what === 'history' ? o.allowHistoryForSubscriber : o.allowPresenceForSubscriber;
+    const forAnon = what === 'history' ? o.allowHistoryForAnonymous : o.allowPresenceForAnonymous;
+    const anonOk = userId !== '' || forAnon;
+    return (forClient && anonOk) || (forSubscriber && subscribed && anonOk) || this.#config.client_insecure;
+  }
+
+  #isPrivate(channel: string): boolean {
+    const p = this.#config.channel_private_prefix;
+    return p !== '' && channel.startsWith(p);
+  }
+
+  #isUserLimited(channel: string, o: ChannelOptions): boolean {
+    return o.allowUserLimitedChannels && channel.includes(this.#config.channel_user_boundary);
+  }
+
+  #userAllowed(channel: string, userId: string): boolean {
+    if (userId === '') return false;
+    const b = this.#config.channel_user_boundary;
+    const users = channel.slice(channel.lastIndexOf(b) + b.length).split(this.#config.channel_user_separator);
+    return users.includes(userId);
+  }
+
+  /** Name rules (spec §8.1): `channel_regex` on the part after `ns:`, otherwise ASCII only. */
+  #validName(channel: string, o: ChannelOptions): boolean {
+    if (o.channelRegex !== undefined) {
+      const { rest } = splitChannel(channel, this.#channels.naming);
+      o.channelRegex.lastIndex = 0;
+      return o.channelRegex.test(rest);
+    }
+    for (let i = 0; i < channel.length; i++) if (channel.charCodeAt(i) > 127) return false;
+    return true;
+  }
+}
+
+/** Subscription options from namespace settings plus token overrides. */
+function baseOptions(
+  o: ChannelOptions,
+  override: SubscribeOverride | undefined,
+  source: number,
+  chanInfo?: Uint8Array,
+  data?: Uint8Array,
+  expireAtSec = 0,
+): SubscribeOptions {
+  const forceRecovery = (override?.forceRecovery ?? o.forceRecovery) && hasHistory(o);
+  const forcePositioning = override?.forcePositioning ?? o.forcePositioning;
+  return {
+    channelOptions: o,
+    emitPresence: override?.presence ?? o.presence,
+    emitJoinLeave: override?.joinLeave ?? o.joinLeave,
+    pushJoinLeave: override?.forcePushJoinLeave ?? o.forcePushJoinLeave,
+    enablePositioning: forcePositioning || forceRecovery,
+    enableRecovery: forceRecovery,
+    chanInfo,
+    data,
+    expireAtSec,
+    source,
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * @module protocol/proto-writer — schema-driven protobuf encoding of server messages.
+ *
+ * Writes into one growing scratch buffer. A sub-message reserves one byte for its length and is
+ * written in place; if its length needs more than one varint byte the body is moved right
+ * (`copyWithin`), so no size pre-pass is needed. Scalars follow proto3 implicit presence (defaults
+ * are not written); a present sub-message is always written, even when empty (spec §2.1).
+ */
+import { Buffer } from 'node:buffer';
+import type { FieldDesc, MessageDesc } from './schema.js';
+import { utf8Length, writeUtf8 } from './utf8.js';
+import { varintSize, writeVarint } from './varint.js';
+
+type Obj = Record<string, unknown>;
+
+export class ProtoWriter {
+  buf: Buffer = Buffer.allocUnsafe(4096);
+  pos = 0;
+
+  reset(): void {
+    this.pos = 0;
+    // Do not keep a huge scratch buffer around after one big message.
+    if (this.buf.length > 1 << 20) this.buf = Buffer.allocUnsafe(4096);
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  varint(n: number): void {
+    this.ensure(10);
+    this.pos = writeVarint(this.buf, this.pos, n);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(10 + b.length);
+    this.pos = writeVarint(this.buf, this.pos, b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  string(s: string): void {
+    const len = utf8Length(s);
+    this.ensure(10 + len);
+    this.pos = writeVarint(this.buf, this.pos, len);
+    this.pos = writeUtf8(this.buf, this.pos, s, len);
+  }
+
+  /** Starts a length-delimited body; returns the marker for `endLen`. */
+  beginLen(): number {
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  endLen(mark: number): void {
+    const len = this.pos - mark - 1;
+    if (len < 0x80) {
+      this.buf[mark] = len;
+      return;
+    }
+    const extra = varintSize(len) - 1;
+    this.ensure(extra);
+    this.buf.copyWithin(mark + 1 + extra, mark + 1, this.pos);
+    writeVarint(this.buf, mark, len);
+    this.pos += extra;
+  }
+
+  /** A copy of the written bytes. */
+  finish(): Uint8Array {
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    return out;
+  }
+}
+
+function writeScalar(w: ProtoWriter, f: FieldDesc, v: unknown, inList: boolean): void {
+  switch (f.scalar) {
+    case 'string': {
+      const s = typeof v === 'string' ? v : '';
+      if (s === '' && !inList) return;
+      w.varint(f.tag);
+      w.string(s);
+      return;
+    }
+    case 'bytes': {
+      const b = v instanceof Uint8Array ? v : EMPTY;
+      if (b.length === 0 && !inList) return;
+      w.varint(f.tag);
+      w.bytes(b);
+      return;
+    }
+    case 'bool':
+      if (v !== true && !inList) return;
+      w.varint(f.tag);
+      w.varint(v === true ? 1 : 0);
+      return;
+    case 'uint32':
+    case 'int32':
+    case 'uint64':
+    case 'int64':
+    case 'sint64':
+    case undefined: {
+      let n = typeof v === 'number' ? v : 0;
+      if (n === 0 && !inList) return;
+      if (f.scalar === 'sint64') n = n < 0 ? -2 * n - 1 : 2 * n;
+      w.varint(f.tag);
+      w.varint(n);
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Map entry: key (1, string) and value (2), both always written. */
+function writeMapEntry(w: ProtoWriter, f: FieldDesc, key: string, v: unknown): void {
+  w.varint(f.tag);
+  const mark = w.beginLen();
+  w.varint(0x0a);
+  w.string(key);
+  if (f.message !== undefined) {
+    w.varint(0x12);
+    const m = w.beginLen();
+    if (v !== undefined && v !== null) writeMessage(w, f.message, v as Obj);
+    w.endLen(m);
+  } else {
+    w.varint(0x12);
+    w.string(typeof v === 'string' ? v : '');
+  }
+  w.endLen(mark);
+}
+
+/** Writes the fields of `obj` (message body, no length prefix). */
+export function writeMessage(w: ProtoWriter, desc: MessageDesc, obj: Obj): void {
+  for (const f of desc.fields) {
+    const v = obj[f.name];
+    if (v === undefined || v === null) continue;
+    if (f.kind === 'map') {
+      const m = v as Obj;
+      for (const k of Object.keys(m)) writeMapEntry(w, f, k, m[k]);
+    } else if (f.kind === 'message') {
+      if (f.repeated) {
+        for (const item of v as unknown[]) {
+          w.varint(f.tag);
+          const mark = w.beginLen();
+          if (item !== undefined && item !== null) writeMessage(w, f.message!, item as Obj);
+          w.endLen(mark);
+        }
+      } else {
+        w.varint(f.tag);
+        const mark = w.beginLen();
+        writeMessage(w, f.message!, v as Obj);
+        w.endLen(mark);
+      }
+    } else if (f.repeated) {
+      for (const item of v as unknown[]) writeScalar(w, f, item, true);
+    } else {
+      writeScalar(w, f, v, false);
+    }
+  }
+}

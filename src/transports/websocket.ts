@@ -1,0 +1,189 @@
+/**
+ * @module transports/websocket — bidirectional WebSocket endpoint (spec §15.1) on the `ws` library.
+ *
+ * Writes of one flush (all messages a connection got in one event-loop turn) are packed into
+ * frames of up to 16 messages and written under one socket cork, so the kernel sees one write.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { Disconnects } from '../core/disconnect.js';
+import type { Node } from '../core/node.js';
+import type { Transport, TransportName } from '../core/transport.js';
+import { codecFor } from '../protocol/index.js';
+import type { Codec, ProtocolType } from '../protocol/codec.js';
+
+const MAX_MESSAGES_IN_FRAME = 16;
+const CLOSE_WAIT_MS = 5000;
+
+export interface WebSocketEndpointOptions {
+  readonly messageSizeLimit: number;
+  readonly compression: boolean;
+  readonly compressionLevel: number;
+  readonly compressionMinSize: number;
+  readonly writeTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+  readonly checkOrigin: (origin: string | undefined) => boolean;
+  /** `client_user_id_http_header`: take the user id from this request header. */
+  readonly userIdHeader?: string | undefined;
+}
+
+/** A connected bidirectional WebSocket as a core Transport. */
+class WebSocketTransport implements Transport {
+  readonly name: TransportName = 'websocket';
+  readonly unidirectional = false;
+  readonly emulation = false;
+  readonly protocol: ProtocolType;
+  readonly appLevelPing: boolean;
+  readonly #ws: WebSocket;
+  readonly #codec: Codec;
+  readonly #binary: boolean;
+  readonly #socket: Socket | undefined;
+  #closed = false;
+
+  constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean) {
+    this.#ws = ws;
+    this.protocol = protocol;
+    this.appLevelPing = appLevelPing;
+    this.#codec = codecFor(protocol);
+    this.#binary = protocol === 'protobuf';
+    // ws keeps the net.Socket private; corking it lets all frames of one flush go out in one write.
+    this.#socket = (ws as unknown as { _socket?: Socket })._socket;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  writeMessages(messages: readonly Uint8Array[]): void {
+    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
+    const socket = this.#socket;
+    socket?.cork();
+    try {
+      const opts = { binary: this.#binary, compress: undefined as boolean | undefined };
+      for (let i = 0; i < messages.length; i += MAX_MESSAGES_IN_FRAME) {
+        const chunk = messages.length <= MAX_MESSAGES_IN_FRAME ? messages : messages.slice(i, i + MAX_MESSAGES_IN_FRAME);
+        const frame = chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk);
+        this.#ws.send(frame, opts);
+      }
+    } finally {
+      socket?.uncork();
+    }
+  }
+
+  close(code: number, reasonText: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#ws.close(code, reasonText);
+    } catch {
+      this.#ws.terminate();
+      return;
+    }
+    const t = setTimeout(() => this.#ws.terminate(), CLOSE_WAIT_MS);
+    t.unref();
+    this.#ws.once('close', () => clearTimeout(t));
+  }
+}
+
+/** Upgrades HTTP requests on the WebSocket path and attaches a core Client to each connection. */
+export class WebSocketEndpoint {
+  readonly #node: Node;
+  readonly #options: WebSocketEndpointOptions;
+  readonly #wss: WebSocketServer;
+
+  constructor(node: Node, options: WebSocketEndpointOptions) {
+    this.#node = node;
+    this.#options = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.messageSizeLimit,
+      clientTracking: false,
+      perMessageDeflate: options.compression
+        ? {
+            serverNoContextTakeover: true,
+            clientNoContextTakeover: true,
+            zlibDeflateOptions: { level: options.compressionLevel },
+            threshold: options.compressionMinSize,
+          }
+        : false,
+      handleProtocols: (protocols) => {
+        if (protocols.has('centrifuge-protobuf')) return 'centrifuge-protobuf';
+        if (protocols.has('centrifuge-json')) return 'centrifuge-json';
+        return false;
+      },
+    });
+  }
+
+  /** Handles an `upgrade` event for this endpoint's path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const origin = req.headers.origin;
+    if (!this.#options.checkOrigin(origin)) {
+      this.#node.logger.info('request origin is not authorized', { origin });
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 29\r\nConnection: close\r\n\r\nrequest origin is not allowed');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+  }
+
+  #onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let protocol: ProtocolType = 'json';
+    if (ws.protocol === 'centrifuge-protobuf') protocol = 'protobuf';
+    else if (ws.protocol === '' && (url.searchParams.get('format') === 'protobuf' || url.searchParams.get('cf_protocol') === 'protobuf')) {
+      protocol = 'protobuf';
+    }
+    const framePingPong = url.searchParams.get('cf_ws_frame_ping_pong') === 'true';
+    const transport = new WebSocketTransport(ws, protocol, !framePingPong);
+    const node = this.#node;
+    const header = this.#options.userIdHeader;
+    const httpUserId = header ? headerValue(req, header) : undefined;
+    const client = node.newClient(transport, { httpUserId });
+    if (node.shuttingDown) {
+      client.disconnect(Disconnects.Shutdown);
+      return;
+    }
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      void isBinary;
+      client.handleData(data);
+    });
+    ws.on('close', () => client.onTransportClose());
+    ws.on('error', (err) => {
+      node.logger.debug('websocket error', { client: client.id, error: err.message });
+    });
+    if (framePingPong) this.#nativePing(ws);
+  }
+
+  /** `cf_ws_frame_ping_pong`: native PING frames, connection dropped without read activity. */
+  #nativePing(ws: WebSocket): void {
+    const interval = this.#options.pingIntervalMs > 0 ? this.#options.pingIntervalMs : 25_000;
+    const timeout = interval + (this.#options.pongTimeoutMs > 0 ? this.#options.pongTimeoutMs : 10_000);
+    let lastActivity = Date.now();
+    const touch = (): void => {
+      lastActivity = Date.now();
+    };
+    ws.on('pong', touch);
+    ws.on('message', touch);
+    const t = setInterval(() => {
+      if (Date.now() - lastActivity > timeout) {
+        ws.terminate();
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN) ws.ping();
+    }, interval);
+    t.unref();
+    ws.on('close', () => clearInterval(t));
+  }
+
+  close(): void {
+    this.#wss.close();
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,167 @@
+/**
+ * @module test/harness/nats — spawns a real `nats-server` on a free loopback port for integration tests.
+ *
+ * `spawnNats()` resolves once the server greets with its INFO line. `restart()` stops the process and
+ * starts a new one on the same port (for reconnect tests); `stop()` is idempotent. Every wait is bounded.
+ * The binary is taken from `NATS_SERVER` or `PATH`.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+
+export interface NatsServerHandle {
+  /** `nats://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period). Idempotent. */
+  stop(): Promise<void>;
+  /** Stops and starts a fresh server on the same port; resolves when it accepts connections. */
+  restart(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 5000;
+const STOP_GRACE_MS = 3000;
+const PORT_ATTEMPTS = 5;
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** A port that was free a moment ago (bind to :0, read, release). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('could not allocate a port'))));
+    });
+  });
+}
+
+/** Resolves when a TCP client receives the server's `INFO` greeting. */
+async function greets(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: HOST, port });
+    let buffered = '';
+    const finish = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      if (buffered.startsWith('INFO ')) finish(true);
+      else if (buffered.length >= 5) finish(false);
+    });
+  });
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+  /** Last lines the server logged, for error messages. */
+  readonly log: string[];
+}
+
+function launch(port: number): Running {
+  const bin = process.env['NATS_SERVER'] ?? 'nats-server';
+  const child = spawn(bin, ['-a', HOST, '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  const log: string[] = [];
+  const collect = (chunk: Buffer): void => {
+    log.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+    if (log.length > 50) log.splice(0, log.length - 50);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    });
+    child.once('error', (err) => {
+      log.push(`spawn error: ${err.message}`);
+      live.delete(child);
+      resolve();
+    });
+  });
+  return { child, exited, log };
+}
+
+/** Waits until the server greets; rejects when it exits first or the deadline passes. */
+async function waitReady(running: Running, port: number): Promise<void> {
+  let exited = false;
+  void running.exited.then(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`nats-server exited during startup: ${running.log.join(' | ')}`);
+    if (await greets(port)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`nats-server not ready on port ${port} after ${READY_TIMEOUT_MS} ms: ${running.log.join(' | ')}`);
+}
+
+async function terminate(running: Running): Promise<void> {
+  const { child } = running;
+  if (child.exitCode !== null || child.signalCode !== null || !live.has(child)) {
+    await running.exited;
+    return;
+  }
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = await Promise.race([
+    running.exited.then(() => true),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), STOP_GRACE_MS);
+    }),
+  ]);
+  if (timer !== undefined) clearTimeout(timer);
+  if (!graceful) {
+    child.kill('SIGKILL');
+    await running.exited;
+  }
+}
+
+/** Starts a nats-server on a free loopback port. */
+export async function spawnNats(): Promise<NatsServerHandle> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    const port = await freePort();
+    const running = launch(port);
+    try {
+      await waitReady(running, port);
+      return handle(port, running);
+    } catch (err) {
+      // Another process may have taken the port between allocation and bind: pick another one.
+      lastError = err;
+      await terminate(running);
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error('could not start nats-server');
+}
+
+function handle(port: number, first: Running): NatsServerHandle {
+  let current: Running | undefined = first;
+  return {
+    url: `nats://${HOST}:${port}`,
+    port,
+    async stop() {
+      const running = current;
+      current = undefined;
+      if (running !== undefined) await terminate(running);
+    },
+    async restart() {
+      if (current !== undefined) await terminate(current);
+      const running = launch(port);
+      current = running;
+      await waitReady(running, port);
+    },
+  };
+}

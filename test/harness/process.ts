@@ -1,0 +1,84 @@
+/** @module test/harness/process — the BUILT server (`dist/main.js`) in a child process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { TEST_API_KEY, TEST_HMAC_SECRET } from './server.js';
+
+const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
+
+export interface ServerProcess {
+  readonly port: number;
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly child: ChildProcess;
+  /** Log lines (JSON) seen so far. */
+  readonly logs: string[];
+  api(method: string, body: unknown): Promise<{ status: number; body: unknown }>;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts `node dist/main.js serve -c <tmp config>` on a random port (`port: 0`) and waits for the
+ * `serving … endpoints on …:<port>` log line. Requires `npm run build`.
+ */
+export async function spawnServer(config: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<ServerProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'rotor-e2e-'));
+  const file = join(dir, 'config.json');
+  await writeFile(
+    file,
+    JSON.stringify({ address: '127.0.0.1', port: 0, api_key: TEST_API_KEY, token_hmac_secret_key: TEST_HMAC_SECRET, log_level: 'info', ...config }),
+  );
+  const child = spawn(process.execPath, [MAIN, 'serve', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const onLine = (line: string): void => {
+      logs.push(line);
+      const m = /serving .* endpoints on .*:(\d+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let exited: Promise<number | null> | undefined;
+  return {
+    port,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/connection/websocket`,
+    child,
+    logs,
+    async api(method, body) {
+      const res = await fetch(`${url}/api/${method}`, {
+        method: 'POST',
+        headers: { 'X-API-Key': TEST_API_KEY },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      try {
+        return { status: res.status, body: JSON.parse(text) as unknown };
+      } catch {
+        return { status: res.status, body: text };
+      }
+    },
+    stop(signal = 'SIGTERM') {
+      exited ??= new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }).finally(() => rm(dir, { recursive: true, force: true }));
+      return exited;
+    },
+  };
+}
