@@ -1,9 +1,9 @@
 /** @module api/errors.test — the API error catalogue and its transport-mode status tables. */
-import assert from 'node:assert/strict';
+import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { ApiError, ApiErrors, GrpcStatus, toGrpcStatus, toHttpStatus } from './errors.js';
 
-test('catalogue codes and exact messages', () => {
+void test('catalogue codes and exact messages', () => {
   assert.deepEqual(
     Object.values(ApiErrors).map((e) => [e.code, e.message]),
     [
@@ -18,7 +18,7 @@ test('catalogue codes and exact messages', () => {
   );
 });
 
-test('HTTP status table of the transport error mode', () => {
+void test('HTTP status table of the transport error mode', () => {
   const table: Array<[number, number]> = [
     [100, 500],
     [102, 404],
@@ -34,7 +34,7 @@ test('HTTP status table of the transport error mode', () => {
   for (const [code, status] of table) assert.equal(toHttpStatus(code), status, `code ${code}`);
 });
 
-test('GRPC status table of the transport error mode', () => {
+void test('GRPC status table of the transport error mode', () => {
   const table: Array<[number, number]> = [
     [100, 13],
     [102, 5],
@@ -50,7 +50,7 @@ test('GRPC status table of the transport error mode', () => {
   assert.equal(GrpcStatus.UNAUTHENTICATED, 16);
 });
 
-test('ApiError carries the code and the wire object', () => {
+void test('ApiError carries the code and the wire object', () => {
   const cause = new Error('boom');
   const err = new ApiError(ApiErrors.UnknownChannel, { cause });
   assert.ok(err instanceof Error);

@@ -1,5 +1,5 @@
 /** @module api/executor.test — every server-API method against a fake node. */
-import assert from 'node:assert/strict';
+import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import type { HistoryOptions, HistoryResult, PublishOptions, PublishResult } from '../core/broker.js';
 import { type ChannelOptions, type ChannelOptionsResolver, DEFAULT_CHANNEL_OPTIONS } from '../core/channel-options.js';
@@ -131,8 +131,8 @@ function setup(): { node: FakeNode; ex: Executor; observed: Array<[string, strin
   return { node, ex, observed };
 }
 
-describe('publish', () => {
-  test('validation: 107 for missing channel, missing/empty data, bad base64', async () => {
+void describe('publish', () => {
+  void test('validation: 107 for missing channel, missing/empty data, bad base64', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.publish({ data: b('{}') }), { error: BAD_REQUEST });
     assert.deepEqual(await ex.publish({ channel: '', data: b('{}') }), { error: BAD_REQUEST });
@@ -146,7 +146,7 @@ describe('publish', () => {
     assert.equal(node.calls.length, 1);
   });
 
-  test('channel errors: 102 unknown namespace, 107 from resolver, 100 otherwise', async () => {
+  void test('channel errors: 102 unknown namespace, 107 from resolver, 100 otherwise', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.publish({ channel: 'nope:x', data: b('1') }), { error: UNKNOWN_CHANNEL });
     assert.deepEqual(await ex.publish({ channel: 'bad:x', data: b('1') }), { error: BAD_REQUEST });
@@ -155,7 +155,7 @@ describe('publish', () => {
     assert.equal(node.calls.length, 0);
   });
 
-  test('broker failure (async or sync throw) is 100', async () => {
+  void test('broker failure (async or sync throw) is 100', async () => {
     const { ex, node } = setup();
     node.publishImpl = async () => {
       throw new Error('redis down');
@@ -167,7 +167,7 @@ describe('publish', () => {
     assert.deepEqual(await ex.publish({ channel: 'a', data: b('1') }), { error: INTERNAL });
   });
 
-  test('history settings from the namespace, skip_history, delta, tags, idempotency key', async () => {
+  void test('history settings from the namespace, skip_history, delta, tags, idempotency key', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.publish({ channel: 'hist:a', data: b('{"x":1}'), tags: { t: 'v' }, idempotency_key: 'k1' }), {
       result: { offset: 7, epoch: 'ep' },
@@ -190,15 +190,15 @@ describe('publish', () => {
     assert.deepEqual(node.calls[5]?.[3], { history: undefined, tags: undefined, idempotencyKey: undefined, delta: false });
   });
 
-  test('idempotent (suppressed) publish returns the cached position', async () => {
+  void test('idempotent (suppressed) publish returns the cached position', async () => {
     const { ex, node } = setup();
     node.publishImpl = async () => ({ position: { offset: 4, epoch: 'old' }, suppressed: true });
     assert.deepEqual(await ex.publish({ channel: 'hist:a', data: b('1'), idempotency_key: 'k' }), { result: { offset: 4, epoch: 'old' } });
   });
 });
 
-describe('broadcast', () => {
-  test('top-level validation', async () => {
+void describe('broadcast', () => {
+  void test('top-level validation', async () => {
     const { ex } = setup();
     assert.deepEqual(await ex.broadcast({ data: b('1') }), { error: BAD_REQUEST });
     assert.deepEqual(await ex.broadcast({ channels: [], data: b('1') }), { error: BAD_REQUEST });
@@ -206,7 +206,7 @@ describe('broadcast', () => {
     assert.deepEqual(await ex.broadcast({ channels: ['a'], b64data: 'x' }), { error: BAD_REQUEST });
   });
 
-  test('per-channel errors in channel order', async () => {
+  void test('per-channel errors in channel order', async () => {
     const { ex, node } = setup();
     node.publishImpl = async (channel, _d, options) => {
       if (channel === 'fail') throw new Error('broker');
@@ -228,7 +228,7 @@ describe('broadcast', () => {
     );
   });
 
-  test('order is kept when publishes complete out of order; at most 1024 in flight', async () => {
+  void test('order is kept when publishes complete out of order; at most 1024 in flight', async () => {
     const { ex, node } = setup();
     let inFlight = 0;
     let maxInFlight = 0;
@@ -254,8 +254,8 @@ describe('broadcast', () => {
   });
 });
 
-describe('subscribe / unsubscribe / disconnect / refresh', () => {
-  test('subscribe validation', async () => {
+void describe('subscribe / unsubscribe / disconnect / refresh', () => {
+  void test('subscribe validation', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.subscribe({ user: 'u' }), { error: BAD_REQUEST });
     assert.deepEqual(await ex.subscribe({ user: 'u', channel: 'nope:x' }), { error: UNKNOWN_CHANNEL });
@@ -264,7 +264,7 @@ describe('subscribe / unsubscribe / disconnect / refresh', () => {
     assert.deepEqual(await ex.subscribe({ user: 'u', channel: 'a' }), { error: INTERNAL });
   });
 
-  test('subscribe passes every argument; b64info/b64data are ignored (v5 quirk)', async () => {
+  void test('subscribe passes every argument; b64info/b64data are ignored (v5 quirk)', async () => {
     const { ex, node } = setup();
     const res = await ex.subscribe({
       channel: 'pres:x',
@@ -302,7 +302,7 @@ describe('subscribe / unsubscribe / disconnect / refresh', () => {
     assert.deepEqual(node.calls[2], ['subscribeUser', 'u', 'a', { recoverSince: { offset: 0, epoch: '' } }]);
   });
 
-  test('unsubscribe: empty channel allowed, namespace checked otherwise, filter passed', async () => {
+  void test('unsubscribe: empty channel allowed, namespace checked otherwise, filter passed', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.unsubscribe({ user: 'u' }), { result: {} });
     assert.deepEqual(await ex.unsubscribe({ user: 'u', channel: 'nope:x' }), { error: UNKNOWN_CHANNEL });
@@ -313,7 +313,7 @@ describe('subscribe / unsubscribe / disconnect / refresh', () => {
     ]);
   });
 
-  test('disconnect: custom code/reason, default, whitelist, client, session', async () => {
+  void test('disconnect: custom code/reason, default, whitelist, client, session', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.disconnect({ user: 'u', disconnect: { code: 4000, reason: 'bye' }, whitelist: ['keep'], client: 'c', session: 's' }), { result: {} });
     assert.deepEqual(await ex.disconnect({ user: 'u2' }), { result: {} });
@@ -327,7 +327,7 @@ describe('subscribe / unsubscribe / disconnect / refresh', () => {
     assert.deepEqual(await ex.disconnect({ user: 'u' }), { error: INTERNAL });
   });
 
-  test('refresh: expired, expire_at, info, filter', async () => {
+  void test('refresh: expired, expire_at, info, filter', async () => {
     const { ex, node } = setup();
     await ex.refresh({ user: 'u', client: 'c', session: 's', expired: true });
     await ex.refresh({ user: 'u', expire_at: 1_900_000_000, info: b('{"n":2}') });
@@ -340,8 +340,8 @@ describe('subscribe / unsubscribe / disconnect / refresh', () => {
   });
 });
 
-describe('presence / presence_stats', () => {
-  test('validation and 108 when presence is off', async () => {
+void describe('presence / presence_stats', () => {
+  void test('validation and 108 when presence is off', async () => {
     const { ex, node } = setup();
     for (const m of ['presence', 'presenceStats'] as const) {
       assert.deepEqual(await ex[m]({}), { error: BAD_REQUEST });
@@ -354,7 +354,7 @@ describe('presence / presence_stats', () => {
     assert.deepEqual(await ex.presenceStats({ channel: 'pres:a' }), { error: INTERNAL });
   });
 
-  test('results are mapped to proto shape', async () => {
+  void test('results are mapped to proto shape', async () => {
     const { ex } = setup();
     const p = await ex.presence({ channel: 'pres:a' });
     assert.deepEqual({ ...p.result?.presence }, {
@@ -365,8 +365,8 @@ describe('presence / presence_stats', () => {
   });
 });
 
-describe('history / history_remove', () => {
-  test('validation: 107, 102, 108 (needs size and ttl)', async () => {
+void describe('history / history_remove', () => {
+  void test('validation: 107, 102, 108 (needs size and ttl)', async () => {
     const { ex, node } = setup();
     for (const m of ['history', 'historyRemove'] as const) {
       assert.deepEqual(await ex[m]({}), { error: BAD_REQUEST });
@@ -377,7 +377,7 @@ describe('history / history_remove', () => {
     assert.equal(node.calls.length, 0);
   });
 
-  test('limit, since, reverse and meta TTL are passed through', async () => {
+  void test('limit, since, reverse and meta TTL are passed through', async () => {
     const { ex, node } = setup();
     await ex.history({ channel: 'hist:a' });
     await ex.history({ channel: 'hist:a', limit: -1, since: { offset: 4, epoch: 'ep' }, reverse: true });
@@ -389,7 +389,7 @@ describe('history / history_remove', () => {
     ]);
   });
 
-  test('112 for an epoch mismatch, 100 for any other node error (reverse-from-0 quirk)', async () => {
+  void test('112 for an epoch mismatch, 100 for any other node error (reverse-from-0 quirk)', async () => {
     const { ex, node } = setup();
     node.historyImpl = async () => {
       throw new ClientError(ClientErrors.UnrecoverablePosition);
@@ -407,7 +407,7 @@ describe('history / history_remove', () => {
     assert.deepEqual(await ex.history({ channel: 'hist:a' }), { error: INTERNAL });
   });
 
-  test('result mapping: publications, info, tags, always-set position', async () => {
+  void test('result mapping: publications, info, tags, always-set position', async () => {
     const { ex, node } = setup();
     node.historyImpl = async () => ({
       publications: [
@@ -428,7 +428,7 @@ describe('history / history_remove', () => {
     });
   });
 
-  test('history_remove calls the node; failures are 100', async () => {
+  void test('history_remove calls the node; failures are 100', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.historyRemove({ channel: 'hist:a' }), { result: {} });
     assert.deepEqual(node.calls, [['removeHistory', 'hist:a']]);
@@ -437,8 +437,8 @@ describe('history / history_remove', () => {
   });
 });
 
-describe('channels / info / rpc', () => {
-  test('channels: pattern passed, counts mapped; bad pattern and failures are 100', async () => {
+void describe('channels / info / rpc', () => {
+  void test('channels: pattern passed, counts mapped; bad pattern and failures are 100', async () => {
     const { ex, node } = setup();
     const res = await ex.channels({ pattern: 'ch*' });
     assert.deepEqual({ ...res.result?.channels }, { chat: { num_clients: 2 }, ['__proto__']: { num_clients: 1 } });
@@ -454,7 +454,7 @@ describe('channels / info / rpc', () => {
     assert.deepEqual(await ex.channels({}), { error: INTERNAL });
   });
 
-  test('info maps node records', async () => {
+  void test('info maps node records', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.info({}), {
       result: { nodes: [{ uid: 'u', name: 'n', version: 'v', num_clients: 1, num_users: 1, num_channels: 2, uptime: 9, num_subs: 3 }] },
@@ -464,7 +464,7 @@ describe('channels / info / rpc', () => {
     assert.equal(ex.version, '1.2.3');
   });
 
-  test('rpc: 107 without method, 104 for any method', async () => {
+  void test('rpc: 107 without method, 104 for any method', async () => {
     const { ex } = setup();
     assert.deepEqual(await ex.rpc({}), { error: BAD_REQUEST });
     assert.deepEqual(await ex.rpc({ method: '', params: b('{}') }), { error: BAD_REQUEST });
@@ -472,8 +472,8 @@ describe('channels / info / rpc', () => {
   });
 });
 
-describe('batch', () => {
-  test('replies in order, typed by command kind; unknown kinds 104; priority order', async () => {
+void describe('batch', () => {
+  void test('replies in order, typed by command kind; unknown kinds 104; priority order', async () => {
     const { ex } = setup();
     const res = await ex.batch({
       commands: [
@@ -502,7 +502,7 @@ describe('batch', () => {
     assert.deepEqual(await ex.batch({}), { replies: [] });
   });
 
-  test('sequential by default: each command finishes before the next starts', async () => {
+  void test('sequential by default: each command finishes before the next starts', async () => {
     const { ex, node } = setup();
     const log: string[] = [];
     node.publishImpl = async (channel) => {
@@ -516,7 +516,7 @@ describe('batch', () => {
     assert.equal(res.replies?.length, 2);
   });
 
-  test('parallel: commands overlap, replies still in command order', async () => {
+  void test('parallel: commands overlap, replies still in command order', async () => {
     const { ex, node } = setup();
     const log: string[] = [];
     node.publishImpl = async (channel) => {
@@ -534,8 +534,8 @@ describe('batch', () => {
   });
 });
 
-describe('plumbing', () => {
-  test('execute dispatches by wire name', async () => {
+void describe('plumbing', () => {
+  void test('execute dispatches by wire name', async () => {
     const { ex, node } = setup();
     assert.deepEqual(await ex.execute('presence_stats', { channel: 'pres:a' }), { result: { num_clients: 3, num_users: 2 } });
     assert.deepEqual(await ex.execute('history_remove', { channel: 'hist:a' }, 'grpc'), { result: {} });
@@ -545,7 +545,7 @@ describe('plumbing', () => {
     );
   });
 
-  test('onCommand observes each method (batch and its commands) with protocol and duration', async () => {
+  void test('onCommand observes each method (batch and its commands) with protocol and duration', async () => {
     const { ex, observed } = setup();
     await ex.publish({ channel: 'a', data: b('1') });
     await ex.presenceStats({ channel: 'x' }, 'grpc');
@@ -562,7 +562,7 @@ describe('plumbing', () => {
     for (const [, , sec] of observed) assert.ok(sec >= 0 && sec < 5);
   });
 
-  test('a throwing observer does not break the call', async () => {
+  void test('a throwing observer does not break the call', async () => {
     const ex = new Executor({
       node: new FakeNode(),
       channels: new FakeResolver(),
@@ -576,7 +576,7 @@ describe('plumbing', () => {
     assert.equal(ex.version, '');
   });
 
-  test('unexpected errors are logged once at error level', async () => {
+  void test('unexpected errors are logged once at error level', async () => {
     const errors: string[] = [];
     const logger = { ...silentLogger, error: (msg: string) => void errors.push(msg) };
     const node = new FakeNode();

@@ -1,5 +1,5 @@
 /** @module api/json.test — Go-compatible request decoding and response encoding. */
-import assert from 'node:assert/strict';
+import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import {
   compareCodePoints,
@@ -25,14 +25,14 @@ function rejects(body: string | Uint8Array, method: Parameters<typeof decodeRequ
   assert.throws(() => decodeRequest(method, typeof body === 'string' ? b(body) : body), JsonDecodeError, `body ${String(body)}`);
 }
 
-describe('decodeRequest: raw fields', () => {
-  test('capture the exact bytes of nested objects, whitespace included', () => {
+void describe('decodeRequest: raw fields', () => {
+  void test('capture the exact bytes of nested objects, whitespace included', () => {
     const value = '{"a" : [1, 2.5e3,{"b":null, "c":"x\\"y\\u00e9"}] ,\n "s":"é"}';
     const req = decodeRequest('publish', b(`{"channel":"c","data": ${value} }`));
     assert.equal(text(req.data), value);
   });
 
-  test('strings keep their quotes and escapes, numbers their spelling', () => {
+  void test('strings keep their quotes and escapes, numbers their spelling', () => {
     assert.equal(text(decodeRequest('publish', b('{"data":"abc"}')).data), '"abc"');
     assert.equal(text(decodeRequest('publish', b('{"data":"a\\nb\\u0041"}')).data), '"a\\nb\\u0041"');
     assert.equal(text(decodeRequest('publish', b('{"data":-1.50E+3}')).data), '-1.50E+3');
@@ -40,26 +40,26 @@ describe('decodeRequest: raw fields', () => {
     assert.equal(text(decodeRequest('publish', b('{"data":[]}')).data), '[]');
   });
 
-  test('null is captured as the 4 bytes null', () => {
+  void test('null is captured as the 4 bytes null', () => {
     const req = decodeRequest('publish', b('{"channel":"c","data":null}'));
     assert.equal(text(req.data), 'null');
     assert.equal(req.data?.length, 4);
   });
 
-  test('info, params and rpc params are raw too', () => {
+  void test('info, params and rpc params are raw too', () => {
     assert.equal(text(decodeRequest('subscribe', b('{"info":{"x":1}}')).info), '{"x":1}');
     assert.equal(text(decodeRequest('refresh', b('{"info":"i"}')).info), '"i"');
     assert.equal(text(decodeRequest('rpc', b('{"method":"m","params":[1]}')).params), '[1]');
   });
 
-  test('captured bytes are a copy, not a view of the body', () => {
+  void test('captured bytes are a copy, not a view of the body', () => {
     const body = b('{"data":{"k":1}}');
     const req = decodeRequest('publish', body);
     body.fill(0x20);
     assert.equal(text(req.data), '{"k":1}');
   });
 
-  test('invalid JSON inside a raw value is rejected', () => {
+  void test('invalid JSON inside a raw value is rejected', () => {
     rejects('{"data":{"a":}}');
     rejects('{"data":[1,]}');
     rejects('{"data":01}');
@@ -67,35 +67,35 @@ describe('decodeRequest: raw fields', () => {
     rejects('{"data":tru}');
   });
 
-  test('nesting deeper than 10000 is rejected, 9000 is fine', () => {
+  void test('nesting deeper than 10000 is rejected, 9000 is fine', () => {
     rejects(`{"data":${'['.repeat(10_001)}${']'.repeat(10_001)}}`);
     const ok = decodeRequest('publish', b(`{"data":${'['.repeat(9000)}${']'.repeat(9000)}}`));
     assert.equal(ok.data?.length, 18_000);
   });
 });
 
-describe('decodeRequest: Go encoding/json tolerance', () => {
-  test('keys match case-insensitively; unknown keys are ignored', () => {
+void describe('decodeRequest: Go encoding/json tolerance', () => {
+  void test('keys match case-insensitively; unknown keys are ignored', () => {
     const req = decodeRequest('publish', b('{"Channel":"a","DATA":1,"Skip_History":true,"unknown":{"deep":[1,2]},"IdEmPoTeNcY_kEy":"k"}'));
     assert.deepEqual({ ...req, data: text(req.data) }, { channel: 'a', data: '1', skip_history: true, idempotency_key: 'k' });
   });
 
-  test('Kelvin sign and long s fold like Go', () => {
+  void test('Kelvin sign and long s fold like Go', () => {
     const req = decodeRequest('publish', b('{"\u017f\u212aip_history":true}'));
     assert.equal(req.skip_history, true);
   });
 
-  test('escaped key names are decoded before matching', () => {
+  void test('escaped key names are decoded before matching', () => {
     assert.equal(decodeRequest('publish', b('{"\\u0063hannel":"x"}')).channel, 'x');
   });
 
-  test('the last duplicate key wins; nested objects merge like Go', () => {
+  void test('the last duplicate key wins; nested objects merge like Go', () => {
     assert.equal(decodeRequest('publish', b('{"channel":"a","CHANNEL":"b"}')).channel, 'b');
     const h = decodeRequest('history', b('{"since":{"offset":5},"since":{"epoch":"e"}}'));
     assert.deepEqual(h.since, { offset: 5, epoch: 'e' });
   });
 
-  test('all fields of every kind decode', () => {
+  void test('all fields of every kind decode', () => {
     const s = decodeRequest(
       'subscribe',
       b(
@@ -105,7 +105,7 @@ describe('decodeRequest: Go encoding/json tolerance', () => {
       ),
     );
     assert.equal(s.expire_at, -5);
-    assert.equal(s.recover_since?.offset, 18446744073709551615);
+    assert.equal(s.recover_since?.offset, Number(18446744073709551615n));
     assert.deepEqual(s.override, { presence: { value: true }, join_leave: { value: false }, force_recovery: {}, force_positioning: { value: true } });
     const d = decodeRequest('disconnect', b('{"user":"u","disconnect":{"code":4000,"reason":"r"},"whitelist":["a","b"],"client":"c","session":"s"}'));
     assert.deepEqual(d, { user: 'u', disconnect: { code: 4000, reason: 'r' }, whitelist: ['a', 'b'], client: 'c', session: 's' });
@@ -115,7 +115,7 @@ describe('decodeRequest: Go encoding/json tolerance', () => {
     assert.equal(br.delta, true);
   });
 
-  test('type mismatches are errors', () => {
+  void test('type mismatches are errors', () => {
     rejects('{"channel":5}');
     rejects('{"channel":["a"]}');
     rejects('{"skip_history":"true"}');
@@ -137,31 +137,31 @@ describe('decodeRequest: Go encoding/json tolerance', () => {
     rejects('{"commands":{}}', 'batch');
   });
 
-  test('limits at the edges of int32 are accepted', () => {
+  void test('limits at the edges of int32 are accepted', () => {
     assert.equal(decodeRequest('history', b('{"limit":2147483647}')).limit, 2147483647);
     assert.equal(decodeRequest('history', b('{"limit":-2147483648}')).limit, -2147483648);
     assert.equal(decodeRequest('history', b('{"limit":-0}')).limit, 0);
   });
 
-  test('null leaves scalars unset and clears messages, lists and maps', () => {
+  void test('null leaves scalars unset and clears messages, lists and maps', () => {
     assert.deepEqual(decodeRequest('history', b('{"channel":null,"limit":null,"reverse":null,"since":null}')), {});
     assert.deepEqual(decodeRequest('history', b('{"since":{"offset":1},"since":null}')), {});
     assert.deepEqual({ ...decodeRequest('publish', b('{"tags":{"a":null}}')).tags }, { a: '' });
     assert.deepEqual(decodeRequest('broadcast', b('{"channels":["a",null]}')).channels, ['a', '']);
   });
 
-  test('malformed bodies are errors', () => {
+  void test('malformed bodies are errors', () => {
     for (const body of ['', '   ', '{', '{"channel":"a",}', '{"channel":"a"} x', '{"channel":"a"}{}', '[]', '"x"', '1', 'nul', "{'a':1}", '{"a" 1}', '{"a":1 "b":2}']) {
       rejects(body);
     }
   });
 
-  test('a top-level null is an empty request; surrounding whitespace is fine', () => {
+  void test('a top-level null is an empty request; surrounding whitespace is fine', () => {
     assert.deepEqual(decodeRequest('publish', b('null')), {});
     assert.deepEqual(decodeRequest('info', b(' \n{} \r\n\t')), {});
   });
 
-  test('__proto__ keys are harmless', () => {
+  void test('__proto__ keys are harmless', () => {
     const req = decodeRequest('publish', b('{"__proto__":{"channel":"evil"},"constructor":{"x":1},"tags":{"__proto__":"x","a":"b"}}'));
     assert.equal(req.channel, undefined);
     assert.equal(Object.getPrototypeOf(req), Object.prototype);
@@ -172,20 +172,20 @@ describe('decodeRequest: Go encoding/json tolerance', () => {
     assert.equal(({} as Record<string, unknown>)['channel'], undefined);
   });
 
-  test('non-UTF-8 bodies are rejected', () => {
+  void test('non-UTF-8 bodies are rejected', () => {
     rejects(Uint8Array.from([0x7b, 0x22, 0x63, 0x68, 0x61, 0x6e, 0x6e, 0x65, 0x6c, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]));
     rejects(Uint8Array.from([0x7b, 0x22, 0x64, 0x61, 0x74, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d]));
   });
 
-  test('lone surrogate escapes decode to U+FFFD, pairs to the code point', () => {
+  void test('lone surrogate escapes decode to U+FFFD, pairs to the code point', () => {
     assert.equal(decodeRequest('publish', b('{"channel":"a\\ud800b"}')).channel, 'a\ufffdb');
     assert.equal(decodeRequest('publish', b('{"channel":"\\udc00"}')).channel, '\ufffd');
     assert.equal(decodeRequest('publish', b('{"channel":"\\ud83d\\ude00"}')).channel, '😀');
   });
 });
 
-describe('decodeCommandStream', () => {
-  test('concatenated and newline-delimited objects; enum by name in any case or number', () => {
+void describe('decodeCommandStream', () => {
+  void test('concatenated and newline-delimited objects; enum by name in any case or number', () => {
     const cmds = [...decodeCommandStream(b('{"id":1,"method":"presence_stats","params":{"channel":"x"}}{"method":5}\n\n{"method":"PUBLISH"} {"id":2}'))];
     assert.deepEqual(
       cmds.map((c) => [c.id, c.method, text(c.params)]),
@@ -198,18 +198,18 @@ describe('decodeCommandStream', () => {
     );
   });
 
-  test('yields earlier commands before failing on a later one', () => {
+  void test('yields earlier commands before failing on a later one', () => {
     const it = decodeCommandStream(b('{"method":"info"} {"method":"nope"} {"method":"info"}'));
     assert.equal(it.next().value?.method, 9);
     assert.throws(() => it.next(), JsonDecodeError);
   });
 
-  test('whitespace-only yields nothing; null yields an empty command', () => {
+  void test('whitespace-only yields nothing; null yields an empty command', () => {
     assert.deepEqual([...decodeCommandStream(b(' \n '))], []);
     assert.deepEqual([...decodeCommandStream(b('null'))], [{}]);
   });
 
-  test('typed command fields are decoded for batch; PRO kinds accepted and dropped', () => {
+  void test('typed command fields are decoded for batch; PRO kinds accepted and dropped', () => {
     const batch = decodeRequest('batch', b('{"commands":[{"publish":{"channel":"a","data":{}}},{"connections":{"user":"u"}},null],"parallel":true}'));
     assert.equal(batch.parallel, true);
     assert.equal(batch.commands?.[0]?.publish?.channel, 'a');
@@ -220,10 +220,10 @@ describe('decodeCommandStream', () => {
   });
 });
 
-describe('encoding', () => {
+void describe('encoding', () => {
   const s = (buf: Uint8Array): string => dec.decode(buf);
 
-  test('empty results, errors, and omitempty publish results', () => {
+  void test('empty results, errors, and omitempty publish results', () => {
     assert.equal(s(encodeResponse('publish', { result: {} })), '{"result":{}}');
     assert.equal(s(encodeResponse('publish', { result: { offset: 5, epoch: 'xzKd' } })), '{"result":{"offset":5,"epoch":"xzKd"}}');
     assert.equal(s(encodeResponse('publish', { result: { offset: 0, epoch: '' } })), '{"result":{}}');
@@ -231,7 +231,7 @@ describe('encoding', () => {
     assert.equal(s(encodeError({ code: 107, message: 'bad request' })), '{"code":107,"message":"bad request"}');
   });
 
-  test('always-present fields', () => {
+  void test('always-present fields', () => {
     assert.equal(s(encodeResponse('presence', { result: {} })), '{"result":{"presence":{}}}');
     assert.equal(s(encodeResponse('presence', { result: { presence: { c1: {} } } })), '{"result":{"presence":{"c1":{"user":"","client":""}}}}');
     assert.equal(s(encodeResponse('presence_stats', { result: { num_clients: 0, num_users: 0 } })), '{"result":{"num_clients":0,"num_users":0}}');
@@ -247,7 +247,7 @@ describe('encoding', () => {
     );
   });
 
-  test('history publications: proto field order, raw data embedded, tags sorted', () => {
+  void test('history publications: proto field order, raw data embedded, tags sorted', () => {
     const body = encodeResponse('history', {
       result: {
         publications: [
@@ -264,7 +264,7 @@ describe('encoding', () => {
     );
   });
 
-  test('raw values are compacted and HTML-escaped like Go, other bytes kept', () => {
+  void test('raw values are compacted and HTML-escaped like Go, other bytes kept', () => {
     assert.equal(text(compactJson(b(' { "a" : [ 1 , "x y" ] } '))), '{"a":[1,"x y"]}');
     assert.equal(text(compactJson(b('{"h":"<a&b>\u2028\u2029"}'))), '{"h":"\\u003ca\\u0026b\\u003e\\u2028\\u2029"}');
     assert.equal(text(compactJson(b('"\\"<"'))), '"\\"\\u003c"');
@@ -275,16 +275,16 @@ describe('encoding', () => {
     assert.equal(s(body), '{"result":{"presence":{"c":{"user":"u","client":"c","chan_info":{"x":"\\u003c"}}}}}');
   });
 
-  test('a raw value that is not JSON cannot be encoded', () => {
+  void test('a raw value that is not JSON cannot be encoded', () => {
     assert.throws(() => encodeResponse('history', { result: { publications: [{ data: Uint8Array.from([0, 1, 2]) }] } }), JsonEncodeError);
   });
 
-  test('strings are escaped like Go', () => {
+  void test('strings are escaped like Go', () => {
     assert.equal(quoteString('a"b\\c\n\t\b\f\u0001<>&\u2028é😀'), '"a\\"b\\\\c\\n\\t\\b\\f\\u0001\\u003c\\u003e\\u0026\\u2028é😀"');
     assert.equal(quoteString('x\ud800y'), '"x\ufffdy"');
   });
 
-  test('map keys sort by code point (UTF-8 byte order)', () => {
+  void test('map keys sort by code point (UTF-8 byte order)', () => {
     const keys = ['b', 'a', '\uffff', '😀', 'B', ''];
     assert.deepEqual([...keys].sort(compareCodePoints), ['', 'B', 'a', 'b', '\uffff', '😀']);
     const channels: Record<string, { num_clients: number }> = Object.create(null) as Record<string, { num_clients: number }>;
@@ -294,7 +294,7 @@ describe('encoding', () => {
     assert.equal(s(encodeResponse('channels', { result: { channels } })), '{"result":{"channels":{"__proto__":{"num_clients":3},"\uffff":{"num_clients":2},"😀":{"num_clients":1}}}}');
   });
 
-  test('batch and legacy replies', () => {
+  void test('batch and legacy replies', () => {
     assert.equal(
       s(encodeBatchResponse({ replies: [{ publish: {} }, { error: { code: 102, message: 'unknown channel' } }, { presence_stats: { num_clients: 1, num_users: 1 } }] })),
       '{"replies":[{"publish":{}},{"error":{"code":102,"message":"unknown channel"}},{"presence_stats":{"num_clients":1,"num_users":1}}]}',

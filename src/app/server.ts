@@ -20,6 +20,7 @@ import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
 import { createHttpServer, listen, Router } from './http.js';
+import { registerTransports } from './transports.js';
 
 export interface StartOptions {
   /** Path of the config file used (for logs). */
@@ -125,6 +126,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         userIdHeader: config.client_user_id_http_header || undefined,
       });
   if (ws !== undefined) external.upgrade(config.websocket_handler_prefix, 'websocket', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  const streaming = registerTransports({ node, config, external, checkOrigin });
 
   if (!config.api_disable) {
     const api = createHttpApiHandler(executor, {
@@ -188,6 +190,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           }),
       );
       await node.shutdown();
+      await streaming.close();
       for (const s of servers) s.closeIdleConnections();
       // Streaming responses and upgraded sockets are ended by the node shutdown above.
       setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 1000).unref();

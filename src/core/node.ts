@@ -449,6 +449,15 @@ export class Node implements BrokerEventHandler {
     return this.#registry.size;
   }
 
+  /**
+   * Registers (or replaces) the handler answering survey `op` on this node, for requests from
+   * this node and from others. Ops starting with `centrifuge_` are reserved for the library's own
+   * routing (e.g. `centrifuge_emulation`, bidirectional-emulation commands for a local session).
+   */
+  registerSurveyHandler(op: string, handler: SurveyHandler): void {
+    this.#surveyHandlers.set(op, handler);
+  }
+
   /** Asks every node (or one) and gathers replies until all answered or the timeout. */
   async survey(op: string, data: Uint8Array, toNode?: string): Promise<Map<string, { code: number; data: Uint8Array }>> {
     this.metrics.action?.('survey');

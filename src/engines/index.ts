@@ -5,7 +5,10 @@ import type { Clock } from '../core/clock.js';
 import type { Controller } from '../core/controller.js';
 import type { Logger } from '../core/logger.js';
 import type { PresenceManager } from '../core/presence.js';
+import { EngineError } from '../core/errors.js';
+import type { ClientInfo } from '../core/types.js';
 import { MemoryBroker, MemoryPresenceManager } from './memory/index.js';
+import { NatsBroker, NatsController, natsOptionsFromConfig } from './nats/index.js';
 
 /** What a node runs on. The memory engine has no controller: a single node needs none. */
 export interface Engine {
@@ -27,7 +30,14 @@ export async function createEngine(config: Config, ctx: EngineContext): Promise<
   switch (config.engine) {
     case 'memory': {
       if (config.broker === 'nats') {
-        throw new Error('broker "nats" is not available in this build yet');
+        ctx.logger.warn('presence, history and recovery disabled with Memory engine and Nats broker');
+        const nats = natsOptionsFromConfig(config);
+        return {
+          name: 'memory+nats',
+          broker: new NatsBroker({ ...nats, logger: ctx.logger, nodeId: ctx.nodeId, clock: ctx.clock }),
+          presenceManager: new DisabledPresenceManager(),
+          controller: new NatsController({ ...nats, logger: ctx.logger, nodeId: ctx.nodeId }),
+        };
       }
       return {
         name: 'memory',
@@ -35,7 +45,23 @@ export async function createEngine(config: Config, ctx: EngineContext): Promise<
         presenceManager: new MemoryPresenceManager({ clock: ctx.clock, ttlMs: config.global_presence_ttl }),
       };
     }
-    default:
-      throw new Error(`engine "${config.engine}" is not available in this build yet`);
+    case 'redis':
+      throw new Error('engine "redis" is not available in this build yet');
   }
+}
+
+/**
+ * Presence with the memory engine and the NATS broker: not shared between nodes, so disabled as in
+ * Centrifugo. Adding/removing is a no-op (subscriptions still work); reads fail (API error 100).
+ */
+export class DisabledPresenceManager {
+  async presence(): Promise<Map<string, ClientInfo>> {
+    throw new EngineError('presence not available with the memory engine and the nats broker');
+  }
+  async presenceStats(): Promise<{ numClients: number; numUsers: number }> {
+    throw new EngineError('presence not available with the memory engine and the nats broker');
+  }
+  async addPresence(): Promise<void> {}
+  async removePresence(): Promise<void> {}
+  async close(): Promise<void> {}
 }

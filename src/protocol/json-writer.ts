@@ -17,39 +17,53 @@ type Obj = Record<string, unknown>;
 export class JsonOut {
   /** Text since the last raw segment. */
   s = '';
-  /** Alternating text / raw segments written before `s`. */
+  /** Alternating text / raw segments written before `s` (the first `n` entries are live). */
   private parts: (string | Uint8Array)[] = [];
+  private n = 0;
 
   reset(): void {
     this.s = '';
-    this.parts.length = 0;
+    this.n = 0;
   }
 
   /** Appends a raw JSON payload (already known to be non-empty). Throws EncodeError if not JSON. */
   raw(bytes: Uint8Array, field: string): void {
     if (!isValidJson(bytes)) throw new EncodeError(`${field} is not valid JSON: cannot be sent over a JSON connection`);
-    this.parts.push(this.s, bytes);
+    if (bytes.indexOf(NL) !== -1) {
+      const stripped = new Uint8Array(lengthWithoutNewlines(bytes));
+      copyWithoutNewlines(stripped, 0, bytes);
+      bytes = stripped;
+    }
+    this.parts[this.n++] = this.s;
+    this.parts[this.n++] = bytes;
     this.s = '';
   }
 
   finish(): Uint8Array {
     const parts = this.parts;
-    if (parts.length === 0) return Buffer.from(this.s, 'utf8');
+    const n = this.n;
+    if (n === 0) return Buffer.from(this.s, 'utf8');
     let total = Buffer.byteLength(this.s, 'utf8');
-    for (let i = 0; i < parts.length; i += 2) {
-      total += Buffer.byteLength(parts[i] as string, 'utf8') + lengthWithoutNewlines(parts[i + 1] as Uint8Array);
+    for (let i = 0; i < n; i += 2) {
+      total += Buffer.byteLength(parts[i] as string, 'utf8') + (parts[i + 1] as Uint8Array).length;
     }
     const out = Buffer.allocUnsafe(total);
     let pos = 0;
-    for (let i = 0; i < parts.length; i += 2) {
+    for (let i = 0; i < n; i += 2) {
       pos += out.write(parts[i] as string, pos, 'utf8');
-      pos = copyWithoutNewlines(out, pos, parts[i + 1] as Uint8Array);
+      const raw = parts[i + 1] as Uint8Array;
+      out.set(raw, pos);
+      pos += raw.length;
+      parts[i + 1] = EMPTY; // do not keep payloads alive in the scratch writer
     }
     out.write(this.s, pos, 'utf8');
-    this.parts.length = 0;
+    this.n = 0;
     return out;
   }
 }
+
+const NL = 0x0a;
+const EMPTY = new Uint8Array(0);
 
 /** Decimal text of an integer field (never exponent notation). */
 export function intText(n: number): string {

@@ -19,6 +19,17 @@ const out = new JsonOut();
 
 type Obj = Record<string, unknown>;
 
+/** `{"channel":"…","pub":` for the last channel seen (publications of one channel come in bursts). */
+let lastChannel = '';
+let lastHead = '{"pub":';
+function pushHead(channel: string): string {
+  if (channel !== lastChannel) {
+    lastHead = channel ? '{"channel":' + JSON.stringify(channel) + ',"pub":' : '{"pub":';
+    lastChannel = channel;
+  }
+  return lastHead;
+}
+
 export class JsonCodec implements Codec {
   readonly type = 'json' as const;
 
@@ -54,7 +65,7 @@ export class JsonCodec implements Codec {
 
   encodePublicationReply(channel: string, pub: ProtoPublication): Uint8Array {
     out.reset();
-    out.s = channel ? '{"push":{"channel":' + JSON.stringify(channel) + ',"pub":' : '{"push":{"pub":';
+    out.s = '{"push":' + pushHead(channel);
     writePublication(out, pub);
     out.s += '}}';
     return out.finish();
@@ -62,7 +73,7 @@ export class JsonCodec implements Codec {
 
   encodePublicationPush(channel: string, pub: ProtoPublication): Uint8Array {
     out.reset();
-    out.s = channel ? '{"channel":' + JSON.stringify(channel) + ',"pub":' : '{"pub":';
+    out.s = pushHead(channel);
     writePublication(out, pub);
     out.s += '}';
     return out.finish();

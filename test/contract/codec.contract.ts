@@ -38,7 +38,7 @@ export function normalize(v: unknown): unknown {
     for (const [k, x] of Object.entries(v)) {
       const n = normalize(x);
       if (n === undefined || n === null || n === false || n === 0 || n === '' || (Array.isArray(n) && n.length === 0)) continue;
-      if (SCALAR_MAPS.has(k) && Object.keys(n as object).length === 0) continue;
+      if (SCALAR_MAPS.has(k) && Object.keys(n).length === 0) continue;
       Object.defineProperty(out, k, { value: n, enumerable: true, writable: true, configurable: true });
     }
     return out;
@@ -131,7 +131,7 @@ function protobufReference(): CodecReference {
   return {
     encodeCommands: (commands) => {
       const w = protobuf.Writer.create();
-      for (const c of commands) Command.encodeDelimited(c as Record<string, unknown>, w);
+      for (const c of commands) Command.encodeDelimited(c, w);
       return w.finish();
     },
     decodeReply: (bytes) => Reply.toObject(Reply.decode(bytes), opts),
@@ -142,7 +142,7 @@ function protobufReference(): CodecReference {
       while (r.pos < r.len) out.push(Reply.toObject(Reply.decodeDelimited(r), opts));
       return out;
     },
-    encodeConnectRequest: (req) => T('ConnectRequest').encode(req as Record<string, unknown>).finish(),
+    encodeConnectRequest: (req) => T('ConnectRequest').encode(req).finish(),
     encodeEmulationRequest: (session, node, data) => T('EmulationRequest').encode({ session, node, data }).finish(),
   };
 }

@@ -148,7 +148,7 @@ export function encodeProtoCommand(cmd: Wire): Uint8Array {
 /** Decodes one Protobuf Reply (unframed) to a plain object: snake_case names, numbers, Buffers for bytes. */
 export function decodeProtoReply(bytes: Uint8Array): Wire {
   const msg = ReplyType.decode(bytes);
-  return ReplyType.toObject(msg, { longs: Number, defaults: false, arrays: false, objects: false }) as Wire;
+  return ReplyType.toObject(msg, { longs: Number, defaults: false, arrays: false, objects: false });
 }
 
 /** Unsigned LEB128 varint. */
@@ -487,6 +487,11 @@ export function replies(c: RawClient): Wire[] {
   return c.messages.map((m) => m.value).filter((v) => typeof v.id === 'number' && v.id > 0);
 }
 
+/** Ids of the command replies received so far, in order. */
+export function replyIds(c: RawClient): number[] {
+  return replies(c).map((v) => v.id as number);
+}
+
 /** Text of a `bytes` field (JSON: re-serialised raw JSON; Protobuf: UTF-8 of the bytes). */
 export function bytesText(v: unknown): string {
   if (v === undefined) return '';
@@ -512,4 +517,73 @@ function wsOptions(options: RawConnectOptions): ClientOptions {
   };
   if (options.origin !== undefined) o.origin = options.origin;
   return o;
+}
+
+/** Opens raw clients and closes them all at the end of a test file. */
+export class RawClientPool {
+  readonly #clients: RawClient[] = [];
+
+  async open(url: string, options: RawConnectOptions = {}): Promise<RawClient> {
+    const c = await RawClient.open(url, options);
+    this.#clients.push(c);
+    return c;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.#clients.splice(0).map((c) => c.close()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expected disconnects (spec client-protocol.md §17.2 PROJECT DECISION, seeds/codes.md), written
+// here from the documents rather than imported from src/core/disconnect.ts.
+
+export type CodesMode = 'classic' | 'ranged';
+
+export interface ExpectedDisconnect {
+  readonly code: number;
+  readonly reason: string;
+  readonly reconnect: boolean;
+}
+
+const d = (code: number, reason: string, reconnect: boolean): ExpectedDisconnect => ({ code, reason, reconnect });
+
+export const DISCONNECTS = {
+  classic: {
+    shutdown: d(3001, 'shutdown', true),
+    invalidToken: d(3002, 'invalid token', false),
+    badRequest: d(3003, 'bad request', false),
+    expired: d(3005, 'expired', true),
+    stale: d(3007, 'stale', false),
+    forceDisconnect: d(3012, 'force disconnect', false),
+    connectionLimit: d(3013, 'connection limit', false),
+    noPong: d(3015, 'no pong', true),
+    inappropriateProtocol: d(3506, 'inappropriate protocol', false),
+    notAvailable: d(3508, 'not available', false),
+  },
+  ranged: {
+    shutdown: d(3001, 'shutdown', true),
+    invalidToken: d(3500, 'invalid token', false),
+    badRequest: d(3501, 'bad request', false),
+    expired: d(3005, 'connection expired', true),
+    stale: d(3502, 'stale', false),
+    forceDisconnect: d(3503, 'force disconnect', false),
+    connectionLimit: d(3504, 'connection limit', false),
+    noPong: d(3012, 'no pong', true),
+    inappropriateProtocol: d(3506, 'inappropriate protocol', false),
+    notAvailable: d(3508, 'not available', false),
+  },
+} as const satisfies Record<CodesMode, Record<string, ExpectedDisconnect>>;
+
+export type DisconnectName = keyof (typeof DISCONNECTS)['classic'];
+
+/** The close-frame reason text: classic → `{"reason":…,"reconnect":…}`, ranged → plain text. */
+export function expectedCloseReason(e: ExpectedDisconnect, mode: CodesMode): string {
+  return mode === 'classic' ? JSON.stringify({ reason: e.reason, reconnect: e.reconnect }) : e.reason;
+}
+
+/** The expected close `{code, reason}` for a named disconnect in a mode. */
+export function expectedClose(name: DisconnectName, mode: CodesMode = 'classic'): CloseInfo {
+  const e = DISCONNECTS[mode][name];
+  return { code: e.code, reason: expectedCloseReason(e, mode) };
 }

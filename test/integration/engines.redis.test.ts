@@ -45,7 +45,8 @@ const standalone = lazy(async () => {
 const sharded = lazy(async () => {
   const [r1, r2] = await Promise.all([spawnRedis(), spawnRedis()]);
   return {
-    shards: [{ address: r1.address }, { address: `tcp://${r2.address}` }],
+    // One shard speaks RESP2 (subscriber mode), the other RESP3.
+    shards: [{ address: r1.address, forceResp2: true }, { address: `tcp://${r2.address}` }],
     stop: async () => {
       await Promise.all([r1.stop(), r2.stop()]);
     },

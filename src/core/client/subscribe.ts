@@ -202,7 +202,7 @@ function drainSameEpoch(ctx: ChannelState, epoch: string): Publication[] {
   const buf = ctx.buffer;
   if (buf === undefined || buf.length === 0) return [];
   const out: Publication[] = [];
-  for (const p of buf.splice(0) as PreparedPublication[]) if (p.position.epoch === epoch && p.offset > 0) out.push(p.publication);
+  for (const p of buf.splice(0)) if (p.position.epoch === epoch && p.offset > 0) out.push(p.publication);
   return out;
 }
 

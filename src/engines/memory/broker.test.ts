@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { BrokerEventHandler, HistoryOptions, HistoryPublishOptions } from '../../core/broker.js';
 import { ManualClock } from '../../core/clock.js';
-import { EngineError } from '../../core/errors.js';
+import { ClientErrors, EngineError, isClientError } from '../../core/errors.js';
 import type { Publication, StreamPosition } from '../../core/types.js';
 import { waitFor } from '../../../test/harness/wait.js';
 import { MemoryBroker } from './broker.js';
@@ -64,7 +64,7 @@ void describe('MemoryBroker', () => {
     await b.close();
   });
 
-  void it('delivers synchronously inside publish, in call order', () => {
+  void it('delivers synchronously inside publish, in call order', async () => {
     const pending = [broker.publish('a', data('1'), {}), broker.publish('b', data('2'), { history: hist() })];
     assert.deepEqual(
       rec.pubs.map((d) => [d.channel, d.position.offset]),
@@ -73,7 +73,7 @@ void describe('MemoryBroker', () => {
         ['b', 1],
       ],
     );
-    return Promise.all(pending);
+    await Promise.all(pending);
   });
 
   void it('creates streams with 8-letter epochs, and a new one after the meta TTL', async () => {
@@ -223,6 +223,16 @@ void describe('MemoryBroker', () => {
     clock.advance(10_000);
     broker.sweep();
     assert.equal(broker.stats().idempotentResults, 0);
+  });
+
+  void it('rejects non-integer limits and offsets with bad request', async () => {
+    await broker.publish('ch', data('a'), { history: hist() });
+    const bad = (err: unknown): boolean => isClientError(err, ClientErrors.BadRequest);
+    await assert.rejects(broker.history('ch', { ...ALL, limit: 2.5 }), bad);
+    await assert.rejects(broker.history('ch', { ...ALL, limit: Number.NaN }), bad);
+    await assert.rejects(broker.history('ch', { ...ALL, since: { offset: 0.5, epoch: '' } }), bad);
+    await assert.rejects(broker.history('ch', { ...ALL, since: { offset: Infinity, epoch: '' }, reverse: true }), bad);
+    assert.equal((await broker.history('ch', { ...ALL, since: { offset: -3, epoch: '' } })).publications.length, 1);
   });
 
   void it('removeHistory frees the publications', async () => {

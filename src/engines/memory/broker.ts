@@ -143,7 +143,8 @@ export class MemoryBroker implements Broker {
   async history(channel: string, options: HistoryOptions): Promise<HistoryResult> {
     this.#assertOpen();
     const since = options.since;
-    if (options.reverse && since !== undefined && since.offset === 0) throw new ClientError(ClientErrors.BadRequest);
+    const badSince = since !== undefined && (!Number.isSafeInteger(since.offset) || (options.reverse && since.offset === 0));
+    if (badSince || !Number.isSafeInteger(options.limit)) throw new ClientError(ClientErrors.BadRequest);
     const stream = this.#touch(channel, this.#clock.now(), options.metaTtlMs);
     this.#scheduleSweep(stream);
     const publications = stream.read({ sinceOffset: since?.offset, limit: options.limit, reverse: options.reverse });
@@ -165,7 +166,8 @@ export class MemoryBroker implements Broker {
       const stream = s.stream;
       if (stream.scheduledAt !== s.at) continue; // superseded by an earlier entry
       stream.scheduledAt = 0;
-      if (this.#live(stream.channel, now) === stream) this.#scheduleSweep(stream);
+      // #live applied every expiry due at `now`, so the next deadline lies in the future.
+      if (this.#live(stream.channel, now) === stream && stream.nextDeadline() > now) this.#scheduleSweep(stream);
     }
   }
 
@@ -195,7 +197,7 @@ export class MemoryBroker implements Broker {
       this.#streams.delete(channel);
       return undefined;
     }
-    
+    if (stream.expireAt !== 0 && stream.expireAt <= now) stream.clearItems();
     return stream;
   }
 

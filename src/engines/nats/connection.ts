@@ -155,6 +155,8 @@ export class NatsConnectionHolder {
       timeout: this.options.dialTimeoutMs ?? DEFAULT_NATS_DIAL_TIMEOUT_MS,
       reconnect: true,
       maxReconnectAttempts: -1,
+      // Reconnect forever, even after repeated auth failures (credentials may be fixed server-side).
+      ignoreAuthErrorAbort: true,
       reconnectTimeWait: this.options.reconnectTimeWaitMs ?? DEFAULT_NATS_RECONNECT_TIME_WAIT_MS,
       name: nodeId !== undefined && nodeId !== '' ? `rotor-${nodeId}-${this.role}` : `rotor-${this.role}`,
       ...(parsed.user !== undefined ? { user: parsed.user } : {}),

@@ -17,7 +17,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { ClientError, ClientErrors, EngineError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ClientInfo, Publication, StreamPosition } from '../../core/types.js';
-import type { RedisEngineOptions } from './options.js';
+import { ttlSeconds, type RedisEngineOptions } from './options.js';
 import { decodePubSubPayload, encodeJoinPayload, encodeLeavePayload } from './payload.js';
 import { decodePublication, encodeClientInfo, encodePublication } from './protobuf.js';
 import { PubSubConnection } from './pubsub.js';
@@ -28,11 +28,6 @@ const ZERO_POSITION: StreamPosition = Object.freeze({ offset: 0, epoch: '' });
 const DEFAULT_RESULT_TTL_MS = 300_000;
 const DEFAULT_META_TTL_MS = 720 * 3600 * 1000;
 const PUBLISH_COMMAND = 'publish';
-
-/** Milliseconds → whole seconds for Redis TTLs (at least 1 for any positive value). */
-export function ttlSeconds(ms: number): number {
-  return ms <= 0 ? 0 : Math.max(1, Math.ceil(ms / 1000));
-}
 
 function asText(v: unknown): string {
   if (v === null || v === undefined) return '';

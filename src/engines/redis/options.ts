@@ -110,6 +110,11 @@ export const DEFAULT_PRESENCE_TTL_MS = 60_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
 export const DEFAULT_IO_TIMEOUT_MS = 4000;
 
+/** Milliseconds → whole seconds for Redis TTLs (at least 1 for any positive value, 0 for none). */
+export function ttlSeconds(ms: number): number {
+  return ms <= 0 ? 0 : Math.max(1, Math.ceil(ms / 1000));
+}
+
 /** True for the cluster variant. */
 export function isClusterShard(o: RedisShardOptions): o is RedisClusterShardOptions {
   return 'cluster' in o;

@@ -33,8 +33,8 @@ const PubType = root.lookupType('Publication');
 const InfoType = root.lookupType('ClientInfo');
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-describe('redis protobuf codec', () => {
-  it('encodes ClientInfo as protobufjs decodes it', () => {
+void describe('redis protobuf codec', () => {
+  void it('encodes ClientInfo as protobufjs decodes it', () => {
     const encoded = encodeClientInfo({
       clientId: 'c1',
       userId: 'юзер',
@@ -50,7 +50,7 @@ describe('redis protobuf codec', () => {
     });
   });
 
-  it('decodes ClientInfo written by protobufjs, skipping unknown fields', () => {
+  void it('decodes ClientInfo written by protobufjs, skipping unknown fields', () => {
     const w = InfoType.encode({ user: 'u', client: 'c', conn_info: bytes('ci') });
     w.uint32((9 << 3) | 0).uint64(12345); // unknown varint field
     w.uint32((10 << 3) | 2).string('ignored');
@@ -60,7 +60,7 @@ describe('redis protobuf codec', () => {
     assert.deepEqual(info, { clientId: 'c', userId: 'u', connInfo: bytes('ci') });
   });
 
-  it('round-trips a full Publication and matches protobufjs', () => {
+  void it('round-trips a full Publication and matches protobufjs', () => {
     const pub: Publication = {
       offset: 2 ** 40 + 3,
       data: bytes('{"input":"hi"}'),
@@ -82,19 +82,19 @@ describe('redis protobuf codec', () => {
     assert.deepEqual(decodePublication(refEncoded), pub);
   });
 
-  it('omits zero values and decodes an empty message', () => {
+  void it('omits zero values and decodes an empty message', () => {
     const encoded = encodePublication({ offset: 0, data: new Uint8Array(0) });
     assert.equal(encoded.length, 0);
     assert.deepEqual(decodePublication(encoded), { offset: 0, data: new Uint8Array(0) });
     assert.deepEqual(decodeClientInfo(new Uint8Array(0)), { clientId: '', userId: '' });
   });
 
-  it('decodes a negative int64 time like protobufjs writes it', () => {
+  void it('decodes a negative int64 time like protobufjs writes it', () => {
     const encoded = PubType.encode(PubType.fromObject({ data: bytes('x'), time: -5 })).finish();
     assert.equal(decodePublication(encoded).timeMs, -5);
   });
 
-  it('rejects malformed input with ProtobufDecodeError', () => {
+  void it('rejects malformed input with ProtobufDecodeError', () => {
     assert.throws(() => decodePublication(Uint8Array.of(0x22, 0x05, 0x01)), ProtobufDecodeError);
     assert.throws(() => decodePublication(Uint8Array.of(0x5f, 0x5f)), ProtobufDecodeError);
     assert.throws(() => decodePublication(Uint8Array.of(0x48, 0xff, 0xff)), ProtobufDecodeError);

@@ -28,6 +28,11 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A Buffer view of the bytes (no copy). */
+function toBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+}
+
 /** Wraps an ioredis failure into the engine's error type. */
 export function engineError(what: string, err: unknown): EngineError {
   if (err instanceof EngineError) return err;
@@ -72,8 +77,10 @@ export class RedisShard {
     // defineCommand installs the runner as a dynamic property that ioredis' types cannot describe.
     const fn = (this.client as unknown as Record<string, ScriptFunction | undefined>)[`${name}Buffer`];
     if (fn === undefined) throw new EngineError(`redis: script ${name} is not registered`);
+    // ioredis sends only Buffers as binary; any other Uint8Array would be stringified.
+    const wire = args.map((a) => (a instanceof Uint8Array && !Buffer.isBuffer(a) ? toBuffer(a) : a));
     try {
-      return await fn.call(this.client, ...keys, ...args);
+      return await fn.call(this.client, ...keys, ...wire);
     } catch (err) {
       throw engineError(`script ${name}`, err);
     }
@@ -82,7 +89,7 @@ export class RedisShard {
   /** PUBLISH a binary payload. */
   async publish(channel: string, payload: Uint8Array): Promise<void> {
     try {
-      await this.client.publish(channel, Buffer.from(payload.buffer, payload.byteOffset, payload.length));
+      await this.client.publish(channel, toBuffer(payload));
     } catch (err) {
       throw engineError('publish', err);
     }

@@ -1,0 +1,14 @@
+import { startTestServer } from '../test/harness/server.js';
+import { EMULATION_CONFIG, emulatedClient } from '../test/e2e/sdk-emulation.cases.js';
+const t0 = Date.now();
+const ts = await startTestServer(EMULATION_CONFIG);
+console.log('start', Date.now() - t0);
+const c = emulatedClient('json', [{ transport: 'sse', endpoint: ts.url + '/connection/sse' }], ts.url);
+c.connect(); await c.ready(3000);
+const s = c.newSubscription('room:x'); s.subscribe(); await s.ready(3000);
+console.log('ready', Date.now() - t0);
+c.disconnect();
+const t1 = Date.now();
+await ts.close();
+console.log('closed', Date.now() - t1);
+process.on('exit', () => console.log('exit', Date.now() - t0));

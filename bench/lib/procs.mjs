@@ -1,0 +1,151 @@
+/**
+ * @module bench/lib/procs — starting the servers under test (pinned to core 0), reading their CPU
+ * time and memory from /proc, and making sure none survives the bench.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const BENCH_DIR = path.resolve(HERE, '..');
+export const ROOT_DIR = path.resolve(BENCH_DIR, '..');
+const WATCH = path.join(HERE, 'parent-watch.mjs');
+const CLK_TCK = 100; // USER_HZ; checked in machineInfo()
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set();
+
+function killAll() {
+  for (const c of children) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+export const CORES = os.cpus().length;
+export const PINNED = CORES >= 2;
+
+/** Pins this process (all its threads, and threads created later) to the client core. */
+export function pinSelf() {
+  if (!PINNED) return false;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** utime+stime of a process in seconds (all its threads). */
+export function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime is field 14, stime field 15.
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** VmRSS in bytes. */
+export function rssBytes(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** This process's CPU seconds (main thread and workers). */
+export function selfCpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/**
+ * Starts a server pinned to core 0 and resolves when it has told its port.
+ * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number}} opts
+ * @returns {Promise<{kind: string, pid: number, port: number, proc: import('node:child_process').ChildProcess, stop: () => Promise<void>, log: () => string}>}
+ */
+export function startServer(opts) {
+  const nodeArgs = ['--import', WATCH, ...(opts.nodeArgs ?? [])];
+  let script;
+  let args = [];
+  let portRe;
+  if (opts.kind === 'rotor') {
+    const cfg = path.join(opts.tmpDir, `rotor-${process.pid}-${Date.now()}.json`);
+    fs.writeFileSync(cfg, JSON.stringify(opts.rotorConfig));
+    script = path.join(ROOT_DIR, 'dist', 'main.js');
+    args = ['serve', '-c', cfg];
+    portRe = /serving .*websocket.* endpoints on .*:(\d+)/;
+  } else {
+    const file = { 'ws-plain': 'ws-server.mjs', 'ws-corked': 'ws-server.mjs', socketio: 'socketio-server.mjs', 'http-bare': 'http-bare.mjs' }[
+      opts.kind
+    ];
+    if (!file) throw new Error(`unknown server kind ${opts.kind}`);
+    script = path.join(BENCH_DIR, 'servers', file);
+    if (opts.kind === 'ws-plain') args = ['plain'];
+    if (opts.kind === 'ws-corked') args = ['corked'];
+    portRe = /LISTENING (\d+)/;
+  }
+  const cmd = PINNED ? 'taskset' : process.execPath;
+  const argv = PINNED ? ['-c', '0', process.execPath, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
+  const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.tmpDir });
+  children.add(proc);
+  let out = '';
+  const keep = (chunk) => {
+    out += chunk.toString();
+    if (out.length > 64_000) out = out.slice(-32_000);
+  };
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => fail(new Error(`${opts.kind} did not report its port in time:\n${out}`)), opts.timeoutMs ?? 15_000);
+    const fail = (err) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(err);
+    };
+    const onChunk = (chunk) => {
+      keep(chunk);
+      if (done) return;
+      const m = portRe.exec(out);
+      if (!m) return;
+      done = true;
+      clearTimeout(timer);
+      const exited = new Promise((r) => proc.once('exit', r));
+      resolve({
+        kind: opts.kind,
+        pid: /** @type {number} */ (proc.pid),
+        port: Number(m[1]),
+        proc,
+        log: () => out,
+        /** SIGTERM, SIGKILL after a grace period. */
+        stop: async (graceMs = 3000) => {
+          if (proc.exitCode === null && proc.signalCode === null) {
+            proc.kill('SIGTERM');
+            const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+            await exited;
+            clearTimeout(t);
+          }
+          children.delete(proc);
+        },
+      });
+    };
+    proc.stdout.on('data', onChunk);
+    proc.stderr.on('data', onChunk);
+    proc.once('exit', (code, sig) => fail(new Error(`${opts.kind} exited early (${code ?? sig}):\n${out}`)));
+  });
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,714 @@
+#!/usr/bin/env node
+/**
+ * @module bench/run — the side-by-side benchmark: Rotor (JSON, Protobuf) against a plain `ws`
+ * broadcast server, a corked `ws` server and Socket.IO, in one invocation, on loopback only.
+ *
+ * Servers run pinned to core 0 (`taskset -c 0`); this process and its worker threads (the load
+ * generator) pin themselves to core 1. Server CPU comes from /proc/<pid>/stat, so "deliveries per
+ * server-core-second" stays valid when the client side saturates. See README.md.
+ *
+ *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,profile]
+ *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
+ *                [--duration 5] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { summariseProfile } from './lib/cpuprofile.mjs';
+import { createHttpLoad } from './lib/http-load.mjs';
+import { Publisher, SubscriberPool } from './lib/load.mjs';
+import { makePayload, nowUs } from './lib/payload.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
+import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
+import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
+
+// ------------------------------------------------------------------ options
+
+const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'profile'];
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenarios: { type: 'string' },
+    targets: { type: 'string' },
+    repeats: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    window: { type: 'string' },
+    workers: { type: 'string' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+    'max-minutes': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (args.help) {
+  const head = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(2, 13);
+  process.stdout.write(`${head.map((l) => l.replace(/^ \* ?/, '')).join('\n')}\n`);
+  process.exit(0);
+}
+
+const quick = args.quick;
+const list = (s, all) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : all);
+const scenarios = list(args.scenarios, ALL_SCENARIOS);
+const targets = list(args.targets, TARGET_NAMES);
+for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (known: ${ALL_SCENARIOS})`);
+for (const t of targets) if (!TARGETS[t]) throw new Error(`unknown target ${t} (known: ${TARGET_NAMES})`);
+
+const num = (v, d) => (v === undefined ? d : Number(v));
+const P = {
+  repeats: num(args.repeats, quick ? 1 : 3),
+  durationMs: num(args.duration, quick ? 1.5 : 5) * 1000,
+  warmupMs: num(args.warmup, quick ? 0.5 : 1) * 1000,
+  window: num(args.window, 16),
+  workers: num(args.workers, 1),
+  fanoutNs: quick ? [500] : [1000, 5000],
+  rateN: quick ? 200 : 1000,
+  rate: quick ? 20_000 : 100_000,
+  grid: quick ? { conns: 100, channels: 1000, perChannel: 10 } : { conns: 1000, channels: 10_000, perChannel: 10 },
+  connectN: quick ? 500 : 5000,
+  connectConcurrency: 200,
+  httpConnections: 64,
+  maxMinutes: num(args['max-minutes'], quick ? 5 : 25),
+};
+
+const TMP = path.join(BENCH_DIR, '.tmp');
+fs.mkdirSync(TMP, { recursive: true });
+const SECRET = 'bench-secret';
+const ROTOR_CONFIG = {
+  address: '127.0.0.1',
+  port: 0,
+  api_key: 'bench',
+  token_hmac_secret_key: SECRET,
+  allow_anonymous_connect_without_token: true,
+  allow_subscribe_for_client: true,
+  allow_subscribe_for_anonymous: true,
+  allow_publish_for_client: true,
+  allow_publish_for_anonymous: true,
+  log_level: 'info',
+  client_queue_max_size: 10_485_760,
+};
+
+const deadline = Date.now() + P.maxMinutes * 60_000;
+const t0All = Date.now();
+const log = (msg) => process.stderr.write(`[${((Date.now() - t0All) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+
+// ------------------------------------------------------------------ results
+
+/** results[scenario][metric][target] = number[] */
+const results = {};
+/** @type {string[]} */
+const notes = [];
+function record(scenario, target, metrics) {
+  results[scenario] ??= {};
+  for (const [k, v] of Object.entries(metrics)) {
+    results[scenario][k] ??= {};
+    (results[scenario][k][target] ??= []).push(v);
+  }
+}
+const med = (scenario, metric, target) => median(results[scenario]?.[metric]?.[target] ?? []);
+
+// ------------------------------------------------------------------ helpers
+
+function startTarget(target, extra = {}) {
+  const kind = TARGETS[target].server;
+  return startServer({ kind, rotorConfig: ROTOR_CONFIG, tmpDir: TMP, ...extra });
+}
+
+function snap(pool, server) {
+  return {
+    t: performance.now(),
+    d: pool ? pool.deliveries() : 0,
+    f: pool ? pool.frames() : 0,
+    scpu: cpuSeconds(server.pid),
+    ccpu: selfCpuSeconds(),
+  };
+}
+
+/** Polls `cond` every 5 ms until true or `timeoutMs`; resolves with whether it became true. */
+async function waitUntil(cond, timeoutMs) {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    if (cond()) return true;
+    await sleep(5);
+  }
+  return cond();
+}
+
+function assertPoolHealthy(pool, what) {
+  if (pool.errorCount() > 0 || pool.errors.length > 0) {
+    throw new Error(`${what}: ${pool.errorCount()} client errors, first: ${pool.errors[0] ?? '?'}`);
+  }
+}
+
+/**
+ * Closed loop: keep `windowDeliveries` deliveries in flight (published × perPub − delivered),
+ * refilled every millisecond; measures the steady state after a warm-up.
+ */
+async function closedLoop(pool, pub, server, { perPub, windowDeliveries, channelOf }) {
+  const maxBurst = Math.max(1, Math.floor(windowDeliveries / perPub));
+  let lastProgress = performance.now();
+  let lastD = 0;
+  const pump = () => {
+    const d = pool.deliveries();
+    if (d !== lastD) {
+      lastD = d;
+      lastProgress = performance.now();
+    }
+    const inflight = pub.seq * perPub - d;
+    const can = Math.min(maxBurst, Math.floor((windowDeliveries - inflight) / perPub));
+    if (can > 0) pub.publish(can, channelOf);
+  };
+  const timer = setInterval(pump, 1);
+  try {
+    pump();
+    await sleep(P.warmupMs);
+    const a = snap(pool, server);
+    await sleep(P.durationMs);
+    const b = snap(pool, server);
+    clearInterval(timer);
+    if (performance.now() - lastProgress > 2000) throw new Error('stalled: no deliveries for 2 s');
+    const expected = pub.seq * perPub;
+    const drained = await waitUntil(() => pool.deliveries() >= expected, 10_000);
+    if (!drained) throw new Error(`not drained: ${expected - pool.deliveries()} deliveries missing`);
+    if (pub.errors.length) throw new Error(`publisher: ${pub.errors[0]}`);
+    assertPoolHealthy(pool, 'closed loop');
+    const wall = (b.t - a.t) / 1000;
+    const deliveries = b.d - a.d;
+    const cpu = b.scpu - a.scpu;
+    return {
+      perCoreSec: deliveries / cpu,
+      deliveriesPerSec: deliveries / wall,
+      usPerDelivery: (cpu * 1e6) / deliveries,
+      serverCpuPct: (100 * cpu) / wall,
+      clientCpuPct: (100 * (b.ccpu - a.ccpu)) / wall,
+      pushesPerFrame: deliveries / Math.max(1, b.f - a.f),
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Fixed rate: `rate` deliveries/s (rate/N publications/s, one per due tick); latency from payload timestamps. */
+async function fixedRate(pool, pub, server, { n, rate }) {
+  const pubPerSec = rate / n;
+  await pool.armLatency(Math.ceil(rate * (P.durationMs / 1000) * 1.1) + 10_000);
+  const start = performance.now();
+  let sent = 0;
+  const tick = () => {
+    const due = Math.floor(((performance.now() - start) / 1000) * pubPerSec) - sent;
+    if (due > 0) {
+      pub.publish(due, () => 'fan');
+      sent += due;
+    }
+  };
+  const timer = setInterval(tick, 1);
+  try {
+    await sleep(P.warmupMs);
+    const startUs = nowUs();
+    pool.setLatencyWindow(startUs, Infinity);
+    const seq0 = pub.seq;
+    const a = snap(pool, server);
+    await sleep(P.durationMs);
+    const endUs = nowUs();
+    pool.setLatencyWindow(startUs, endUs);
+    const b = snap(pool, server);
+    const seq1 = pub.seq;
+    clearInterval(timer);
+    const expected = pub.seq * n;
+    const drained = await waitUntil(() => pool.deliveries() >= expected, 15_000);
+    const { samples, dropped } = await pool.collectLatency();
+    samples.sort();
+    if (pub.errors.length) throw new Error(`publisher: ${pub.errors[0]}`);
+    assertPoolHealthy(pool, 'fixed rate');
+    const wall = (b.t - a.t) / 1000;
+    const cpu = b.scpu - a.scpu;
+    const wanted = (seq1 - seq0) * n;
+    return {
+      achievedPerSec: (b.d - a.d) / wall,
+      p50ms: percentile(samples, 50) / 1000,
+      p99ms: percentile(samples, 99) / 1000,
+      p999ms: percentile(samples, 99.9) / 1000,
+      maxms: samples.length ? samples[samples.length - 1] / 1000 : NaN,
+      serverCpuPct: (100 * cpu) / wall,
+      clientCpuPct: (100 * (b.ccpu - a.ccpu)) / wall,
+      sampledPct: (100 * samples.length) / Math.max(1, wanted),
+      drained: drained && dropped === 0 ? 1 : 0,
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+// ------------------------------------------------------------------ sessions
+
+/** One server + N subscribers of one channel: closed loop and/or fixed rate. */
+async function fanoutSession(target, n, { doClosed, doRate, nodeArgs = [] }) {
+  const server = await startTarget(target, { nodeArgs });
+  const pool = new SubscriberPool(target, server.port, P.workers);
+  const pub = new Publisher(target, server.port);
+  const out = {};
+  try {
+    await pool.open({ total: n, concurrency: 500, subscribe: true, channels: { kind: 'single', channel: 'fan' }, timeoutMs: 60_000 });
+    assertPoolHealthy(pool, 'setup');
+    if (pool.subscribedCount() !== n) throw new Error(`only ${pool.subscribedCount()} of ${n} subscribed`);
+    await pub.connect();
+    if (doClosed) out.closed = await closedLoop(pool, pub, server, { perPub: n, windowDeliveries: P.window * n, channelOf: () => 'fan' });
+    if (doRate) out.rate = await fixedRate(pool, pub, server, { n, rate: P.rate });
+    return out;
+  } finally {
+    pub.close();
+    await pool.close();
+    await server.stop(nodeArgs.length ? 30_000 : 3000);
+  }
+}
+
+/** Many channels: grid.channels channels × grid.perChannel subscribers over grid.conns connections. */
+async function channelsSession(target) {
+  const g = P.grid;
+  const server = await startTarget(target);
+  const pool = new SubscriberPool(target, server.port, P.workers);
+  const pub = new Publisher(target, server.port);
+  try {
+    await pool.open({ total: g.conns, concurrency: 200, subscribe: true, channels: { kind: 'grid', ...g }, timeoutMs: 120_000 });
+    assertPoolHealthy(pool, 'setup');
+    if (pool.subscribedCount() !== g.conns) throw new Error(`only ${pool.subscribedCount()} of ${g.conns} subscribed`);
+    await pub.connect();
+    const r = await closedLoop(pool, pub, server, {
+      perPub: g.perChannel,
+      windowDeliveries: P.window * g.conns,
+      channelOf: (seq) => `c${seq % g.channels}`,
+    });
+    return { ...r, publicationsPerSec: r.deliveriesPerSec / g.perChannel };
+  } finally {
+    pub.close();
+    await pool.close();
+    await server.stop();
+  }
+}
+
+async function forcedGcRss(server) {
+  server.proc.kill('SIGUSR2');
+  await sleep(700);
+  return rssBytes(server.pid);
+}
+
+/** Connection ramp (Rotor: connect with an HS256 JWT; baselines: plain upgrade) and idle memory. */
+async function connectSession(target) {
+  const n = P.connectN;
+  const server = await startTarget(target, { nodeArgs: ['--expose-gc'] });
+  const pool = new SubscriberPool(target, server.port, P.workers);
+  try {
+    await sleep(500);
+    const rss0 = rssBytes(server.pid);
+    const rss0gc = await forcedGcRss(server);
+    const cpu0 = cpuSeconds(server.pid);
+    const c0 = selfCpuSeconds();
+    const secret = TARGETS[target].server === 'rotor' ? SECRET : '';
+    const rampMs = await pool.open({ total: n, concurrency: P.connectConcurrency, secret, subscribe: false, channels: {}, timeoutMs: 120_000 });
+    const cpu1 = cpuSeconds(server.pid);
+    const c1 = selfCpuSeconds();
+    assertPoolHealthy(pool, 'ramp');
+    if (pool.connectedCount() !== n) throw new Error(`only ${pool.connectedCount()} of ${n} connected`);
+    const subMs = await pool.subscribe({ kind: 'own', prefix: 'idle.' }, 60_000);
+    assertPoolHealthy(pool, 'subscribe');
+    if (pool.subscribedCount() !== n) throw new Error(`only ${pool.subscribedCount()} of ${n} subscribed`);
+    await sleep(2000);
+    const rss1 = rssBytes(server.pid);
+    const rss1gc = await forcedGcRss(server);
+    return {
+      connectsPerSec: n / (rampMs / 1000),
+      connectsPerCoreSec: n / (cpu1 - cpu0),
+      rampServerCpuPct: (100 * (cpu1 - cpu0)) / (rampMs / 1000),
+      rampClientCpuPct: (100 * (c1 - c0)) / (rampMs / 1000),
+      subscribesPerSec: n / (subMs / 1000),
+      memKB: (rss1 - rss0) / n / 1024,
+      memKBgc: (rss1gc - rss0gc) / n / 1024,
+      baseRssMB: rss0 / 1048576,
+    };
+  } finally {
+    await pool.close();
+    await server.stop();
+  }
+}
+
+/** HTTP publish API (Rotor) or the bare node:http ceiling, closed loop over keep-alive sockets. */
+async function httpSession(kind) {
+  const server = await startServer({ kind, rotorConfig: ROTOR_CONFIG, tmpDir: TMP });
+  const body = `{"channel":"http-bench","data":${makePayload(0)}}`;
+  const load = createHttpLoad({
+    port: server.port,
+    path: '/api/publish',
+    headers: { 'X-API-Key': 'bench', 'Content-Type': 'application/json' },
+    body,
+    connections: P.httpConnections,
+  });
+  try {
+    load.start();
+    await sleep(P.warmupMs);
+    const a = { ...snap(null, server), ok: load.stats.ok };
+    await sleep(P.durationMs);
+    const b = { ...snap(null, server), ok: load.stats.ok };
+    load.stop();
+    if (load.stats.bad > 0 || load.stats.errors > 0) {
+      throw new Error(`${load.stats.bad} non-200, ${load.stats.errors} errors; first: ${load.stats.firstBad}`);
+    }
+    const wall = (b.t - a.t) / 1000;
+    const cpu = b.scpu - a.scpu;
+    return {
+      reqPerSec: (b.ok - a.ok) / wall,
+      reqPerCoreSec: (b.ok - a.ok) / cpu,
+      serverCpuPct: (100 * cpu) / wall,
+      clientCpuPct: (100 * (b.ccpu - a.ccpu)) / wall,
+    };
+  } finally {
+    load.stop();
+    await server.stop();
+  }
+}
+
+// ------------------------------------------------------------------ main
+
+/** Runs `fn` and records its metrics; a failure is noted and the run goes on. */
+async function attempt(label, fn) {
+  if (Date.now() > deadline) {
+    notes.push(`${label}: skipped (over the ${P.maxMinutes}-minute budget)`);
+    log(`${label}: skipped (time budget)`);
+    return null;
+  }
+  const t = performance.now();
+  try {
+    const r = await fn();
+    log(`${label}: ok in ${((performance.now() - t) / 1000).toFixed(1)} s ${summary(r)}`);
+    return r;
+  } catch (err) {
+    const msg = String(err?.message ?? err).split('\n').slice(0, 3).join(' | ');
+    notes.push(`${label}: FAILED — ${msg}`);
+    log(`${label}: FAILED — ${msg}`);
+    return null;
+  }
+}
+
+function summary(r) {
+  if (!r) return '';
+  const flat = r.closed || r.rate ? { ...(r.closed ?? {}), ...(r.rate ?? {}) } : r;
+  return Object.entries(flat)
+    .map(([k, v]) => `${k}=${fmt(v)}`)
+    .join(' ');
+}
+
+const rotate = (arr, k) => arr.map((_, i) => arr[(i + k) % arr.length]);
+
+async function main() {
+  const pinned = pinSelf();
+  if (!fs.existsSync(path.join(ROOT_DIR, 'dist', 'main.js'))) {
+    throw new Error('dist/main.js missing: run `npm run build` in the repository root first');
+  }
+  log(`bench: scenarios=${scenarios} targets=${targets} repeats=${P.repeats} duration=${P.durationMs}ms pinned=${pinned}`);
+
+  const wantFanout = scenarios.includes('fanout');
+  const wantRate = scenarios.includes('rate');
+  if (wantFanout || wantRate) {
+    const ns = wantFanout ? P.fanoutNs : [];
+    // The rate phase rides on the N=rateN fan-out session when that runs anyway.
+    const rateAlone = wantRate && !ns.includes(P.rateN);
+    for (const n of ns) {
+      for (let rep = 0; rep < P.repeats; rep++) {
+        for (const target of rotate(targets, rep)) {
+          const doRate = wantRate && n === P.rateN;
+          const r = await attempt(`fanout N=${n} ${target} #${rep + 1}`, () => fanoutSession(target, n, { doClosed: true, doRate }));
+          if (r?.closed) record(`fanout-${n}`, target, r.closed);
+          if (r?.rate) record('rate', target, r.rate);
+        }
+      }
+    }
+    if (rateAlone) {
+      for (let rep = 0; rep < P.repeats; rep++) {
+        for (const target of rotate(targets, rep)) {
+          const r = await attempt(`rate N=${P.rateN} ${target} #${rep + 1}`, () =>
+            fanoutSession(target, P.rateN, { doClosed: false, doRate: true }),
+          );
+          if (r?.rate) record('rate', target, r.rate);
+        }
+      }
+    }
+  }
+  if (scenarios.includes('channels')) {
+    for (let rep = 0; rep < P.repeats; rep++) {
+      for (const target of rotate(targets, rep)) {
+        const r = await attempt(`channels ${target} #${rep + 1}`, () => channelsSession(target));
+        if (r) record('channels', target, r);
+      }
+    }
+  }
+  if (scenarios.includes('connect')) {
+    for (let rep = 0; rep < P.repeats; rep++) {
+      for (const target of rotate(targets, rep)) {
+        const r = await attempt(`connect+memory ${target} #${rep + 1}`, () => connectSession(target));
+        if (r) record('connect', target, r);
+      }
+    }
+  }
+  if (scenarios.includes('http')) {
+    for (let rep = 0; rep < P.repeats; rep++) {
+      for (const kind of rep % 2 ? ['http-bare', 'rotor'] : ['rotor', 'http-bare']) {
+        const r = await attempt(`http ${kind} #${rep + 1}`, () => httpSession(kind));
+        if (r) record('http', kind, r);
+      }
+    }
+  }
+  let profile = null;
+  if (scenarios.includes('profile')) {
+    profile = await attempt('profile rotor-json fan-out', () => runProfile());
+  }
+  const report = renderReport(profile, pinned);
+  const date = new Date().toISOString().slice(0, 10);
+  if (!args['no-write']) {
+    const out = args.out ?? (quick ? path.join(TMP, `quick-${date}.md`) : path.join(BENCH_DIR, 'results', `${date}.md`));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, report);
+    fs.writeFileSync(out.replace(/\.md$/, '.json'), `${JSON.stringify({ params: P, results, notes }, null, 1)}\n`);
+    log(`wrote ${path.relative(process.cwd(), out)}`);
+  }
+  process.stdout.write(report);
+}
+
+/** Rotor JSON fan-out (closed loop, N = first fan-out size) under `node --cpu-prof`. */
+async function runProfile() {
+  const dir = path.join(TMP, `cpuprof-${Date.now()}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const n = P.fanoutNs[0];
+  const r = await fanoutSession('rotor-json', n, { doClosed: true, doRate: false, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
+  const file = path.join(dir, files[0]);
+  return { n, closed: r.closed, file: path.relative(ROOT_DIR, file), ...summariseProfile(file, ROOT_DIR, 25) };
+}
+
+// ------------------------------------------------------------------ report
+
+function sh(cmd, argv) {
+  try {
+    return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '?';
+  }
+}
+
+function pkgVersion(p) {
+  try {
+    return JSON.parse(fs.readFileSync(p, 'utf8')).version;
+  } catch {
+    return '?';
+  }
+}
+
+function machine() {
+  const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? '?';
+  const commit = sh('git', ['-C', ROOT_DIR, 'rev-parse', '--short', 'HEAD']);
+  const dirty = sh('git', ['-C', ROOT_DIR, 'status', '--porcelain', '--', 'src']) ? ' (src/ has uncommitted changes)' : '';
+  return {
+    nproc: CORES,
+    model,
+    node: process.version,
+    kernel: os.release(),
+    memGB: (os.totalmem() / 2 ** 30).toFixed(1),
+    clkTck: sh('getconf', ['CLK_TCK']),
+    rotor: `${pkgVersion(path.join(ROOT_DIR, 'package.json'))} @ ${commit}${dirty}`,
+    rotorWs: pkgVersion(path.join(ROOT_DIR, 'node_modules', 'ws', 'package.json')),
+    ws: pkgVersion(path.join(BENCH_DIR, 'node_modules', 'ws', 'package.json')),
+    socketio: pkgVersion(path.join(BENCH_DIR, 'node_modules', 'socket.io', 'package.json')),
+    engineio: pkgVersion(path.join(BENCH_DIR, 'node_modules', 'engine.io', 'package.json')),
+  };
+}
+
+/**
+ * A markdown table: one row per target, one column per metric (median of repeats), plus the
+ * ratio of `ratioMetric` to the corked ws baseline.
+ */
+function table(scenario, cols, ratioMetric, rowNames = targets, ratioBase = 'ws-corked') {
+  const data = results[scenario];
+  if (!data) return '_no data_\n';
+  const head = ['target', ...cols.map((c) => c[1])];
+  if (ratioMetric) head.push(`${ratioMetric[1]} vs ${TARGETS[ratioBase]?.label ?? ratioBase}`);
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  const base = ratioMetric ? med(scenario, ratioMetric[0], ratioBase) : NaN;
+  for (const t of rowNames) {
+    const reps = data[cols[0][0]]?.[t];
+    if (!reps) continue;
+    const row = [`${TARGETS[t]?.label ?? t} (${reps.length}×)`, ...cols.map(([m]) => fmt(med(scenario, m, t)))];
+    if (ratioMetric) row.push(fmtRatio(med(scenario, ratioMetric[0], t) / base));
+    lines.push(`| ${row.join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function checks() {
+  const rows = [];
+  const add = (goal, value, pass) => rows.push(`| ${goal} | ${value} | ${pass === null ? 'n/a' : pass ? 'yes' : '**no**'} |`);
+  const ratio = (s, m, a, b) => med(s, m, a) / med(s, m, b);
+  const fan = `fanout-${P.fanoutNs[0]}`;
+  const n0 = P.fanoutNs[0];
+  const r1 = ratio(fan, 'perCoreSec', 'rotor-json', 'ws-corked');
+  add(`fan-out N=${n0}: Rotor JSON ≥ 1.2× corked ws deliveries/core-s`, fmtRatio(r1), Number.isFinite(r1) ? r1 >= 1.2 : null);
+  const r2 = ratio(fan, 'perCoreSec', 'rotor-json', 'socketio');
+  add(`fan-out N=${n0}: Rotor JSON ≥ 4× Socket.IO deliveries/core-s`, fmtRatio(r2), Number.isFinite(r2) ? r2 >= 4 : null);
+  for (const n of P.fanoutNs) {
+    const r = ratio(`fanout-${n}`, 'perCoreSec', 'rotor-protobuf', 'rotor-json');
+    add(`fan-out N=${n}: Protobuf ≥ JSON deliveries/core-s`, fmtRatio(r), Number.isFinite(r) ? r >= 1 : null);
+  }
+  for (const t of ['rotor-json', 'rotor-protobuf']) {
+    const r = ratio('rate', 'p99ms', t, 'ws-corked');
+    add(
+      `${P.rate / 1000}k deliveries/s N=${P.rateN}: ${TARGETS[t].label} p99 ≤ 0.6× corked ws p99`,
+      `${fmt(med('rate', 'p99ms', t))} ms vs ${fmt(med('rate', 'p99ms', 'ws-corked'))} ms = ${fmtRatio(r)}`,
+      Number.isFinite(r) ? r <= 0.6 : null,
+    );
+  }
+  for (const t of ['rotor-json', 'rotor-protobuf']) {
+    const v = med('connect', 'memKB', t);
+    const g = med('connect', 'memKBgc', t);
+    add(`${TARGETS[t].label}: memory per connected+subscribed client ≤ 6 KB`, `${fmt(v)} KB (after forced GC ${fmt(g)} KB)`, Number.isFinite(v) ? v <= 6 : null);
+  }
+  for (const t of ['rotor-json', 'rotor-protobuf']) {
+    const v = med('connect', 'connectsPerSec', t);
+    const c = med('connect', 'connectsPerCoreSec', t);
+    add(`${TARGETS[t].label}: connects/s with JWT ≥ 3000 on one core`, `${fmt(v)}/s wall, ${fmt(c)} per server-core-s`, Number.isFinite(v) ? v >= 3000 : null);
+  }
+  const h = ratio('http', 'reqPerSec', 'rotor', 'http-bare');
+  add('HTTP publish ≥ 0.8× bare node:http req/s', fmtRatio(h), Number.isFinite(h) ? h >= 0.8 : null);
+  return `| goal | measured (medians) | met |\n| --- | --- | --- |\n${rows.join('\n')}\n`;
+}
+
+function rawRepeats() {
+  const out = [];
+  for (const [scenario, metrics] of Object.entries(results)) {
+    for (const [metric, byTarget] of Object.entries(metrics)) {
+      const cells = Object.entries(byTarget).map(([t, vs]) => `${t}: ${vs.map((v) => fmt(v)).join(' / ')}`);
+      out.push(`- ${scenario}.${metric} — ${cells.join('; ')}`);
+    }
+  }
+  return out.join('\n');
+}
+
+function renderReport(profile, pinned) {
+  const m = machine();
+  const date = new Date().toISOString().slice(0, 10);
+  const cmd = `${path.relative(ROOT_DIR, process.argv[1]) === 'bench/run.mjs' ? 'node bench/run.mjs' : process.argv.slice(1).join(' ')} ${process.argv
+    .slice(2)
+    .join(' ')}`.trim();
+  const fanCols = [
+    ['perCoreSec', 'deliveries / server-core-s'],
+    ['usPerDelivery', 'server µs / delivery'],
+    ['deliveriesPerSec', 'deliveries / s (wall)'],
+    ['serverCpuPct', 'server CPU %'],
+    ['clientCpuPct', 'client CPU %'],
+    ['pushesPerFrame', 'pushes / frame'],
+  ];
+  let s = `# Rotor side-by-side benchmark — ${date}${quick ? ' (quick smoke run)' : ''}\n\n`;
+  s += `Command: \`${cmd}\` (from the repository root: \`npm run bench\`${quick ? ' -- --quick' : ''}); wall time ${((Date.now() - t0All) / 60_000).toFixed(1)} min.\n\n`;
+  s += `Machine: ${m.nproc} vCPU, ${m.model}, ${m.memGB} GiB, Linux ${m.kernel}, Node ${m.node}, CLK_TCK ${m.clkTck}. `;
+  s += pinned ? 'Servers pinned to core 0 (`taskset -c 0`), load generator to core 1.\n\n' : '**Not pinned** (fewer than 2 cores or taskset failed).\n\n';
+  s += `Versions: Rotor ${m.rotor} (its ws ${m.rotorWs}); baseline ws ${m.ws}; socket.io ${m.socketio} (engine.io ${m.engineio}).\n\n`;
+  s += `Parameters: ${P.repeats} repeat(s), medians shown; warm-up ${P.warmupMs / 1000} s then ${P.durationMs / 1000} s measured; closed-loop window ${P.window} publications per subscriber in flight; ${P.workers} load worker thread(s); 96-byte JSON payload. Loopback (127.0.0.1) only. Compare numbers only within this file.\n\n`;
+
+  for (const n of P.fanoutNs) {
+    if (!results[`fanout-${n}`]) continue;
+    s += `## Fan-out, closed loop: 1 publisher → 1 channel → N=${n} subscribers\n\n`;
+    s += table(`fanout-${n}`, fanCols, ['perCoreSec', 'deliveries/core-s']);
+    s += '\n';
+  }
+  if (results.rate) {
+    s += `## Fixed rate: ${fmt(P.rate)} deliveries/s at N=${P.rateN} (${fmt(P.rate / P.rateN)} publications/s), latency publish → delivery\n\n`;
+    s += table(
+      'rate',
+      [
+        ['p50ms', 'p50 ms'],
+        ['p99ms', 'p99 ms'],
+        ['p999ms', 'p99.9 ms'],
+        ['maxms', 'max ms'],
+        ['achievedPerSec', 'achieved deliveries/s'],
+        ['serverCpuPct', 'server CPU %'],
+        ['clientCpuPct', 'client CPU %'],
+        ['sampledPct', 'deliveries sampled %'],
+      ],
+      ['p99ms', 'p99'],
+    );
+    s += '\n';
+  }
+  if (results.channels) {
+    const g = P.grid;
+    s += `## Many channels: ${fmt(g.channels)} channels × ${g.perChannel} subscribers (${fmt(g.conns)} connections × ${(g.channels * g.perChannel) / g.conns} channels each), publications round-robin over channels\n\n`;
+    s += table(
+      'channels',
+      [
+        ['perCoreSec', 'deliveries / server-core-s'],
+        ['usPerDelivery', 'server µs / delivery'],
+        ['publicationsPerSec', 'publications / s'],
+        ['deliveriesPerSec', 'deliveries / s (wall)'],
+        ['serverCpuPct', 'server CPU %'],
+        ['clientCpuPct', 'client CPU %'],
+      ],
+      ['perCoreSec', 'deliveries/core-s'],
+    );
+    s += '\n';
+  }
+  if (results.connect) {
+    s += `## Connection ramp (Rotor: connect with an HS256 JWT; baselines: plain upgrade) and idle memory, N=${fmt(P.connectN)}, ${P.connectConcurrency} connects in flight\n\n`;
+    s += table(
+      'connect',
+      [
+        ['connectsPerSec', 'connects/s (wall)'],
+        ['connectsPerCoreSec', 'connects / server-core-s'],
+        ['rampServerCpuPct', 'server CPU % in ramp'],
+        ['rampClientCpuPct', 'client CPU % in ramp'],
+        ['memKB', 'KB / client (settled 2 s)'],
+        ['memKBgc', 'KB / client (after forced GC)'],
+        ['baseRssMB', 'baseline RSS MB'],
+      ],
+      ['memKB', 'memory'],
+    );
+    s += '\n';
+  }
+  if (results.http) {
+    s += `## HTTP publish API: Rotor \`POST /api/publish\` (X-API-Key) vs a bare node:http handler, ${P.httpConnections} keep-alive connections\n\n`;
+    s += table(
+      'http',
+      [
+        ['reqPerSec', 'req/s'],
+        ['reqPerCoreSec', 'req / server-core-s'],
+        ['serverCpuPct', 'server CPU %'],
+        ['clientCpuPct', 'client CPU %'],
+      ],
+      ['reqPerSec', 'req/s'],
+      ['rotor', 'http-bare'],
+      'http-bare',
+    );
+    s += '\n';
+  }
+  s += `## Goals (issue 7)\n\n${checks()}\n`;
+  if (profile) {
+    s += `## CPU profile: Rotor JSON, fan-out N=${profile.n} closed loop, \`node --cpu-prof\`\n\n`;
+    s += `Profile ${profile.file} (not committed): ${fmt(profile.totalMs)} ms sampled, ${fmt(profile.busyMs)} ms busy (includes start-up, ${fmt(profile.n)} connects and shutdown). `;
+    s += `Under the profiler: ${fmt(profile.closed?.perCoreSec)} deliveries/core-s.\n\n`;
+    s += '| self ms | % of busy | function (file:line) |\n| ---: | ---: | --- |\n';
+    for (const f of profile.functions) s += `| ${fmt(f.ms)} | ${f.pctBusy.toFixed(1)} | \`${f.key}\` |\n`;
+    s += '\nBy file:\n\n| self ms | % of busy | file |\n| ---: | ---: | --- |\n';
+    for (const f of profile.files) s += `| ${fmt(f.ms)} | ${f.pctBusy.toFixed(1)} | \`${f.key}\` |\n`;
+    s += '\n';
+  }
+  if (notes.length) s += `## Notes and failures\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n`;
+  s += `## Raw repeats\n\n${rawRepeats()}\n`;
+  return s;
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err?.stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,136 @@
+/**
+ * @module app/transports — mounts the non-WebSocket connection endpoints (HTTP-stream, SSE,
+ * emulation, unidirectional transports) on the external router, and starts the uni_grpc server.
+ */
+import type { Config } from '../config/index.js';
+import type { Node } from '../core/node.js';
+import { EmulationEndpoint } from '../transports/emulation.js';
+import { HttpStreamEndpoint } from '../transports/http-stream.js';
+import { OpenStreams } from '../transports/open-streams.js';
+import { SseEndpoint } from '../transports/sse.js';
+import type { StreamEndpointContext } from '../transports/stream-endpoint.js';
+import { UniGrpcServer, type UniGrpcTls } from '../transports/uni-grpc.js';
+import { UniHttpStreamEndpoint } from '../transports/uni-http-stream.js';
+import { UniSseEndpoint } from '../transports/uni-sse.js';
+import { UniWebSocketEndpoint } from '../transports/uni-websocket.js';
+import type { Router } from './http.js';
+
+export interface TransportsContext {
+  readonly node: Node;
+  readonly config: Config;
+  readonly external: Router;
+  readonly checkOrigin: (origin: string | undefined) => boolean;
+}
+
+export interface RegisteredTransports {
+  /**
+   * Settles when every listener of its own (uni_grpc) is bound; rejects when binding failed.
+   * The HTTP endpoints are usable at once.
+   */
+  readonly ready: Promise<void>;
+  /** Port the uni_grpc server is bound to (0 until `ready`, or when disabled). */
+  readonly uniGrpcPort: () => number;
+  /** Ends every open stream, stops the uni_grpc server. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Registers every enabled streaming / unidirectional endpoint; returns a closer for shutdown. */
+export function registerTransports(ctx: TransportsContext): RegisteredTransports {
+  const { node, config, external, checkOrigin } = ctx;
+  const streams = new OpenStreams();
+  const userIdHeader = config.client_user_id_http_header || undefined;
+  const streamCtx: StreamEndpointContext = { node, streams, userIdHeader };
+
+  if (config.http_stream) {
+    const ep = new HttpStreamEndpoint(streamCtx, { maxRequestBodySize: config.http_stream_max_request_body_size, checkOrigin });
+    external.exact(config.http_stream_handler_prefix, 'http_stream', (req, res) => ep.handle(req, res));
+  }
+  if (config.sse) {
+    const ep = new SseEndpoint(streamCtx, { maxRequestBodySize: config.sse_max_request_body_size, checkOrigin });
+    external.exact(config.sse_handler_prefix, 'sse', (req, res) => ep.handle(req, res));
+  }
+  if (config.http_stream || config.sse) {
+    const ep = new EmulationEndpoint(node, { maxRequestBodySize: config.emulation_max_request_body_size, checkOrigin });
+    external.exact(config.emulation_handler_prefix, 'emulation', (req, res) => ep.handle(req, res));
+  }
+  let uniWs: UniWebSocketEndpoint | undefined;
+  if (config.uni_websocket) {
+    const ep = new UniWebSocketEndpoint(node, streams, {
+      messageSizeLimit: config.uni_websocket_message_size_limit,
+      compression: config.uni_websocket_compression,
+      compressionLevel: config.uni_websocket_compression_level,
+      compressionMinSize: config.uni_websocket_compression_min_size,
+      pingIntervalMs: config.ping_interval,
+      pongTimeoutMs: config.pong_timeout,
+      checkOrigin,
+      userIdHeader,
+    });
+    uniWs = ep;
+    external.upgrade(config.uni_websocket_handler_prefix, 'uni_websocket', (req, socket, head) => ep.handleUpgrade(req, socket, head));
+  }
+  if (config.uni_sse) {
+    const ep = new UniSseEndpoint(streamCtx, { maxRequestBodySize: config.uni_sse_max_request_body_size, checkOrigin });
+    external.exact(config.uni_sse_handler_prefix, 'uni_sse', (req, res) => ep.handle(req, res));
+  }
+  if (config.uni_http_stream) {
+    const ep = new UniHttpStreamEndpoint(streamCtx, { maxRequestBodySize: config.uni_http_stream_max_request_body_size, checkOrigin });
+    external.exact(config.uni_http_stream_handler_prefix, 'uni_http_stream', (req, res) => ep.handle(req, res));
+  }
+
+  let grpc: UniGrpcServer | undefined;
+  let ready: Promise<void> = Promise.resolve();
+  if (config.uni_grpc) {
+    const server = new UniGrpcServer(node, streams, {
+      address: config.uni_grpc_address,
+      port: config.uni_grpc_port,
+      maxReceiveMessageSize: config.uni_grpc_max_receive_message_size,
+      tls: uniGrpcTls(config),
+    });
+    grpc = server;
+    ready = server.start().then(() => undefined);
+    // Observed here so a failed bind is logged even when nobody awaits `ready`.
+    ready.catch((err: unknown) => node.logger.error('error starting uni_grpc server', { error: String(err) }));
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    ready,
+    uniGrpcPort: () => grpc?.port ?? 0,
+    close: () => {
+      closing ??= (async () => {
+        streams.closeAll();
+        uniWs?.close();
+        if (grpc !== undefined) {
+          await ready.catch(() => undefined);
+          await grpc.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/** uni_grpc's own TLS, else the HTTP server's unless `uni_grpc_tls_disable`. */
+function uniGrpcTls(config: Config): UniGrpcTls | undefined {
+  if (config.uni_grpc_tls) {
+    return {
+      certFile: config.uni_grpc_tls_cert,
+      certPem: config.uni_grpc_tls_cert_pem,
+      keyFile: config.uni_grpc_tls_key,
+      keyPem: config.uni_grpc_tls_key_pem,
+      clientCaFile: config.uni_grpc_tls_client_ca,
+      clientCaPem: config.uni_grpc_tls_client_ca_pem,
+    };
+  }
+  if (config.tls && !config.uni_grpc_tls_disable) {
+    return {
+      certFile: config.tls_cert,
+      certPem: config.tls_cert_pem,
+      keyFile: config.tls_key,
+      keyPem: config.tls_key_pem,
+      clientCaFile: config.tls_client_ca,
+      clientCaPem: config.tls_client_ca_pem,
+    };
+  }
+  return undefined;
+}

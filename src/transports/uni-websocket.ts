@@ -1,0 +1,183 @@
+/**
+ * @module transports/uni-websocket — unidirectional WebSocket (spec §15.5): the ConnectRequest
+ * comes in the `cf_connect` query parameter or as the first message; then one JSON Push per text
+ * frame. Besides the empty-push pings the server sends native PING frames and drops a peer that
+ * reads nothing for `ping_interval + pong_timeout` (spec §5).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { Disconnects } from '../core/disconnect.js';
+import type { Node } from '../core/node.js';
+import type { Transport, TransportName } from '../core/transport.js';
+import type { ConnectRequest } from '../protocol/types.js';
+import type { OriginCheck } from './cors.js';
+import { headerValue } from './http-request.js';
+import type { OpenStreams } from './open-streams.js';
+import { connectUni, parseJsonConnectRequest } from './uni-connect.js';
+
+const CLOSE_WAIT_MS = 5000;
+const DEFAULT_PING_INTERVAL_MS = 25_000;
+const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+
+export interface UniWebSocketEndpointOptions {
+  readonly messageSizeLimit: number;
+  readonly compression: boolean;
+  readonly compressionLevel: number;
+  readonly compressionMinSize: number;
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+  readonly checkOrigin: OriginCheck;
+  readonly userIdHeader?: string | undefined;
+}
+
+class UniWebSocketTransport implements Transport {
+  readonly name: TransportName = 'uni_websocket';
+  readonly protocol = 'json' as const;
+  readonly unidirectional = true;
+  readonly emulation = false;
+  readonly appLevelPing = true;
+  readonly #ws: WebSocket;
+  readonly #socket: Socket | undefined;
+  #closed = false;
+
+  constructor(ws: WebSocket) {
+    this.#ws = ws;
+    // ws keeps the net.Socket private; corking it sends all frames of one flush in one write.
+    this.#socket = (ws as unknown as { _socket?: Socket })._socket;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  writeMessages(messages: readonly Uint8Array[]): void {
+    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
+    this.#socket?.cork();
+    try {
+      for (const m of messages) this.#ws.send(m, { binary: false });
+    } finally {
+      this.#socket?.uncork();
+    }
+  }
+
+  close(code: number, reasonText: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#ws.close(code, reasonText);
+    } catch {
+      this.#ws.terminate();
+      return;
+    }
+    const t = setTimeout(() => this.#ws.terminate(), CLOSE_WAIT_MS);
+    t.unref();
+    this.#ws.once('close', () => clearTimeout(t));
+  }
+}
+
+export class UniWebSocketEndpoint {
+  readonly #node: Node;
+  readonly #streams: OpenStreams;
+  readonly #options: UniWebSocketEndpointOptions;
+  readonly #wss: WebSocketServer;
+
+  constructor(node: Node, streams: OpenStreams, options: UniWebSocketEndpointOptions) {
+    this.#node = node;
+    this.#streams = streams;
+    this.#options = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.messageSizeLimit,
+      clientTracking: false,
+      perMessageDeflate: options.compression
+        ? {
+            serverNoContextTakeover: true,
+            clientNoContextTakeover: true,
+            zlibDeflateOptions: { level: options.compressionLevel },
+            threshold: options.compressionMinSize,
+          }
+        : false,
+    });
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.#options.checkOrigin(req.headers.origin)) {
+      this.#node.logger.info('request origin is not authorized', { origin: req.headers.origin });
+      rejectUpgrade(socket, 403, 'Forbidden', 'request origin is not allowed');
+      return;
+    }
+    const param = new URL(req.url ?? '/', 'http://localhost').searchParams.get('cf_connect');
+    let request: ConnectRequest | undefined;
+    if (param !== null && param !== '') {
+      request = parseJsonConnectRequest(Buffer.from(param, 'utf8'));
+      if (request === undefined) {
+        rejectUpgrade(socket, 400, 'Bad Request', 'bad request');
+        return;
+      }
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req, request));
+  }
+
+  #onConnection(ws: WebSocket, req: IncomingMessage, request: ConnectRequest | undefined): void {
+    const node = this.#node;
+    const client = node.newClient(new UniWebSocketTransport(ws), { httpUserId: headerValue(req, this.#options.userIdHeader) });
+    const forget = this.#streams.add(() => {
+      if (client.closed) ws.terminate();
+      else client.disconnect(Disconnects.Shutdown);
+    });
+    const stopPing = this.#nativePing(ws);
+    ws.on('close', () => {
+      stopPing();
+      forget();
+      client.onTransportClose();
+    });
+    ws.on('error', (err) => node.logger.debug('uni websocket error', { client: client.id, error: err.message }));
+    if (node.shuttingDown) {
+      client.disconnect(Disconnects.Shutdown);
+      return;
+    }
+    if (request !== undefined) {
+      connectUni(client, request, node.logger);
+      return;
+    }
+    // The first message is the connect request; later ones are read and ignored.
+    ws.once('message', (data: Buffer) => {
+      const fromMessage = parseJsonConnectRequest(data);
+      if (fromMessage === undefined) client.disconnect(Disconnects.BadRequest);
+      else connectUni(client, fromMessage, node.logger);
+    });
+  }
+
+  /** Native PING frames; a peer silent for `ping_interval + pong_timeout` is dropped. Returns the stopper. */
+  #nativePing(ws: WebSocket): () => void {
+    const interval = this.#options.pingIntervalMs > 0 ? this.#options.pingIntervalMs : DEFAULT_PING_INTERVAL_MS;
+    const timeout = interval + (this.#options.pongTimeoutMs > 0 ? this.#options.pongTimeoutMs : DEFAULT_PONG_TIMEOUT_MS);
+    let lastActivity = Date.now();
+    const touch = (): void => {
+      lastActivity = Date.now();
+    };
+    ws.on('pong', touch);
+    ws.on('message', touch);
+    const t = setInterval(() => {
+      if (Date.now() - lastActivity > timeout) {
+        ws.terminate();
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN) ws.ping();
+    }, interval);
+    t.unref();
+    return () => clearInterval(t);
+  }
+
+  close(): void {
+    this.#wss.close();
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
