@@ -101,6 +101,8 @@ const log = (msg) => process.stderr.write(`[${((Date.now() - t0All) / 1000).toFi
 const results = {};
 /** @type {string[]} */
 const notes = [];
+/** 1-minute load average at the start of each session. @type {number[]} */
+const loadSamples = [];
 function record(scenario, target, metrics) {
   results[scenario] ??= {};
   for (const [k, v] of Object.entries(metrics)) {
@@ -289,10 +291,18 @@ async function channelsSession(target) {
   }
 }
 
-async function forcedGcRss(server) {
+/** Full GC in the server (see lib/parent-watch.mjs); RSS after it and the process's memoryUsage(). */
+async function forcedGc(server) {
+  const before = server.lastMatch(/BENCH_MEMORY (\{.*\})/g)?.index ?? -1;
   server.proc.kill('SIGUSR2');
-  await sleep(700);
-  return rssBytes(server.pid);
+  let m = null;
+  await waitUntil(() => {
+    m = server.lastMatch(/BENCH_MEMORY (\{.*\})/g);
+    return m !== null && m.index !== before;
+  }, 3000);
+  await sleep(300);
+  const usage = m ? JSON.parse(m[1]) : { heapUsed: NaN, heapTotal: NaN, external: NaN };
+  return { rss: rssBytes(server.pid), js: usage.heapUsed + usage.external, heapTotal: usage.heapTotal };
 }
 
 /** Connection ramp (Rotor: connect with an HS256 JWT; baselines: plain upgrade) and idle memory. */
@@ -301,12 +311,21 @@ async function connectSession(target) {
   const server = await startTarget(target, { nodeArgs: ['--expose-gc'] });
   const pool = new SubscriberPool(target, server.port, P.workers);
   try {
-    await sleep(500);
+    const secret = TARGETS[target].server === 'rotor' ? SECRET : '';
+    // Warm-up: a tenth of the connections, connected and subscribed, then closed, so the measured
+    // ramp runs optimised code and the baseline includes the code and caches every server has.
+    const warm = new SubscriberPool(target, server.port, P.workers);
+    try {
+      await warm.open({ total: Math.ceil(n / 10), concurrency: P.connectConcurrency, secret, subscribe: true, channels: { kind: 'own', prefix: 'warm.' }, timeoutMs: 60_000 });
+      assertPoolHealthy(warm, 'warm-up');
+    } finally {
+      await warm.close();
+    }
+    await sleep(1000);
     const rss0 = rssBytes(server.pid);
-    const rss0gc = await forcedGcRss(server);
+    const gc0 = await forcedGc(server);
     const cpu0 = cpuSeconds(server.pid);
     const c0 = selfCpuSeconds();
-    const secret = TARGETS[target].server === 'rotor' ? SECRET : '';
     const rampMs = await pool.open({ total: n, concurrency: P.connectConcurrency, secret, subscribe: false, channels: {}, timeoutMs: 120_000 });
     const cpu1 = cpuSeconds(server.pid);
     const c1 = selfCpuSeconds();
@@ -317,7 +336,7 @@ async function connectSession(target) {
     if (pool.subscribedCount() !== n) throw new Error(`only ${pool.subscribedCount()} of ${n} subscribed`);
     await sleep(2000);
     const rss1 = rssBytes(server.pid);
-    const rss1gc = await forcedGcRss(server);
+    const gc1 = await forcedGc(server);
     return {
       connectsPerSec: n / (rampMs / 1000),
       connectsPerCoreSec: n / (cpu1 - cpu0),
@@ -325,7 +344,9 @@ async function connectSession(target) {
       rampClientCpuPct: (100 * (c1 - c0)) / (rampMs / 1000),
       subscribesPerSec: n / (subMs / 1000),
       memKB: (rss1 - rss0) / n / 1024,
-      memKBgc: (rss1gc - rss0gc) / n / 1024,
+      memKBgc: (gc1.rss - gc0.rss) / n / 1024,
+      jsKBgc: (gc1.js - gc0.js) / n / 1024,
+      heapTotalKBgc: (gc1.heapTotal - gc0.heapTotal) / n / 1024,
       baseRssMB: rss0 / 1048576,
     };
   } finally {
@@ -379,6 +400,7 @@ async function attempt(label, fn) {
     return null;
   }
   const t = performance.now();
+  loadSamples.push(os.loadavg()[0]);
   try {
     const r = await fn();
     log(`${label}: ok in ${((performance.now() - t) / 1000).toFixed(1)} s ${summary(r)}`);
@@ -393,19 +415,46 @@ async function attempt(label, fn) {
 
 function summary(r) {
   if (!r) return '';
-  const flat = r.closed || r.rate ? { ...(r.closed ?? {}), ...(r.rate ?? {}) } : r;
-  return Object.entries(flat)
-    .map(([k, v]) => `${k}=${fmt(v)}`)
-    .join(' ');
+  const kv = (o) =>
+    Object.entries(o)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => `${k}=${fmt(v)}`)
+      .join(' ');
+  if (r.closed || r.rate) return [r.closed ? `closed: ${kv(r.closed)}` : '', r.rate ? `rate: ${kv(r.rate)}` : ''].join(' ');
+  return kv(r);
 }
 
 const rotate = (arr, k) => arr.map((_, i) => arr[(i + k) % arr.length]);
 
+/** Installs bench/'s own dependencies when missing; warns when dist/ is older than src/. */
+function preflight() {
+  const need = ['ws', 'socket.io'].filter((p) => !fs.existsSync(path.join(BENCH_DIR, 'node_modules', p, 'package.json')));
+  if (need.length) {
+    log(`installing bench dependencies (${need.join(', ')} missing): npm ci --prefix bench`);
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: BENCH_DIR, stdio: 'inherit' });
+  }
+  const main = path.join(ROOT_DIR, 'dist', 'main.js');
+  if (!fs.existsSync(main)) throw new Error('dist/main.js missing: run `npm run build` in the repository root first');
+  const built = fs.statSync(main).mtimeMs;
+  let newest = 0;
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  walk(path.join(ROOT_DIR, 'src'));
+  if (newest > built) {
+    const msg = 'dist/ is older than src/ — run `npm run build` in the repository root for current numbers';
+    notes.push(msg);
+    log(`WARNING: ${msg}`);
+  }
+}
+
 async function main() {
   const pinned = pinSelf();
-  if (!fs.existsSync(path.join(ROOT_DIR, 'dist', 'main.js'))) {
-    throw new Error('dist/main.js missing: run `npm run build` in the repository root first');
-  }
+  preflight();
   log(`bench: scenarios=${scenarios} targets=${targets} repeats=${P.repeats} duration=${P.durationMs}ms pinned=${pinned}`);
 
   const wantFanout = scenarios.includes('fanout');
@@ -576,7 +625,11 @@ function checks() {
   for (const t of ['rotor-json', 'rotor-protobuf']) {
     const v = med('connect', 'connectsPerSec', t);
     const c = med('connect', 'connectsPerCoreSec', t);
-    add(`${TARGETS[t].label}: connects/s with JWT ≥ 3000 on one core`, `${fmt(v)}/s wall, ${fmt(c)} per server-core-s`, Number.isFinite(v) ? v >= 3000 : null);
+    add(
+      `${TARGETS[t].label}: connects/s with JWT ≥ 3000 on one core (judged per server-core-second)`,
+      `${fmt(c)} per server-core-s (${fmt(v)}/s wall)`,
+      Number.isFinite(c) ? c >= 3000 : null,
+    );
   }
   const h = ratio('http', 'reqPerSec', 'rotor', 'http-bare');
   add('HTTP publish ≥ 0.8× bare node:http req/s', fmtRatio(h), Number.isFinite(h) ? h >= 0.8 : null);
@@ -597,9 +650,10 @@ function rawRepeats() {
 function renderReport(profile, pinned) {
   const m = machine();
   const date = new Date().toISOString().slice(0, 10);
-  const cmd = `${path.relative(ROOT_DIR, process.argv[1]) === 'bench/run.mjs' ? 'node bench/run.mjs' : process.argv.slice(1).join(' ')} ${process.argv
-    .slice(2)
-    .join(' ')}`.trim();
+  const extra = process.argv.slice(2).join(' ');
+  const cmd = `node bench/run.mjs${extra ? ` ${extra}` : ''}`;
+  const npmCmd = `npm run bench${extra ? ` -- ${extra}` : ''}`;
+  const la = loadSamples.map((x) => x.toFixed(2));
   const fanCols = [
     ['perCoreSec', 'deliveries / server-core-s'],
     ['usPerDelivery', 'server µs / delivery'],
@@ -609,7 +663,8 @@ function renderReport(profile, pinned) {
     ['pushesPerFrame', 'pushes / frame'],
   ];
   let s = `# Rotor side-by-side benchmark — ${date}${quick ? ' (quick smoke run)' : ''}\n\n`;
-  s += `Command: \`${cmd}\` (from the repository root: \`npm run bench\`${quick ? ' -- --quick' : ''}); wall time ${((Date.now() - t0All) / 60_000).toFixed(1)} min.\n\n`;
+  s += `Command (repository root): \`${npmCmd}\`, i.e. \`${cmd}\`; wall time ${((Date.now() - t0All) / 60_000).toFixed(1)} min.\n\n`;
+  s += `Machine load (1-min load average when each session started; 2 cores): min ${la.length ? Math.min(...loadSamples).toFixed(2) : '?'}, median ${fmt(median(loadSamples))}, max ${la.length ? Math.max(...loadSamples).toFixed(2) : '?'}. Above ~2 other processes compete for the cores, which inflates latencies and CPU per operation for every target alike; deliveries per server-core-second is the most robust column.\n\n`;
   s += `Machine: ${m.nproc} vCPU, ${m.model}, ${m.memGB} GiB, Linux ${m.kernel}, Node ${m.node}, CLK_TCK ${m.clkTck}. `;
   s += pinned ? 'Servers pinned to core 0 (`taskset -c 0`), load generator to core 1.\n\n' : '**Not pinned** (fewer than 2 cores or taskset failed).\n\n';
   s += `Versions: Rotor ${m.rotor} (its ws ${m.rotorWs}); baseline ws ${m.ws}; socket.io ${m.socketio} (engine.io ${m.engineio}).\n\n`;
@@ -667,6 +722,8 @@ function renderReport(profile, pinned) {
         ['rampClientCpuPct', 'client CPU % in ramp'],
         ['memKB', 'KB / client (settled 2 s)'],
         ['memKBgc', 'KB / client (after forced GC)'],
+        ['jsKBgc', 'heapUsed+external KB / client (after GC)'],
+        ['heapTotalKBgc', 'heapTotal KB / client (after GC)'],
         ['baseRssMB', 'baseline RSS MB'],
       ],
       ['memKB', 'memory'],

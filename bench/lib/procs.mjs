@@ -129,6 +129,12 @@ export function startServer(opts) {
         port: Number(m[1]),
         proc,
         log: () => out,
+        /** The last match of `re` (global flag required) in the recent output. */
+        lastMatch: (re) => {
+          let last = null;
+          for (const m of out.matchAll(re)) last = m;
+          return last;
+        },
         /** SIGTERM, SIGKILL after a grace period. */
         stop: async (graceMs = 3000) => {
           if (proc.exitCode === null && proc.signalCode === null) {

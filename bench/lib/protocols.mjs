@@ -40,13 +40,16 @@ export class LatencyRecorder {
     this.window = window;
     this.count = 0;
     this.dropped = 0;
+    /** Receive time of the current frame, read once per frame (-1: not read yet). */
+    this.now = -1;
   }
 
   /** @param {Buffer} buf @param {number} start @param {number} end */
   record(buf, start, end) {
     const t = readTimestamp(buf, start, end);
     if (t < this.window[0] || t >= this.window[1]) return;
-    if (this.count < this.samples.length) this.samples[this.count++] = nowUs() - t;
+    if (this.now < 0) this.now = nowUs();
+    if (this.count < this.samples.length) this.samples[this.count++] = this.now - t;
     else this.dropped++;
   }
 }

@@ -49,6 +49,7 @@ const sink = {
 
 function onFrame(conn, opcode, buf, start, end) {
   sink.frames++;
+  if (sink.latency !== null) sink.latency.now = -1;
   wire.onFrame(conn, opcode, buf, start, end, sink);
   counters[C.deliveries] = sink.deliveries;
   counters[C.frames] = sink.frames;

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { Executor } from '../api/executor.js';
+import { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
 import type { Config } from '../config/index.js';
@@ -40,13 +41,15 @@ export interface RunningServer {
   readonly httpPort: number;
   /** Bound port of the internal listener (same as httpPort when shared). */
   readonly internalPort: number;
+  /** Bound port of the GRPC API listener (when `grpc_api` is on). */
+  readonly grpcPort?: number;
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.log_level, file: config.log_file || undefined });
-  logger.info('starting Rotor', { version: VERSION, runtime: process.version, pid: process.pid, engine: config.engine });
+  logger.info('starting Rotor', { version: VERSION, runtime: process.version, pid: process.pid, engine: config.engine, broker: config.broker || undefined });
   if (options.configFile) logger.info('using config file', { path: options.configFile });
   if (config.client_insecure) logger.warn('INSECURE client mode enabled, make sure you understand risks');
   if (config.api_insecure) logger.warn('INSECURE API mode enabled, make sure you understand risks');
@@ -178,6 +181,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger.info(`serving ${internal.names.join(', ')} endpoints on ${addr}:${internalPort}`);
   }
 
+  const grpcApi = config.grpc_api ? await startGrpcApi(executor, config, logger) : undefined;
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -189,14 +194,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             s.close(() => resolve());
           }),
       );
+      const grpcClosed = grpcApi?.close();
       await node.shutdown();
+      await engine.close();
       await streaming.close();
       for (const s of servers) s.closeIdleConnections();
       // Streaming responses and upgraded sockets are ended by the node shutdown above.
       setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 1000).unref();
       await Promise.all(httpClosed);
+      await grpcClosed;
     })();
     return closing;
   };
-  return { node, executor, metrics, httpPort, internalPort, close };
+  return { node, executor, metrics, httpPort, internalPort, ...(grpcApi !== undefined ? { grpcPort: grpcApi.port } : {}), close };
 }

@@ -48,6 +48,8 @@ export interface SubscribeOptions {
   readonly expireAtSec: number;
   /** Subscription source code (metrics, API). */
   readonly source: number;
+  /** Fossil delta compression negotiated for this subscription (spec §13). */
+  readonly deltaFossil?: boolean | undefined;
 }
 
 /** Information about the transport a connection uses, passed to the handler. */

@@ -129,10 +129,10 @@ export class Hub {
    * Delivers a publication to every local subscriber of the channel. The publication is wrapped
    * once and encoded lazily once per (protocol, framing); each client only enqueues bytes.
    */
-  broadcastPublication(channel: string, publication: Publication, position: StreamPosition): number {
+  broadcastPublication(channel: string, publication: Publication, position: StreamPosition, prev?: Publication): number {
     const subs = this.#channels.get(channel);
     if (subs === undefined) return 0;
-    const prepared = new PreparedPublication(channel, publication, position);
+    const prepared = new PreparedPublication(channel, publication, position, prev);
     for (const client of subs.values()) client.deliverPublication(prepared);
     return subs.size;
   }

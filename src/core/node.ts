@@ -243,12 +243,12 @@ export class Node implements BrokerEventHandler {
 
   // ---- BrokerEventHandler ----
 
-  onPublication(channel: string, publication: Publication, position: StreamPosition): void {
+  onPublication(channel: string, publication: Publication, position: StreamPosition, prev?: Publication): void {
     this.metrics.messagesReceived?.('publication');
     if (publication.timeMs !== undefined && publication.timeMs > 0) {
       this.metrics.pubSubLag?.(Math.abs(this.clock.now() - publication.timeMs) / 1000);
     }
-    this.hub.broadcastPublication(channel, publication, position);
+    this.hub.broadcastPublication(channel, publication, position, prev);
   }
 
   onJoin(channel: string, info: ClientInfo): void {

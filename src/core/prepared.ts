@@ -7,6 +7,7 @@
  */
 import { jsonCodec, protobufCodec } from '../protocol/index.js';
 import type { ProtoPublication } from '../protocol/types.js';
+import { asJsonString, fossilPatch } from './delta.js';
 import type { Publication, StreamPosition } from './types.js';
 
 /** Encoding slots: 0 JSON reply, 1 JSON bare push, 2 Protobuf reply, 3 Protobuf bare push. */
@@ -20,13 +21,59 @@ export class PreparedPublication {
   readonly channel: string;
   readonly publication: Publication;
   readonly position: StreamPosition;
+  /** Previous publication of the stream (delta publishing), if the engine provided it. */
+  readonly prev: Publication | undefined;
   #proto: ProtoPublication | undefined;
+  /** Delta encodings: [JSON full, JSON patch, Protobuf full, Protobuf patch] × [reply, push]. */
+  #delta: (Uint8Array | undefined)[] | undefined;
+  #patch: Uint8Array | null | undefined;
   readonly #slots: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
+  #frames: (Uint8Array | undefined)[] | undefined;
 
-  constructor(channel: string, publication: Publication, position: StreamPosition) {
+  constructor(channel: string, publication: Publication, position: StreamPosition, prev?: Publication) {
     this.channel = channel;
     this.publication = publication;
     this.position = position;
+    this.prev = prev;
+  }
+
+  /** The fossil patch against the previous publication, when it was published with delta and is worth it. */
+  #fossil(): Uint8Array | undefined {
+    if (this.#patch === undefined) {
+      this.#patch = null;
+      if (this.publication.delta === true && this.prev !== undefined && this.prev.offset === this.publication.offset - 1) {
+        this.#patch = fossilPatch(this.prev.data, this.publication.data) ?? null;
+      }
+    }
+    return this.#patch ?? undefined;
+  }
+
+  /** Whether a delta-ready subscriber can get a patch (otherwise it gets the full payload). */
+  get hasPatch(): boolean {
+    return this.#fossil() !== undefined;
+  }
+
+  /**
+   * Bytes for a delta-negotiated subscriber: the full payload (`patch` false) or the fossil patch
+   * with `delta: true`. JSON carries either as a JSON string (spec §13.3).
+   */
+  deltaBytes(protobuf: boolean, unidirectional: boolean, patch: boolean): Uint8Array {
+    const slot = (protobuf ? 4 : 0) + (patch ? 2 : 0) + (unidirectional ? 1 : 0);
+    const cache = (this.#delta ??= []);
+    let b = cache[slot];
+    if (b === undefined) {
+      const raw = patch ? this.#fossil() ?? this.publication.data : this.publication.data;
+      const pub: ProtoPublication = { ...this.toProto(), data: protobuf ? raw : asJsonString(raw) };
+      if (patch && this.#fossil() !== undefined) pub.delta = true;
+      const codec = protobuf ? protobufCodec : jsonCodec;
+      try {
+        b = unidirectional ? codec.encodePublicationPush(this.channel, pub) : codec.encodePublicationReply(this.channel, pub);
+      } catch {
+        b = ENCODE_FAILED;
+      }
+      cache[slot] = b;
+    }
+    return b;
   }
 
   get offset(): number {
@@ -37,6 +84,17 @@ export class PreparedPublication {
   toProto(): ProtoPublication {
     if (this.#proto === undefined) this.#proto = toProtoPublication(this.publication, this.position.epoch);
     return this.#proto;
+  }
+
+  /** Complete transport frame for `kind`, built by `t.frame` on first use. */
+  framed(kind: number, bytes: Uint8Array, t: FramingTransport): Uint8Array {
+    const frames = (this.#frames ??= []);
+    let f = frames[kind];
+    if (f === undefined) {
+      f = t.frame!(bytes);
+      frames[kind] = f;
+    }
+    return f;
   }
 
   /**
@@ -59,6 +117,11 @@ export class PreparedPublication {
     }
     return b;
   }
+}
+
+export interface FramingTransport {
+  readonly frameKind?: number | undefined;
+  frame?(message: Uint8Array): Uint8Array;
 }
 
 /** Domain publication → wire publication. The publication with offset 1 carries the epoch. */

@@ -30,6 +30,16 @@ export interface Transport {
    * only valid during the call.
    */
   writeMessages(messages: readonly Uint8Array[]): void;
+  /**
+   * Optional fast path for the common fan-out case (one publication for this connection in a turn):
+   * `frame(message)` wraps one encoded message into this transport's complete wire frame, and
+   * `writeFrame(frame)` writes such a frame. The hub builds the frame once per publication and
+   * shares it between every connection of the same transport kind (`frameKind`), so each
+   * connection costs one socket write of an already-built buffer.
+   */
+  readonly frameKind?: number | undefined;
+  frame?(message: Uint8Array): Uint8Array;
+  writeFrame?(frame: Uint8Array): void;
   /** Bytes accepted but not yet flushed to the kernel; used for slow-consumer detection. */
   readonly bufferedAmount: number;
   /**

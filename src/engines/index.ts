@@ -9,6 +9,7 @@ import { EngineError } from '../core/errors.js';
 import type { ClientInfo } from '../core/types.js';
 import { MemoryBroker, MemoryPresenceManager } from './memory/index.js';
 import { NatsBroker, NatsController, natsOptionsFromConfig } from './nats/index.js';
+import { createRedisEngine, redisEngineMode, redisShardOptionsFromConfig } from './redis/index.js';
 
 /** What a node runs on. The memory engine has no controller: a single node needs none. */
 export interface Engine {
@@ -17,6 +18,8 @@ export interface Engine {
   readonly controller?: Controller | undefined;
   /** Name for logs and `info` (memory, redis, …). */
   readonly name: string;
+  /** Releases what the parts share (connections); called after the node closed the parts. */
+  close(): Promise<void>;
 }
 
 export interface EngineContext {
@@ -37,16 +40,39 @@ export async function createEngine(config: Config, ctx: EngineContext): Promise<
           broker: new NatsBroker({ ...nats, logger: ctx.logger, nodeId: ctx.nodeId, clock: ctx.clock }),
           presenceManager: new DisabledPresenceManager(),
           controller: new NatsController({ ...nats, logger: ctx.logger, nodeId: ctx.nodeId }),
+          close: async () => undefined,
         };
       }
       return {
         name: 'memory',
         broker: new MemoryBroker({ clock: ctx.clock, nodeId: ctx.nodeId, defaultHistoryMetaTtlMs: metaTtl }),
         presenceManager: new MemoryPresenceManager({ clock: ctx.clock, ttlMs: config.global_presence_ttl }),
+        close: async () => undefined,
       };
     }
-    case 'redis':
-      throw new Error('engine "redis" is not available in this build yet');
+    case 'redis': {
+      const options = { ...redisShardOptionsFromConfig(config), logger: ctx.logger, nodeId: ctx.nodeId, clock: ctx.clock, defaultHistoryMetaTtlMs: metaTtl };
+      const redis = createRedisEngine(options);
+      const mode = redisEngineMode(options);
+      if (config.broker === 'nats') {
+        // NATS replaces Redis PUB/SUB; Redis keeps presence. History is not available (as in Centrifugo).
+        const nats = natsOptionsFromConfig(config);
+        return {
+          name: `redis(${mode})+nats`,
+          broker: new NatsBroker({ ...nats, logger: ctx.logger, nodeId: ctx.nodeId, clock: ctx.clock }),
+          presenceManager: redis.presenceManager,
+          controller: new NatsController({ ...nats, logger: ctx.logger, nodeId: ctx.nodeId }),
+          close: () => redis.close(),
+        };
+      }
+      return {
+        name: `redis(${mode})`,
+        broker: redis.broker,
+        presenceManager: redis.presenceManager,
+        controller: redis.controller,
+        close: () => redis.close(),
+      };
+    }
   }
 }
 

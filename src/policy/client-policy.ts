@@ -158,7 +158,8 @@ export class ClientPolicy implements ClientHandler {
     if (req.positioned && (o.allowPositioning || historyAccess)) enablePositioning = true;
     if (req.recoverable && (o.allowRecovery || historyAccess) && hasHistory(o)) enableRecovery = true;
     if (req.joinLeave && o.joinLeave && this.#access(o, userId, true, 'presence')) pushJoinLeave = true;
-    return { ...opts, enablePositioning, enableRecovery, pushJoinLeave };
+    const deltaFossil = req.delta === 'fossil' && o.allowedDeltaTypes.includes('fossil');
+    return { ...opts, enablePositioning, enableRecovery, pushJoinLeave, deltaFossil };
   }
 
   async #verifySubscribe(token: string, refresh: boolean): Promise<SubscribeTokenClaims> {

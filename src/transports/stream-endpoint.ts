@@ -50,6 +50,8 @@ export function startStream(
     client.onTransportClose();
   };
   res.on('close', gone);
+  // Write failures surface as 'close'; an unobserved 'error' event must not take the process down.
+  res.on('error', (err) => ctx.node.logger.debug('stream response error', { client: client.id, error: err.message }));
   if (res.destroyed) {
     gone();
     return undefined;

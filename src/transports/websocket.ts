@@ -16,6 +16,34 @@ import type { Codec, ProtocolType } from '../protocol/codec.js';
 
 const MAX_MESSAGES_IN_FRAME = 16;
 const CLOSE_WAIT_MS = 5000;
+const OPCODE_TEXT = 0x1;
+const OPCODE_BINARY = 0x2;
+/** Frame kinds for prebuilt shared frames (see Transport.frameKind). */
+const FRAME_KIND_JSON = 0;
+const FRAME_KIND_PROTOBUF = 1;
+
+/** RFC 6455 header of an unmasked, final, uncompressed server frame. */
+function frameHeader(opcode: number, length: number): Buffer {
+  if (length < 126) {
+    const h = Buffer.allocUnsafe(2);
+    h[0] = 0x80 | opcode;
+    h[1] = length;
+    return h;
+  }
+  if (length < 65536) {
+    const h = Buffer.allocUnsafe(4);
+    h[0] = 0x80 | opcode;
+    h[1] = 126;
+    h.writeUInt16BE(length, 2);
+    return h;
+  }
+  const h = Buffer.allocUnsafe(10);
+  h[0] = 0x80 | opcode;
+  h[1] = 127;
+  h.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+  h.writeUInt32BE(length >>> 0, 6);
+  return h;
+}
 
 export interface WebSocketEndpointOptions {
   readonly messageSizeLimit: number;
@@ -41,6 +69,14 @@ class WebSocketTransport implements Transport {
   readonly #codec: Codec;
   readonly #binary: boolean;
   readonly #socket: Socket | undefined;
+  /**
+   * No extension negotiated: frames can be written straight to the socket, bypassing ws's Sender
+   * (which allocates and writes a header per send). With permessage-deflate every write goes
+   * through ws so compression state stays consistent.
+   */
+  readonly #raw: boolean;
+  readonly #opcode: number;
+  readonly frameKind: number | undefined;
   #closed = false;
 
   constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean) {
@@ -49,8 +85,26 @@ class WebSocketTransport implements Transport {
     this.appLevelPing = appLevelPing;
     this.#codec = codecFor(protocol);
     this.#binary = protocol === 'protobuf';
+    this.#opcode = this.#binary ? OPCODE_BINARY : OPCODE_TEXT;
     // ws keeps the net.Socket private; corking it lets all frames of one flush go out in one write.
     this.#socket = (ws as unknown as { _socket?: Socket })._socket;
+    this.#raw = this.#socket !== undefined && ws.extensions === '';
+    this.frameKind = this.#raw ? (this.#binary ? FRAME_KIND_PROTOBUF : FRAME_KIND_JSON) : undefined;
+  }
+
+  /** One encoded message as a complete WebSocket frame (shared by all subscribers of a publication). */
+  frame(message: Uint8Array): Uint8Array {
+    const payload = this.#binary ? this.#codec.joinFrames([message]) : message;
+    const header = frameHeader(this.#opcode, payload.length);
+    const out = Buffer.allocUnsafe(header.length + payload.length);
+    header.copy(out, 0);
+    out.set(payload, header.length);
+    return out;
+  }
+
+  writeFrame(frame: Uint8Array): void {
+    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
+    this.#socket!.write(frame);
   }
 
   get bufferedAmount(): number {
@@ -65,8 +119,13 @@ class WebSocketTransport implements Transport {
       const opts = { binary: this.#binary, compress: undefined as boolean | undefined };
       for (let i = 0; i < messages.length; i += MAX_MESSAGES_IN_FRAME) {
         const chunk = messages.length <= MAX_MESSAGES_IN_FRAME ? messages : messages.slice(i, i + MAX_MESSAGES_IN_FRAME);
-        const frame = chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk);
-        this.#ws.send(frame, opts);
+        const payload = chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk);
+        if (this.#raw) {
+          socket!.write(frameHeader(this.#opcode, payload.length));
+          socket!.write(payload);
+        } else {
+          this.#ws.send(payload, opts);
+        }
       }
     } finally {
       socket?.uncork();

@@ -34,6 +34,15 @@ const CONFIG = {
     { name: 'ro', allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true },
     { name: 'priv', presence: true },
     { name: 'srv', history_size: 10, history_ttl: '300s', force_recovery: true },
+    {
+      name: 'delta',
+      history_size: 10,
+      history_ttl: '300s',
+      force_recovery: true,
+      allowed_delta_types: ['fossil'],
+      allow_subscribe_for_client: true,
+      allow_subscribe_for_anonymous: true,
+    },
   ],
 };
 
@@ -299,6 +308,29 @@ for (const protocol of PROTOCOLS) {
       const d = await disconnected;
       assert.equal(d.code, 3012, 'classic force disconnect');
       assert.equal(d.reason, 'force disconnect');
+    });
+
+    it('fossil delta: the SDK reconstructs every payload from patches, live and after recovery', async () => {
+      const ch = `delta:prices-${protocol}`;
+      const user = `delta-${protocol}`;
+      const base = { text: 'x'.repeat(400), items: Array.from({ length: 20 }, (_, i) => ({ id: i, price: 100 + i })) };
+      const payload = (n: number): unknown => ({ ...base, n, items: base.items.map((it) => (it.id === n ? { ...it, price: it.price + n } : it)) });
+      const c = track(sdkClient(protocol, srv.wsUrl, { token: await connectToken(user), minReconnectDelay: 400, maxReconnectDelay: 400 }));
+      const sub = c.newSubscription(ch, { delta: 'fossil' });
+      const got = collect(protocol, sub);
+      sub.subscribe();
+      c.connect();
+      await sub.ready(3000);
+      for (let i = 1; i <= 4; i++) assert.equal((await srv.api('publish', { channel: ch, data: payload(i), delta: true })).status, 200);
+      await waitFor(() => got.values.length === 4, 3000, 'four delta publications');
+      assert.deepEqual(got.values, [1, 2, 3, 4].map(payload));
+      const reconnecting = new Promise((r) => c.once('connecting', r));
+      await srv.api('disconnect', { user, disconnect: { code: 4001, reason: 'later' } });
+      await reconnecting;
+      for (let i = 5; i <= 7; i++) await srv.api('publish', { channel: ch, data: payload(i), delta: true });
+      await waitFor(() => got.values.length === 7, 5000, 'recovered delta publications');
+      assert.deepEqual(got.values, [1, 2, 3, 4, 5, 6, 7].map(payload));
+      c.disconnect();
     });
 
     it('RPC without a proxy: built-in ping answers, unknown method is 104', async () => {

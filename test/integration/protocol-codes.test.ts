@@ -154,6 +154,19 @@ for (const mode of MODES) {
       assert.deepEqual(await c.waitClose(), expectedClose('expired', mode));
     });
 
+    it('WebSocket: the close frame carries the disconnect, no `disconnect` push is written; queued pushes are flushed first (§6.7)', async () => {
+      const u = user();
+      const c = await pool.open(s.wsUrl);
+      await c.connect({ token: await connectToken(u) });
+      await c.call('subscribe', { channel: 'flush' });
+      // publish and disconnect back to back: the publication is queued before the close
+      await s.api('publish', { channel: 'flush', data: { last: true } });
+      await s.api('disconnect', { user: u });
+      assert.deepEqual(await c.waitClose(), expectedClose('forceDisconnect', mode));
+      assert.equal(c.messages.filter((m) => m.value.push?.disconnect !== undefined).length, 0, 'no disconnect push');
+      assert.equal(c.messages.filter((m) => m.value.push?.channel === 'flush').length, 1, 'the publication arrived before the close');
+    });
+
     it('not available: the send command (3508 in both modes)', async () => {
       const c = await pool.open(s.wsUrl);
       await c.connect({ token: await connectToken(user()) });

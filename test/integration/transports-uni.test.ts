@@ -151,6 +151,7 @@ before(async () => {
     uni_grpc_port: grpcPort,
     ping_interval: '1s',
     pong_timeout: '500ms',
+    client_user_id_http_header: 'X-Rotor-User',
     namespaces: [
       { name: 'news', history_size: 20, history_ttl: '300s', force_recovery: true },
       { name: 'open', allow_subscribe_for_client: true, history_size: 20, history_ttl: '300s', force_recovery: true },
@@ -293,6 +294,20 @@ describe('uni transports: other request forms', () => {
     ac.abort();
   });
 
+  it('takes the user from client_user_id_http_header when there is no token', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${ts.url}/connection/uni_http_stream`, { method: 'POST', body: '{}', headers: { 'X-Rotor-User': 'header-user' }, signal: ac.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const first = JSON.parse(new TextDecoder().decode((await reader.read()).value).split('\n')[0]!) as { connect: { client: string } };
+    assert.equal(ts.server.node.hub.client(first.connect.client)?.userId, 'header-user');
+    const ws = new WebSocket(`ws://127.0.0.1:${ts.port}/connection/uni_websocket?cf_connect=%7B%7D`, { headers: { 'X-Rotor-User': 'ws-user' } });
+    const push = await new Promise<Json>((r) => ws.once('message', (d: Buffer) => r(JSON.parse(d.toString()) as Json)));
+    assert.equal(ts.server.node.hub.client((push['connect'] as Json)['client'] as string)?.userId, 'ws-user');
+    ws.terminate();
+    ac.abort();
+  });
+
   it('uni_websocket ignores client messages after the connect request', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${ts.port}/connection/uni_websocket`);
     const pushes: Json[] = [];
@@ -305,6 +320,16 @@ describe('uni transports: other request forms', () => {
     await publish('news:chatty', { still: 'here' });
     await waitFor(() => pushes.some((p) => p['pub'] !== undefined), 3000, 'publication');
     assert.equal(ws.readyState, WebSocket.OPEN);
+    ws.terminate();
+  });
+
+  it('uni_websocket sends native PING frames every ping_interval', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${ts.port}/connection/uni_websocket?cf_connect=${encodeURIComponent(JSON.stringify({ token: await connectToken('pinged') }))}`);
+    const started = Date.now();
+    const pings: number[] = [];
+    ws.on('ping', () => pings.push(Date.now() - started));
+    await waitFor(() => pings.length >= 2, 4000, 'two native pings');
+    assert.ok(pings[1]! - pings[0]! >= 700, `pings ~1 s apart: ${JSON.stringify(pings)}`);
     ws.terminate();
   });
 
@@ -326,8 +351,8 @@ describe('uni transports: other request forms', () => {
       (b: Buffer) => b,
       Buffer.from([0x0a, 0xff]),
     );
-    const status = await new Promise<grpc.StatusObject>((r) => call.on('status', r));
     call.on('error', () => undefined);
+    const status = await new Promise<grpc.StatusObject>((r) => call.on('status', r));
     assert.equal(status.code, grpc.status.INVALID_ARGUMENT);
     client.close();
   });

@@ -24,6 +24,9 @@ export interface ChannelState {
    * when the subscription is committed. Absent otherwise (non-positioned subscribes drop them).
    */
   buffer: PreparedPublication[] | undefined;
+  /** Delta compression negotiated; `deltaReady` once the client holds a full base publication. */
+  readonly delta: boolean;
+  deltaReady: boolean;
   /** Offset seen at the last periodic position check, and when that check ran. */
   checkedOffset: number;
   checkedAtMs: number;

@@ -84,6 +84,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #unusable = false;
   readonly #queue: Uint8Array[] = [];
   #queuedBytes = 0;
+  /** Set when the queue holds exactly one publication: it can go out as a shared prebuilt frame. */
+  #single: PreparedPublication | undefined;
   #dirty = false;
   readonly #commands: Command[] = [];
   #processing = false;
@@ -257,8 +259,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   /** Queues encoded bytes; flushed once per event-loop turn. Overflow disconnects as slow. */
-  enqueue(bytes: Uint8Array): void {
+  enqueue(bytes: Uint8Array, prepared?: PreparedPublication): void {
     if (this.#state === State.Closed) return;
+    this.#single = this.#queue.length === 0 ? prepared : undefined;
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.byteLength;
     if (this.#queuedBytes + this.transport.bufferedAmount > this.node.clientConfig.queueMaxSizeBytes) {
@@ -274,8 +277,15 @@ export class Client implements ClientView, TimerTarget, Flushable {
   flush(): void {
     this.#dirty = false;
     if (this.#queue.length === 0 || this.#state === State.Closed) return;
+    const t = this.transport;
+    const single = this.#single;
+    this.#single = undefined;
     try {
-      this.transport.writeMessages(this.#queue);
+      if (single !== undefined && this.#queue.length === 1 && t.frameKind !== undefined && t.writeFrame !== undefined) {
+        t.writeFrame(single.framed(t.frameKind, this.#queue[0]!, t));
+      } else {
+        t.writeMessages(this.#queue);
+      }
     } catch (err) {
       this.node.logger.info('transport write error', { client: this.id, error: errMessage(err) });
       this.#queue.length = 0;
@@ -289,6 +299,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   #flushNow(): void {
     if (this.#queue.length === 0) return;
+    this.#single = undefined;
     const q = this.#queue.splice(0);
     this.#queuedBytes = 0;
     try {
@@ -324,12 +335,21 @@ export class Client implements ClientView, TimerTarget, Flushable {
       if (p.offset <= ctx.offset) return;
       ctx.offset = p.offset;
     }
-    const bytes = p.bytes(this.transport.protocol === 'protobuf', this.transport.unidirectional);
+    const protobuf = this.transport.protocol === 'protobuf';
+    if (ctx.delta) {
+      // Per-subscriber state (has the client a base?) picks one of the shared delta encodings.
+      const bytes = p.deltaBytes(protobuf, this.transport.unidirectional, ctx.deltaReady && p.hasPatch);
+      ctx.deltaReady = true;
+      if (bytes === ENCODE_FAILED) this.disconnect(Disconnects.InappropriateProtocol);
+      else this.enqueue(bytes);
+      return;
+    }
+    const bytes = p.bytes(protobuf, this.transport.unidirectional);
     if (bytes === ENCODE_FAILED) {
       this.disconnect(Disconnects.InappropriateProtocol);
       return;
     }
-    this.enqueue(bytes);
+    this.enqueue(bytes, p);
   }
 
   deliverJoinLeave(channel: string, info: ClientInfo, join: boolean): void {

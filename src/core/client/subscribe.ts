@@ -9,7 +9,8 @@ import { DisconnectError, Disconnects, Unsubscribes } from '../disconnect.js';
 import { ClientError, ClientErrors, isClientError } from '../errors.js';
 import { type SubscribeOptions, SubscriptionSource } from '../handler.js';
 import type { ServerSubscribeOptions } from '../node.js';
-import { type PreparedPublication, toProtoPublication } from '../prepared.js';
+import { asJsonString, fossilPatch } from '../delta.js';
+import { toProtoPublication } from '../prepared.js';
 import { isStreamRecovered, mergePublications } from '../recovery.js';
 import type { Publication, StreamPosition } from '../types.js';
 import type { ChannelState } from './channel-state.js';
@@ -70,6 +71,8 @@ export async function prepareSubscription(
     expireAtSec: opts.expireAtSec,
     info: client.clientInfo(opts.chanInfo),
     buffer: positioned ? [] : undefined,
+    delta: opts.deltaFossil === true,
+    deltaReady: false,
     checkedOffset: 0,
     checkedAtMs: now,
   };
@@ -99,6 +102,13 @@ export async function prepareSubscription(
     result.ttl = Math.max(1, Math.ceil(opts.expireAtSec - nowSec));
   }
   if (opts.data !== undefined && opts.data.byteLength > 0) result.data = opts.data;
+  if (ctx.delta) {
+    result.delta = true;
+    if (result.publications !== undefined && result.publications.length > 0) {
+      result.publications = deltaRecovered(result.publications, client.transport.protocol === 'protobuf');
+      ctx.deltaReady = true;
+    }
+  }
 
   return {
     channel,
@@ -196,6 +206,25 @@ async function establishPosition(
   result.epoch = top.epoch;
   result.positioned = true;
   if (ctx.recoverable) result.recoverable = true;
+}
+
+/**
+ * Recovered publications for a delta subscription (spec §13.4): the first full, each next one a
+ * fossil patch against the previous when smaller; JSON payloads as JSON strings.
+ */
+function deltaRecovered(pubs: ProtoPublication[], protobuf: boolean): ProtoPublication[] {
+  const out: ProtoPublication[] = [];
+  let prev: Uint8Array | undefined;
+  for (const p of pubs) {
+    const data = p.data ?? new Uint8Array(0);
+    const patch = prev !== undefined ? fossilPatch(prev, data) : undefined;
+    const raw = patch ?? data;
+    const q: ProtoPublication = { ...p, data: protobuf ? raw : asJsonString(raw) };
+    if (patch !== undefined) q.delta = true;
+    out.push(q);
+    prev = data;
+  }
+  return out;
 }
 
 function drainSameEpoch(ctx: ChannelState, epoch: string): Publication[] {

@@ -1,0 +1,97 @@
+/**
+ * @module api/grpc-tls — server credentials of the GRPC API (spec server.md §3, §4.5).
+ *
+ * `grpc_api_tls: true` uses the dedicated `grpc_api_tls_*` keys; otherwise the HTTP server's `tls`
+ * settings are inherited unless `grpc_api_tls_disable`; otherwise plaintext. A certificate or key
+ * file path wins over the inline PEM of the same kind. A client CA (file or PEM) turns on mutual TLS
+ * (client certificates required). The client-side keys (`*_root_ca*`, `*_server_name`,
+ * `*_insecure_skip_verify`) have no meaning for a server and are ignored.
+ */
+import { readFileSync } from 'node:fs';
+import { ServerCredentials } from '@grpc/grpc-js';
+import type { Config } from '../config/index.js';
+
+/** PEM sources of a server TLS setup. */
+export interface GrpcTlsSources {
+  readonly certFile: string;
+  readonly certPem: string;
+  readonly keyFile: string;
+  readonly keyPem: string;
+  readonly clientCaFile: string;
+  readonly clientCaPem: string;
+}
+
+/** The GRPC API could not set up TLS (missing certificate/key, unreadable file). */
+export class GrpcTlsError extends Error {
+  override readonly name = 'GrpcTlsError';
+}
+
+type TlsKeys = Pick<
+  Config,
+  | 'grpc_api_tls'
+  | 'grpc_api_tls_cert'
+  | 'grpc_api_tls_cert_pem'
+  | 'grpc_api_tls_key'
+  | 'grpc_api_tls_key_pem'
+  | 'grpc_api_tls_client_ca'
+  | 'grpc_api_tls_client_ca_pem'
+  | 'grpc_api_tls_disable'
+  | 'tls'
+  | 'tls_cert'
+  | 'tls_cert_pem'
+  | 'tls_key'
+  | 'tls_key_pem'
+  | 'tls_client_ca'
+  | 'tls_client_ca_pem'
+>;
+
+/** Which TLS sources apply to the GRPC API, or undefined for plaintext. */
+export function grpcApiTlsSources(config: TlsKeys): GrpcTlsSources | undefined {
+  if (config.grpc_api_tls) {
+    return {
+      certFile: config.grpc_api_tls_cert,
+      certPem: config.grpc_api_tls_cert_pem,
+      keyFile: config.grpc_api_tls_key,
+      keyPem: config.grpc_api_tls_key_pem,
+      clientCaFile: config.grpc_api_tls_client_ca,
+      clientCaPem: config.grpc_api_tls_client_ca_pem,
+    };
+  }
+  if (config.tls && !config.grpc_api_tls_disable) {
+    return {
+      certFile: config.tls_cert,
+      certPem: config.tls_cert_pem,
+      keyFile: config.tls_key,
+      keyPem: config.tls_key_pem,
+      clientCaFile: config.tls_client_ca,
+      clientCaPem: config.tls_client_ca_pem,
+    };
+  }
+  return undefined;
+}
+
+function pem(what: string, file: string, inline: string): Buffer | null {
+  if (file !== '') {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new GrpcTlsError(`GRPC API TLS: cannot read ${what} file ${file}: ${String(err)}`, { cause: err });
+    }
+  }
+  return inline !== '' ? Buffer.from(inline, 'utf8') : null;
+}
+
+/** Server credentials for the GRPC API. */
+export function grpcApiCredentials(config: TlsKeys): ServerCredentials {
+  const sources = grpcApiTlsSources(config);
+  if (sources === undefined) return ServerCredentials.createInsecure();
+  const cert = pem('certificate', sources.certFile, sources.certPem);
+  const key = pem('key', sources.keyFile, sources.keyPem);
+  if (cert === null || key === null) throw new GrpcTlsError('GRPC API TLS needs a certificate and a private key');
+  const clientCa = pem('client CA', sources.clientCaFile, sources.clientCaPem);
+  try {
+    return ServerCredentials.createSsl(clientCa, [{ cert_chain: cert, private_key: key }], clientCa !== null);
+  } catch (err) {
+    throw new GrpcTlsError(`GRPC API TLS: ${String(err)}`, { cause: err });
+  }
+}
