@@ -17,6 +17,7 @@ import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
 import { ClientPolicy } from '../policy/client-policy.js';
+import { ConnectionLimiter } from '../transports/limits.js';
 import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
@@ -43,6 +44,11 @@ export interface RunningServer {
   readonly internalPort: number;
   /** Bound port of the GRPC API listener (when `grpc_api` is on). */
   readonly grpcPort?: number;
+  /**
+   * Applies a re-read config (SIGHUP): token verification settings and channel namespaces only, as
+   * Centrifugo does. Throws (and changes nothing) if the new token settings are unusable.
+   */
+  reload(config: Config): void;
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
 }
@@ -57,12 +63,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const channels = new ConfigChannelOptionsResolver(config);
-  const policy = new ClientPolicy({
-    config,
+  const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
+    config: c,
     channels,
-    connectionTokens: new TokenVerifier({ ...connectionVerifierOptions(config), clock: options.clock }),
-    subscriptionTokens: new TokenVerifier({ ...subscriptionVerifierOptions(config), clock: options.clock }),
+    connectionTokens: new TokenVerifier({ ...connectionVerifierOptions(c), clock: options.clock }),
+    subscriptionTokens: new TokenVerifier({ ...subscriptionVerifierOptions(c), clock: options.clock }),
   });
+  const policy = new ClientPolicy(policyOptions(config));
 
   const name = config.name || `${hostname()}_${config.port}`;
   const engine = await createEngine(config, { logger, nodeId: name, clock: options.clock });
@@ -114,6 +121,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (config.internal_address !== '' && config.internal_address !== config.address);
   const internal = internalSeparate ? new Router() : external;
   const checkOrigin = createOriginCheck(config.allowed_origins);
+  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger);
 
   const ws = config.websocket_disable
     ? undefined
@@ -127,6 +135,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         pongTimeoutMs: config.pong_timeout,
         checkOrigin,
         userIdHeader: config.client_user_id_http_header || undefined,
+        limiter,
       });
   if (ws !== undefined) external.upgrade(config.websocket_handler_prefix, 'websocket', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   const streaming = registerTransports({ node, config, external, checkOrigin });
@@ -206,5 +215,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     })();
     return closing;
   };
-  return { node, executor, metrics, httpPort, internalPort, ...(grpcApi !== undefined ? { grpcPort: grpcApi.port } : {}), close };
+  const reload = (next: Config): void => {
+    const o = policyOptions(next); // builds the verifiers first: throws before changing anything
+    channels.reconfigure(next);
+    policy.reconfigure(o);
+    logger.info('configuration reloaded');
+  };
+  return { node, executor, metrics, httpPort, internalPort, ...(grpcApi !== undefined ? { grpcPort: grpcApi.port } : {}), reload, close };
 }

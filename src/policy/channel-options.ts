@@ -65,16 +65,24 @@ export function toChannelOptions(namespace: string, c: ChannelOptionsConfig): Ch
 
 /** Resolves channel options from the config's top-level options and namespaces. */
 export class ConfigChannelOptionsResolver implements ChannelOptionsResolver {
-  readonly naming: ChannelNaming;
-  readonly #top: ChannelOptions;
-  readonly #namespaces = new Map<string, ChannelOptions>();
-  readonly #globalMetaTtlMs: number;
+  naming: ChannelNaming;
+  #top: ChannelOptions;
+  #namespaces = new Map<string, ChannelOptions>();
 
   constructor(config: Config) {
     this.naming = namingFromConfig(config);
-    this.#globalMetaTtlMs = config.global_history_meta_ttl;
-    this.#top = withMetaTtl(toChannelOptions('', config), this.#globalMetaTtlMs);
-    for (const ns of config.namespaces) this.#namespaces.set(ns.name, withMetaTtl(toChannelOptions(ns.name, ns), this.#globalMetaTtlMs));
+    this.#top = withMetaTtl(toChannelOptions('', config), config.global_history_meta_ttl);
+    this.reconfigure(config);
+  }
+
+  /** Replaces the namespaces and top-level options (SIGHUP reload); existing subscriptions keep theirs. */
+  reconfigure(config: Config): void {
+    const globalMs = config.global_history_meta_ttl;
+    const namespaces = new Map<string, ChannelOptions>();
+    for (const ns of config.namespaces) namespaces.set(ns.name, withMetaTtl(toChannelOptions(ns.name, ns), globalMs));
+    this.naming = namingFromConfig(config);
+    this.#top = withMetaTtl(toChannelOptions('', config), globalMs);
+    this.#namespaces = namespaces;
   }
 
   resolve(channel: string): ChannelOptions {

@@ -34,12 +34,20 @@ export interface ClientPolicyOptions {
 }
 
 export class ClientPolicy implements ClientHandler {
-  readonly #config: Config;
-  readonly #channels: ConfigChannelOptionsResolver;
-  readonly #connTokens: TokenVerifier;
-  readonly #subTokens: TokenVerifier;
+  #config: Config;
+  #channels: ConfigChannelOptionsResolver;
+  #connTokens: TokenVerifier;
+  #subTokens: TokenVerifier;
 
   constructor(o: ClientPolicyOptions) {
+    this.#config = o.config;
+    this.#channels = o.channels;
+    this.#connTokens = o.connectionTokens;
+    this.#subTokens = o.subscriptionTokens;
+  }
+
+  /** Swaps in new settings and token verifiers (SIGHUP reload). */
+  reconfigure(o: ClientPolicyOptions): void {
     this.#config = o.config;
     this.#channels = o.channels;
     this.#connTokens = o.connectionTokens;

@@ -13,6 +13,7 @@ import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
 import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
+import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 
 const MAX_MESSAGES_IN_FRAME = 16;
 const CLOSE_WAIT_MS = 5000;
@@ -56,6 +57,8 @@ export interface WebSocketEndpointOptions {
   readonly checkOrigin: (origin: string | undefined) => boolean;
   /** `client_user_id_http_header`: take the user id from this request header. */
   readonly userIdHeader?: string | undefined;
+  /** `client_connection_limit` / `client_connection_rate_limit`. */
+  readonly limiter?: ConnectionLimiter | undefined;
 }
 
 /** A connected bidirectional WebSocket as a core Transport. */
@@ -182,6 +185,10 @@ export class WebSocketEndpoint {
     if (!this.#options.checkOrigin(origin)) {
       this.#node.logger.info('request origin is not authorized', { origin });
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 29\r\nConnection: close\r\n\r\nrequest origin is not allowed');
+      return;
+    }
+    if (this.#options.limiter !== undefined && !this.#options.limiter.allow()) {
+      socket.end(UPGRADE_503);
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));

@@ -245,7 +245,7 @@ describe('redis-server restarts while publishing to a recoverable channel', () =
         assert.ok(o.values[k]! > o.values[k - 1]!, `${o.name}: no duplicate or reordering: ${o.values.join(',')}`);
       }
       // After the (last) resubscription nothing is missed.
-      const tail = o.values.slice(o.marks.at(-1)!);
+      const tail = o.values.slice(o.marks.at(-1));
       assert.deepEqual(tail, range(tail.length, tail[0]), `${o.name}: contiguous after resubscribing`);
     }
   });

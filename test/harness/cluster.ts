@@ -97,7 +97,7 @@ export async function waitForNodeNames(node: ServerProcess, names: readonly stri
       100,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen: ${last}`);
+    throw new Error(`${(err as Error).message}; last seen: ${last}`, { cause: err });
   }
 }
 
@@ -115,7 +115,7 @@ export async function publishWithRetry(
 ): Promise<{ offset: number; epoch: string; failures: number }> {
   const deadline = Date.now() + timeoutMs;
   let failures = 0;
-  let lastError = '';
+  let lastError: string;
   for (;;) {
     try {
       const r = await pick().api('publish', { channel, data, idempotency_key: idempotencyKey });
@@ -136,9 +136,10 @@ export async function publishWithRetry(
 /** `redis-cli -p <port> <args…>` stdout (bounded; rejects on failure). */
 export async function redisCli(port: number, args: readonly string[], timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.env['REDIS_CLI'] ?? 'redis-cli', ['-p', String(port), ...args], { timeout: timeoutMs }, (err, stdout) =>
-      err ? reject(err) : resolve(stdout),
-    );
+    execFile(process.env['REDIS_CLI'] ?? 'redis-cli', ['-p', String(port), ...args], { timeout: timeoutMs }, (err, stdout) => {
+      if (err) reject(new Error(`redis-cli ${args.join(' ')}: ${err.message}`, { cause: err }));
+      else resolve(stdout);
+    });
   });
 }
 

@@ -162,7 +162,7 @@ function toHttpJson(type: protobuf.Type, msg: Json): Json {
 /** `actual` with placeholder positions of `expected` replaced by the placeholder (and, for subsets, extra keys dropped). */
 function mask(actual: unknown, expected: unknown, subset: boolean): unknown {
   if (expected === ANY || expected === ANY_STRING || expected === ANY_NUMBER) return expected;
-  if (Array.isArray(expected) && Array.isArray(actual)) return actual.map((a, i) => (i < expected.length ? mask(a, expected[i], subset) : a));
+  if (Array.isArray(expected) && Array.isArray(actual)) return (actual as unknown[]).map((a, i) => (i < expected.length ? mask(a, (expected as unknown[])[i], subset) : a));
   if (isObject(expected) && isObject(actual)) {
     const out: Json = {};
     for (const k of Object.keys(actual)) {

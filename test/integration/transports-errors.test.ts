@@ -319,6 +319,7 @@ describe('peers going away', () => {
       Buffer.alloc(0),
     );
     call.on('error', () => undefined);
+    await new Promise((r) => ws.on('open', r));
     await waitFor(() => ts.server.node.hub.numClients === 2, 3000, 'two clients');
     ws.terminate();
     call.cancel();

@@ -68,6 +68,7 @@ function openUni(kind: UniKind, request: Json): UniConn {
       const base = `ws://127.0.0.1:${ts.port}/connection/uni_websocket`;
       const url = kind === 'uni_websocket' ? `${base}?cf_connect=${encodeURIComponent(JSON.stringify(request))}` : base;
       const ws = new WebSocket(url);
+      ws.on('error', () => undefined);
       if (kind === 'uni_websocket_first_message') ws.on('open', () => ws.send(JSON.stringify(request)));
       ws.on('message', (data: Buffer, isBinary: boolean) => {
         assert.equal(isBinary, false, 'uni_websocket sends text frames');
