@@ -42,6 +42,8 @@ export interface RunningServer {
   readonly httpPort: number;
   /** Bound port of the internal listener (same as httpPort when shared). */
   readonly internalPort: number;
+  /** Bound port of the uni_grpc server (0 when disabled). */
+  readonly uniGrpcPort: number;
   /** Bound port of the GRPC API listener (when `grpc_api` is on). */
   readonly grpcPort?: number;
   /**
@@ -139,6 +141,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
   if (ws !== undefined) external.upgrade(config.websocket_handler_prefix, 'websocket', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   const streaming = registerTransports({ node, config, external, checkOrigin });
+  await streaming.ready; // a failed uni_grpc bind stops start-up
 
   if (!config.api_disable) {
     const api = createHttpApiHandler(executor, {
@@ -190,7 +193,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger.info(`serving ${internal.names.join(', ')} endpoints on ${addr}:${internalPort}`);
   }
 
-  const grpcApi = config.grpc_api ? await startGrpcApi(executor, config, logger) : undefined;
+  let grpcApi: Awaited<ReturnType<typeof startGrpcApi>> | undefined;
+  try {
+    grpcApi = config.grpc_api ? await startGrpcApi(executor, config, logger) : undefined;
+  } catch (err) {
+    // Do not leave the HTTP listeners and engines of a failed start behind.
+    await node.shutdown();
+    await engine.close();
+    await streaming.close();
+    for (const s of servers) s.closeAllConnections();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -221,5 +235,5 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     policy.reconfigure(o);
     logger.info('configuration reloaded');
   };
-  return { node, executor, metrics, httpPort, internalPort, ...(grpcApi !== undefined ? { grpcPort: grpcApi.port } : {}), reload, close };
+  return { node, executor, metrics, httpPort, internalPort, uniGrpcPort: streaming.uniGrpcPort(), ...(grpcApi !== undefined ? { grpcPort: grpcApi.port } : {}), reload, close };
 }

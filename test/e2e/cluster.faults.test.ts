@@ -201,6 +201,12 @@ describe('redis-server restarts while publishing to a recoverable channel', () =
     assert.deepEqual(offsets, range(i), 'Redis stream offsets 1..n: no publication lost or appended twice');
     assert.ok(failedAttempts > 0, 'some publishes hit the outage (the restart really happened mid-stream)');
     await assertExactlyOnce(observers, i);
+    // The control bus came back too: heartbeats list both nodes, API disconnect through A reaches B.
+    await waitForNodeNames(b, ['A', 'B']);
+    const onB = observers[1]!;
+    const gone = new Promise<{ code: number }>((res) => onB.client.once('disconnected', res));
+    await apiOk(a, 'disconnect', { user: `${onB.name}-${RUN}` });
+    assert.equal((await gone).code, 3012, 'disconnect through A reached the client on B after the restart');
   });
 
   it('restart losing data: clients are told they could not recover, nothing is duplicated', async () => {

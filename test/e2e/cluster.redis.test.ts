@@ -124,6 +124,23 @@ describe('three Rotor processes on one Redis', () => {
     onC.disconnect();
   });
 
+  it('an idempotency key is shared by all nodes: a repeat through another node is suppressed', async () => {
+    const ch = 'room:idempotent';
+    const cl = track(sdkClient('json', c.wsUrl, { token: await connectToken('idem') }));
+    const sub = cl.newSubscription(ch);
+    const got = collect('json', sub);
+    sub.subscribe();
+    cl.connect();
+    await sub.ready(5000);
+    const first = await apiOk<{ offset: number; epoch: string }>(a, 'publish', { channel: ch, data: { n: 1 }, idempotency_key: 'once' });
+    const repeat = await apiOk<{ offset: number; epoch: string }>(b, 'publish', { channel: ch, data: { n: 1 }, idempotency_key: 'once' });
+    assert.deepEqual(repeat, first, 'the repeat through B returns the first result');
+    await apiOk(b, 'publish', { channel: ch, data: { n: 2 } });
+    await waitFor(() => got.values.length >= 2, 3000, 'two publications');
+    assert.deepEqual(got.values, [{ n: 1 }, { n: 2 }]);
+    assert.deepEqual(got.offsets, [1, 2]);
+  });
+
   it('presence and presence_stats count users on every node; join/leave cross nodes', async () => {
     const ch = 'room:presence';
     const alice = track(sdkClient('json', a.wsUrl, { token: await connectToken('alice') }));

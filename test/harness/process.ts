@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TEST_API_KEY, TEST_HMAC_SECRET } from './server.js';
 
-const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
+/** The built entry point; `ROTOR_MAIN` overrides it (e.g. to try the tests against another build). */
+const MAIN = process.env['ROTOR_MAIN'] ?? new URL('../../dist/main.js', import.meta.url).pathname;
 
 export interface ServerProcess {
   readonly port: number;
