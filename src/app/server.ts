@@ -11,6 +11,7 @@ import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier }
 import type { Config } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
@@ -55,6 +56,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** `client_connect_code_to_unidirectional_disconnect` → error code → disconnect. */
+function uniTransforms(config: Config): Map<number, Disconnect> {
+  const out = new Map<number, Disconnect>();
+  const c = config.client_connect_code_to_unidirectional_disconnect;
+  if (!c.enabled) return out;
+  for (const t of c.transforms) out.set(t.code, customDisconnect(t.to.code, t.to.reason));
+  return out;
+}
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.log_level, file: config.log_file || undefined });
   logger.info('starting Rotor', { version: VERSION, runtime: process.version, pid: process.pid, engine: config.engine, broker: config.broker || undefined });
@@ -87,6 +97,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clock: options.clock,
     disconnectCodes: config.disconnect_codes,
     metrics,
+    uniConnectErrorTransforms: uniTransforms(config),
     client: {
       pingIntervalMs: config.ping_interval,
       pongTimeoutMs: config.pong_timeout,

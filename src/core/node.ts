@@ -70,6 +70,11 @@ export interface NodeOptions {
   readonly nodeInfoIntervalMs?: number | undefined;
   /** Survey timeout; @default 10_000 */
   readonly surveyTimeoutMs?: number | undefined;
+  /**
+   * Unidirectional transports turn a connect error into a disconnect; these transforms (error code →
+   * disconnect) are applied before the built-in mapping (`client_connect_code_to_unidirectional_disconnect`).
+   */
+  readonly uniConnectErrorTransforms?: ReadonlyMap<number, Disconnect> | undefined;
 }
 
 /** One node as listed by `info`. */
@@ -137,6 +142,7 @@ export class Node implements BrokerEventHandler {
   readonly clientConfig: ClientConfig;
   readonly metrics: NodeMetrics;
   readonly timers: TimerWheel;
+  readonly uniConnectErrorTransforms: ReadonlyMap<number, Disconnect>;
   readonly #startedAtMs: number;
   readonly #nodeInfoIntervalMs: number;
   readonly #surveyTimeoutMs: number;
@@ -165,6 +171,7 @@ export class Node implements BrokerEventHandler {
     this.clientConfig = { ...DEFAULT_CLIENT_CONFIG, ...stripUndefined(options.client ?? {}) };
     this.metrics = options.metrics ?? {};
     this.timers = new TimerWheel(this.clock, 100);
+    this.uniConnectErrorTransforms = options.uniConnectErrorTransforms ?? new Map();
     this.#startedAtMs = this.clock.now();
     this.#nodeInfoIntervalMs = options.nodeInfoIntervalMs ?? 3000;
     this.#surveyTimeoutMs = options.surveyTimeoutMs ?? 10_000;

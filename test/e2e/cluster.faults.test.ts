@@ -209,6 +209,28 @@ describe('redis-server restarts while publishing to a recoverable channel', () =
     assert.equal((await gone).code, 3012, 'disconnect through A reached the client on B after the restart');
   });
 
+  it('Redis drops every PUB/SUB connection while publishing: clients see the gap and recover exactly once', async () => {
+    // Unlike the restart above (where, depending on which reconnects first, the nodes may miss nothing),
+    // this makes the nodes miss publications for sure: Redis keeps serving commands while their PUB/SUB
+    // connections are gone (reconnect after ≥ 250 ms).
+    const channel = 'room:pubsub-drop';
+    await subscribeAll(channel);
+    let i = 0;
+    let killed = '';
+    while (i < 80) {
+      i++;
+      await apiOk(i % 2 === 0 ? a : b, 'publish', { channel, data: { i } });
+      if (i === 20) killed = await redisCli(redis!.port, ['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      await sleep(10);
+    }
+    assert.ok(Number(killed) >= 4, `killed both nodes' data and control PUB/SUB connections: ${killed}`);
+    await assertExactlyOnce(observers, i);
+    for (const o of observers) {
+      assert.ok(o.subscribed.length >= 2, `${o.name} noticed the gap and resubscribed: ${JSON.stringify(o.subscribed)}`);
+      assert.ok(o.subscribed.slice(1).every((s) => s.recovered && s.wasRecovering), `${o.name} recovered: ${JSON.stringify(o.subscribed)}`);
+    }
+  });
+
   it('restart losing data: clients are told they could not recover, nothing is duplicated', async () => {
     const channel = 'room:redis-loss';
     await subscribeAll(channel);

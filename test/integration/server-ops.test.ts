@@ -90,3 +90,24 @@ describe('server operations', () => {
     }
   });
 });
+
+describe('unidirectional connect error transforms', () => {
+  it('client_connect_code_to_unidirectional_disconnect maps an error code to the configured disconnect', async () => {
+    const { connectToken, nowSec } = await import('../harness/tokens.js');
+    const s = await startTestServer({
+      uni_http_stream: true,
+      client_connect_code_to_unidirectional_disconnect: { enabled: true, transforms: [{ code: 109, to: { code: 4509, reason: 'token expired, custom' } }] },
+    });
+    try {
+      const expired = await connectToken('u1', {}, { expSec: nowSec() - 10 });
+      const res = await fetch(`${s.url}/connection/uni_http_stream`, { method: 'POST', body: JSON.stringify({ token: expired }) });
+      const text = await res.text();
+      assert.deepEqual(JSON.parse(text.trim().split('\n').at(-1)!), { disconnect: { code: 4509, reason: 'token expired, custom' } }, '4500-4999 is terminal: reconnect false (omitted)');
+      const invalid = await fetch(`${s.url}/connection/uni_http_stream`, { method: 'POST', body: JSON.stringify({ token: 'bad' }) });
+      const last = JSON.parse((await invalid.text()).trim().split('\n').at(-1)!) as { disconnect: { code: number } };
+      assert.equal(last.disconnect.code, 3002, 'untransformed codes keep the built-in mapping (invalid token)');
+    } finally {
+      await s.close();
+    }
+  });
+});

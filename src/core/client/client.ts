@@ -223,7 +223,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     }
     this.node.metrics.replyError?.(method, ce.code);
     if (this.transport.unidirectional && cmd.connect !== undefined) {
-      this.disconnect(uniConnectDisconnect(ce.code));
+      this.disconnect(this.node.uniConnectErrorTransforms.get(ce.code) ?? uniConnectDisconnect(ce.code));
       return;
     }
     this.sendReply({ id: cmd.id ?? 0, error: { code: ce.code, message: ce.message, ...(ce.temporary ? { temporary: true } : {}) } });
