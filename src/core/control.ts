@@ -30,6 +30,8 @@ export interface DisconnectMessage {
   readonly whitelist?: string[];
   readonly code?: number;
   readonly reason?: string;
+  /** Explicit reconnect flag (catalogue disconnects); absent = by code range. */
+  readonly reconnect?: boolean;
 }
 
 export interface UnsubscribeMessage {

@@ -73,6 +73,11 @@ export interface ConnectDecision {
   readonly data?: Uint8Array | undefined;
   /** When true (default), an expiring connection is refreshed by the client (`refresh` command). */
   readonly clientSideRefresh?: boolean | undefined;
+  /**
+   * Keep one connection per user: when this channel's presence already lists the user, every other
+   * connection of the user (on any node) is closed with ConnectionLimit (`user_personal_single_connection`).
+   */
+  readonly singleConnectionChannel?: string | undefined;
 }
 
 /** The handler's answer to a refresh (client `refresh` command). */

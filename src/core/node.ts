@@ -349,7 +349,7 @@ export class Node implements BrokerEventHandler {
   async disconnectUser(
     userId: string,
     filter: UserFilter & { whitelist?: readonly string[] | undefined },
-    disconnect?: { code: number; reason: string },
+    disconnect?: { code: number; reason: string; reconnect?: boolean | undefined },
   ): Promise<void> {
     this.#localDisconnect(userId, filter, disconnect);
     await this.#sendControl({
@@ -359,6 +359,7 @@ export class Node implements BrokerEventHandler {
       ...(filter.sessionId ? { session: filter.sessionId } : {}),
       ...(filter.whitelist?.length ? { whitelist: [...filter.whitelist] } : {}),
       ...(disconnect ? { code: disconnect.code, reason: disconnect.reason } : {}),
+      ...(disconnect?.reconnect !== undefined ? { reconnect: disconnect.reconnect } : {}),
     });
   }
 
@@ -394,9 +395,13 @@ export class Node implements BrokerEventHandler {
   #localDisconnect(
     userId: string,
     filter: UserFilter & { whitelist?: readonly string[] | undefined },
-    disconnect?: { code: number; reason: string },
+    disconnect?: { code: number; reason: string; reconnect?: boolean | undefined },
   ): void {
-    const d = disconnect ? customDisconnect(disconnect.code, disconnect.reason) : this.resolveDisconnect(Disconnects.ForceNoReconnect);
+    const d = disconnect
+      ? disconnect.reconnect !== undefined
+        ? { code: disconnect.code, reason: disconnect.reason, reconnect: disconnect.reconnect }
+        : customDisconnect(disconnect.code, disconnect.reason)
+      : this.resolveDisconnect(Disconnects.ForceNoReconnect);
     const keep = new Set(filter.whitelist ?? []);
     for (const c of this.hub.userClients(userId, filter.clientId, filter.sessionId)) {
       if (keep.has(c.id)) continue;
@@ -543,7 +548,7 @@ export class Node implements BrokerEventHandler {
         this.#localDisconnect(
           msg.user,
           { clientId: msg.client, sessionId: msg.session, whitelist: msg.whitelist },
-          msg.code !== undefined ? { code: msg.code, reason: msg.reason ?? '' } : undefined,
+          msg.code !== undefined ? { code: msg.code, reason: msg.reason ?? '', reconnect: msg.reconnect } : undefined,
         );
         return;
       case 'unsubscribe':

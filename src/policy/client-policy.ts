@@ -79,11 +79,13 @@ export class ClientPolicy implements ClientHandler {
     }
     const userId = credentials.userId;
 
+    let singleConnectionChannel: string | undefined;
     if (cfg.user_subscribe_to_personal && userId !== '') {
       const ns = cfg.user_personal_channel_namespace;
       const channel = (ns ? ns + cfg.channel_namespace_boundary : '') + cfg.channel_user_boundary + userId;
       const o = this.#channels.resolve(channel);
       subscriptions.set(channel, baseOptions(o, undefined, SubscriptionSource.UserPersonal));
+      if (cfg.user_personal_single_connection) singleConnectionChannel = channel;
     }
 
     if (mayRequestSubs && req.subs !== undefined) {
@@ -104,7 +106,7 @@ export class ClientPolicy implements ClientHandler {
         if (source !== undefined) subscriptions.set(channel, baseOptions(o, undefined, source));
       }
     }
-    return { credentials, subscriptions, tokenChannels, clientSideRefresh: true };
+    return { credentials, subscriptions, tokenChannels, clientSideRefresh: true, singleConnectionChannel };
   }
 
   /** Server-side subscriptions from token `subs` (or `channels` when `subs` is empty). */

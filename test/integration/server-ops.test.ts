@@ -111,3 +111,26 @@ describe('unidirectional connect error transforms', () => {
     }
   });
 });
+
+describe('personal channel', () => {
+  it('user_personal_single_connection closes the older connection of the user with connection limit', async () => {
+    const { connectToken } = await import('../harness/tokens.js');
+    const s = await startTestServer({ user_subscribe_to_personal: true, user_personal_single_connection: true, presence: true });
+    try {
+      const token = await connectToken('42');
+      const first = await connect(s.wsUrl);
+      const closed = new Promise<{ code: number; reason: string }>((r) => first.ws.once('close', (code, reason) => r({ code, reason: reason.toString() })));
+      first.ws.send(JSON.stringify({ id: 1, connect: { token } }));
+      await waitFor(() => first.msgs.length >= 1, 3000);
+      assert.deepEqual(Object.keys((JSON.parse(first.msgs[0]!) as { connect: { subs: object } }).connect.subs), ['#42'], 'server-side personal channel');
+      const second = await connect(s.wsUrl);
+      second.ws.send(JSON.stringify({ id: 1, connect: { token } }));
+      assert.deepEqual(await closed, { code: 3013, reason: '{"reason":"connection limit","reconnect":false}' });
+      await waitFor(() => second.msgs.length >= 1, 3000);
+      assert.ok((JSON.parse(second.msgs[0]!) as { connect?: unknown }).connect, 'the new connection stays');
+      second.ws.close();
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -31,6 +31,13 @@ export async function handleConnect(client: Client, cmd: Command): Promise<void>
   const expireAtSec = decision.credentials.expireAtSec ?? 0;
   if (expireAtSec > 0 && expireAtSec < nowSec) throw new ClientError(ClientErrors.Expired);
 
+  if (decision.singleConnectionChannel !== undefined && userId !== '') {
+    const stats = await node.presenceStats(decision.singleConnectionChannel);
+    if (stats.numClients > 0) {
+      await node.disconnectUser(userId, { whitelist: [client.id] }, node.resolveDisconnect(Disconnects.ConnectionLimit));
+    }
+    if (client.closed) return;
+  }
   client.clientSideRefresh = decision.clientSideRefresh ?? true;
   client.tokenChannels = decision.tokenChannels;
   client.authenticate(userId, decision.credentials.info, expireAtSec);
