@@ -27,22 +27,31 @@ import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 // ------------------------------------------------------------------ options
 
 const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'profile'];
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    scenarios: { type: 'string' },
-    targets: { type: 'string' },
-    repeats: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    window: { type: 'string' },
-    workers: { type: 'string' },
-    out: { type: 'string' },
-    'no-write': { type: 'boolean', default: false },
-    'max-minutes': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  scenarios: { type: 'string' },
+  targets: { type: 'string' },
+  repeats: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  window: { type: 'string' },
+  workers: { type: 'string' },
+  out: { type: 'string' },
+  'no-write': { type: 'boolean', default: false },
+  'max-minutes': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+const { values: args } = parseArgs({ options: OPTIONS, allowPositionals: true });
+// Through `npm run bench -- --quick` (root → `npm --prefix bench run all`) the inner npm takes
+// unknown flags as its own config and exports them as npm_config_<name>: read them from there.
+for (const [name, opt] of Object.entries(OPTIONS)) {
+  if (name === 'help' || process.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))) continue;
+  const env = process.env[`npm_config_${name.replace(/-/g, '_')}`];
+  if (env === undefined || env === '') continue;
+  if (opt.type === 'boolean') args[name] = env === 'true';
+  else if (env !== 'true') args[name] = env;
+}
+if (process.env.npm_config_write === 'false') args['no-write'] = true;
 
 if (args.help) {
   const head = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(2, 13);

@@ -84,7 +84,7 @@ export class ClientPolicy implements ClientHandler {
       const ns = cfg.user_personal_channel_namespace;
       const channel = (ns ? ns + cfg.channel_namespace_boundary : '') + cfg.channel_user_boundary + userId;
       const o = this.#channels.resolve(channel);
-      subscriptions.set(channel, baseOptions(o, undefined, SubscriptionSource.UserPersonal));
+      subscriptions.set(channel, sharedOptions(baseOptions(o, undefined, SubscriptionSource.UserPersonal)));
       if (cfg.user_personal_single_connection) singleConnectionChannel = channel;
     }
 
@@ -103,7 +103,7 @@ export class ClientPolicy implements ClientHandler {
         if (userLimited && this.#userAllowed(channel, userId)) source = SubscriptionSource.UserLimited;
         else if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
         else if (cfg.client_insecure) source = SubscriptionSource.ClientInsecure;
-        if (source !== undefined) subscriptions.set(channel, baseOptions(o, undefined, source));
+        if (source !== undefined) subscriptions.set(channel, sharedOptions(baseOptions(o, undefined, source)));
       }
     }
     return { credentials, subscriptions, tokenChannels, clientSideRefresh: true, singleConnectionChannel };
@@ -121,7 +121,7 @@ export class ClientPolicy implements ClientHandler {
       return subsKeys;
     }
     for (const channel of claims.channels) {
-      out.set(channel, baseOptions(this.#channels.resolve(channel), undefined, SubscriptionSource.ConnectionToken));
+      out.set(channel, sharedOptions(baseOptions(this.#channels.resolve(channel), undefined, SubscriptionSource.ConnectionToken)));
     }
     return [...claims.channels];
   }
@@ -169,7 +169,10 @@ export class ClientPolicy implements ClientHandler {
     if (req.recoverable && (o.allowRecovery || historyAccess) && hasHistory(o)) enableRecovery = true;
     if (req.joinLeave && o.joinLeave && this.#access(o, userId, true, 'presence')) pushJoinLeave = true;
     const deltaFossil = req.delta === 'fossil' && o.allowedDeltaTypes.includes('fossil');
-    return { ...opts, enablePositioning, enableRecovery, pushJoinLeave, deltaFossil };
+    const final = { ...opts, enablePositioning, enableRecovery, pushJoinLeave, deltaFossil };
+    // Token-less subscriptions of one channel kind are identical: share one frozen object per kind
+    // (one less allocation per subscription; see bench memory per connection).
+    return token === '' ? sharedOptions(final) : final;
   }
 
   async #verifySubscribe(token: string, refresh: boolean): Promise<SubscribeTokenClaims> {
@@ -282,6 +285,32 @@ export class ClientPolicy implements ClientHandler {
     for (let i = 0; i < channel.length; i++) if (channel.charCodeAt(i) > 127) return false;
     return true;
   }
+}
+
+const SHARED = new WeakMap<ChannelOptions, Map<number, SubscribeOptions>>();
+
+/** Interns options that carry no per-subscription data (no info, data or expiry). */
+function sharedOptions(o: SubscribeOptions): SubscribeOptions {
+  if (o.chanInfo !== undefined || o.data !== undefined || o.expireAtSec !== 0) return o;
+  const key =
+    o.source |
+    (o.emitPresence ? 1 << 8 : 0) |
+    (o.emitJoinLeave ? 1 << 9 : 0) |
+    (o.pushJoinLeave ? 1 << 10 : 0) |
+    (o.enablePositioning ? 1 << 11 : 0) |
+    (o.enableRecovery ? 1 << 12 : 0) |
+    (o.deltaFossil ? 1 << 13 : 0);
+  let byKey = SHARED.get(o.channelOptions);
+  if (byKey === undefined) {
+    byKey = new Map();
+    SHARED.set(o.channelOptions, byKey);
+  }
+  let shared = byKey.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze(o);
+    byKey.set(key, shared);
+  }
+  return shared;
 }
 
 /** Subscription options from namespace settings plus token overrides. */

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { Client } from '../core/client/client.js';
 import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
@@ -212,14 +213,11 @@ export class WebSocketEndpoint {
       return;
     }
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      void isBinary;
-      client.handleData(data);
-    });
-    ws.on('close', () => client.onTransportClose());
-    ws.on('error', (err) => {
-      node.logger.debug('websocket error', { client: client.id, error: err.message });
-    });
+    // Shared listeners (no per-connection closures): the client rides on the socket object.
+    (ws as WebSocketWithClient)[CLIENT] = client;
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
     if (framePingPong) this.#nativePing(ws);
   }
 
@@ -247,6 +245,21 @@ export class WebSocketEndpoint {
   close(): void {
     this.#wss.close();
   }
+}
+
+const CLIENT = Symbol('rotor.client');
+type WebSocketWithClient = WebSocket & { [CLIENT]?: Client | undefined };
+
+function onMessage(this: WebSocketWithClient, data: Buffer): void {
+  this[CLIENT]?.handleData(data);
+}
+function onClose(this: WebSocketWithClient): void {
+  const c = this[CLIENT];
+  this[CLIENT] = undefined;
+  c?.onTransportClose();
+}
+function onError(this: WebSocketWithClient, err: Error): void {
+  this[CLIENT]?.node.logger.debug('websocket error', { client: this[CLIENT]?.id, error: err.message });
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

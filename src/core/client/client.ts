@@ -87,7 +87,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
   /** Set when the queue holds exactly one publication: it can go out as a shared prebuilt frame. */
   #single: PreparedPublication | undefined;
   #dirty = false;
-  readonly #commands: Command[] = [];
+  /** Commands waiting to be processed; allocated only while some are pending (memory per idle connection). */
+  #commands: Command[] | undefined;
+  /** This connection's ClientInfo without channel info, shared by its subscriptions. */
+  #baseInfo: ClientInfo | undefined;
   #processing = false;
   // timers (absolute ms; 0 = not armed)
   #staleAt = 0;
@@ -128,7 +131,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   /** This connection as presence / join-leave see it in `channel`. */
   clientInfo(chanInfo?: Uint8Array): ClientInfo {
-    return { clientId: this.id, userId: this.userId, connInfo: this.connInfo, chanInfo };
+    if (chanInfo !== undefined) return { clientId: this.id, userId: this.userId, connInfo: this.connInfo, chanInfo };
+    const base = this.#baseInfo;
+    if (base !== undefined && base.userId === this.userId && base.connInfo === this.connInfo) return base;
+    return (this.#baseInfo = { clientId: this.id, userId: this.userId, connInfo: this.connInfo });
   }
 
   // ---- incoming ----
@@ -154,26 +160,28 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.disconnect(Disconnects.BadRequest);
       return;
     }
-    for (const c of commands) this.#commands.push(c);
+    if (this.#commands === undefined) this.#commands = commands;
+    else for (const c of commands) this.#commands.push(c);
     if (!this.#processing) void this.#processCommands();
   }
 
   /** For unidirectional transports: run the connect request as if it were a connect command. */
   async connectUnidirectional(request: ConnectRequest): Promise<void> {
-    this.#commands.push({ id: 1, connect: request });
+    (this.#commands ??= []).push({ id: 1, connect: request });
     await this.#processCommands();
   }
 
   async #processCommands(): Promise<void> {
     this.#processing = true;
     try {
-      while (this.#commands.length > 0 && this.#state !== State.Closed) {
+      while (this.#commands !== undefined && this.#commands.length > 0 && this.#state !== State.Closed) {
         if (this.#unusable) {
-          this.#commands.length = 0;
+          this.#commands = undefined;
           this.disconnect(Disconnects.BadRequest);
           return;
         }
         const cmd = this.#commands.shift()!;
+        if (this.#commands.length === 0) this.#commands = undefined;
         await this.#handleCommand(cmd);
       }
     } finally {
@@ -507,7 +515,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   #cleanup(): void {
     this.node.timers.cancel(this);
-    this.#commands.length = 0;
+    this.#commands = undefined;
     const channels = [...this.channels.entries()];
     this.channels.clear();
     this.node.hub.remove(this);
