@@ -4,6 +4,7 @@
  * frame. Besides the empty-push pings the server sends native PING frames and drops a peer that
  * reads nothing for `ping_interval + pong_timeout` (spec §5).
  */
+import { closeWebSocket } from './ws-close.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -17,7 +18,6 @@ import { headerValue } from './http-request.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni, parseJsonConnectRequest } from './uni-connect.js';
 
-const CLOSE_WAIT_MS = 5000;
 const DEFAULT_PING_INTERVAL_MS = 25_000;
 const DEFAULT_PONG_TIMEOUT_MS = 10_000;
 
@@ -65,15 +65,7 @@ class UniWebSocketTransport implements Transport {
   close(code: number, reasonText: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#ws.close(code, reasonText);
-    } catch {
-      this.#ws.terminate();
-      return;
-    }
-    const t = setTimeout(() => this.#ws.terminate(), CLOSE_WAIT_MS);
-    t.unref();
-    this.#ws.once('close', () => clearTimeout(t));
+    closeWebSocket(this.#ws, code, reasonText);
   }
 }
 

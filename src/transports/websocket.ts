@@ -4,6 +4,7 @@
  * Writes of one flush (all messages a connection got in one event-loop turn) are packed into
  * frames of up to 16 messages and written under one socket cork, so the kernel sees one write.
  */
+import { closeWebSocket } from './ws-close.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -17,7 +18,6 @@ import type { Codec, ProtocolType } from '../protocol/codec.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 
 const MAX_MESSAGES_IN_FRAME = 16;
-const CLOSE_WAIT_MS = 5000;
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
 /** Frame kinds for prebuilt shared frames (see Transport.frameKind). */
@@ -139,15 +139,7 @@ class WebSocketTransport implements Transport {
   close(code: number, reasonText: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#ws.close(code, reasonText);
-    } catch {
-      this.#ws.terminate();
-      return;
-    }
-    const t = setTimeout(() => this.#ws.terminate(), CLOSE_WAIT_MS);
-    t.unref();
-    this.#ws.once('close', () => clearTimeout(t));
+    closeWebSocket(this.#ws, code, reasonText);
   }
 }
 
