@@ -5,9 +5,8 @@
  * starts a new one on the same port (for reconnect tests); `stop()` is idempotent. Every wait is bounded.
  * The binary is taken from `NATS_SERVER` or `PATH`.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort, launch, type Running, terminate } from './spawned.js';
 
 export interface NatsServerHandle {
   /** `nats://127.0.0.1:<port>` */
@@ -21,26 +20,7 @@ export interface NatsServerHandle {
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 5000;
-const STOP_GRACE_MS = 3000;
 const PORT_ATTEMPTS = 5;
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-/** A port that was free a moment ago (bind to :0, read, release). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('could not allocate a port'))));
-    });
-  });
-}
 
 /** Resolves when a TCP client receives the server's `INFO` greeting. */
 async function greets(port: number): Promise<boolean> {
@@ -61,36 +41,8 @@ async function greets(port: number): Promise<boolean> {
   });
 }
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  /** Last lines the server logged, for error messages. */
-  readonly log: string[];
-}
-
-function launch(port: number): Running {
-  const bin = process.env['NATS_SERVER'] ?? 'nats-server';
-  const child = spawn(bin, ['-a', HOST, '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  const log: string[] = [];
-  const collect = (chunk: Buffer): void => {
-    log.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
-    if (log.length > 50) log.splice(0, log.length - 50);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      live.delete(child);
-      resolve();
-    });
-    child.once('error', (err) => {
-      log.push(`spawn error: ${err.message}`);
-      live.delete(child);
-      resolve();
-    });
-  });
-  return { child, exited, log };
+function launchNats(port: number): Running {
+  return launch(process.env['NATS_SERVER'] ?? 'nats-server', ['-a', HOST, '-p', String(port)]);
 }
 
 /** Waits until the server greets; rejects when it exits first or the deadline passes. */
@@ -108,33 +60,13 @@ async function waitReady(running: Running, port: number): Promise<void> {
   throw new Error(`nats-server not ready on port ${port} after ${READY_TIMEOUT_MS} ms: ${running.log.join(' | ')}`);
 }
 
-async function terminate(running: Running): Promise<void> {
-  const { child } = running;
-  if (child.exitCode !== null || child.signalCode !== null || !live.has(child)) {
-    await running.exited;
-    return;
-  }
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const graceful = await Promise.race([
-    running.exited.then(() => true),
-    new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), STOP_GRACE_MS);
-    }),
-  ]);
-  if (timer !== undefined) clearTimeout(timer);
-  if (!graceful) {
-    child.kill('SIGKILL');
-    await running.exited;
-  }
-}
 
 /** Starts a nats-server on a free loopback port. */
 export async function spawnNats(): Promise<NatsServerHandle> {
   let lastError: unknown;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
-    const running = launch(port);
+    const running = launchNats(port);
     try {
       await waitReady(running, port);
       return handle(port, running);
@@ -159,7 +91,7 @@ function handle(port: number, first: Running): NatsServerHandle {
     },
     async restart() {
       if (current !== undefined) await terminate(current);
-      const running = launch(port);
+      const running = launchNats(port);
       current = running;
       await waitReady(running, port);
     },

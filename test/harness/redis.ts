@@ -11,27 +11,23 @@
  * Every wait is bounded; `stop()` kills every process and removes the temp directory, and is idempotent.
  * Binaries come from PATH (`REDIS_SERVER`, `REDIS_CLI`, `REDIS_SENTINEL` override).
  */
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, launch, type Running, terminate } from './spawned.js';
+
+export { freePort };
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10_000;
-const STOP_GRACE_MS = 3000;
 const PORT_ATTEMPTS = 5;
 const POLL_MS = 50;
 
 const REDIS_SERVER = process.env['REDIS_SERVER'] ?? 'redis-server';
 const REDIS_CLI = process.env['REDIS_CLI'] ?? 'redis-cli';
 const REDIS_SENTINEL = process.env['REDIS_SENTINEL'] ?? 'redis-sentinel';
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 /** A standalone redis-server. */
 export interface RedisServerHandle {
@@ -68,17 +64,6 @@ export interface RedisClusterHandle {
 }
 
 /** A port that was free a moment ago (bind to :0, read, release). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('could not allocate a port'))));
-    });
-  });
-}
 
 /** Sends one inline command and resolves with the first reply line (undefined on any failure). */
 async function inline(port: number, command: string): Promise<string | undefined> {
@@ -116,56 +101,7 @@ async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs 
   }
 }
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  readonly log: string[];
-}
 
-function launch(bin: string, args: readonly string[]): Running {
-  const child = spawn(bin, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  const log: string[] = [];
-  const collect = (chunk: Buffer): void => {
-    log.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
-    if (log.length > 40) log.splice(0, log.length - 40);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      live.delete(child);
-      resolve();
-    });
-    child.once('error', (err) => {
-      log.push(`spawn error: ${err.message}`);
-      live.delete(child);
-      resolve();
-    });
-  });
-  return { child, exited, log };
-}
-
-async function terminate(running: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  const { child } = running;
-  if (child.exitCode !== null || child.signalCode !== null || !live.has(child)) {
-    await running.exited;
-    return;
-  }
-  child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([
-    running.exited.then(() => true),
-    new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), STOP_GRACE_MS);
-    }),
-  ]);
-  if (timer !== undefined) clearTimeout(timer);
-  if (!done) {
-    child.kill('SIGKILL');
-    await running.exited;
-  }
-}
 
 /** Waits for PONG; rejects if the process exits first or the deadline passes. */
 async function waitPong(running: Running, port: number, what: string): Promise<void> {
