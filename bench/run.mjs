@@ -9,7 +9,7 @@
  *
  *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,profile]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
- *                [--duration 5] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
+ *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

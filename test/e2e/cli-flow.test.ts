@@ -22,7 +22,50 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Spawns the built server with `args`; resolves with its port and a stop function. */
+async function serve(args: string[]): Promise<{ port: number; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('server did not start')), 15_000);
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const m = /serving .* endpoints on .*:(\d+)/.exec(line);
+      if (m) {
+        clearTimeout(t);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+  });
+  const stop = async (): Promise<number | null> => {
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { port, stop };
+}
+
 describe('rotor CLI flow (built binary)', () => {
+  it('the development config of `npm start` answers the README curl example with {"result":{}}', async () => {
+    const s = await serve(['--dev', '-p', '0', '-a', '127.0.0.1']);
+    try {
+      const res = await fetch(`http://127.0.0.1:${s.port}/api/publish`, {
+        method: 'POST',
+        headers: { 'X-API-Key': 'dev-api-key' },
+        body: JSON.stringify({ channel: 'news', data: { text: 'hello' } }),
+      });
+      assert.deepEqual(await res.json(), { result: {} });
+      const chat = await fetch(`http://127.0.0.1:${s.port}/api/publish`, {
+        method: 'POST',
+        headers: { 'X-API-Key': 'dev-api-key' },
+        body: JSON.stringify({ channel: 'chat:index', data: { text: 'hello' } }),
+      });
+      const body = (await chat.json()) as { result: { offset: number; epoch: string } };
+      assert.equal(body.result.offset, 1);
+    } finally {
+      assert.equal(await s.stop(), 0);
+    }
+  });
+
   it('genconfig → serve → publish with the generated api_key; gentoken → checktoken', async () => {
     const file = join(dir, 'config.json');
     await run(process.execPath, [MAIN, 'genconfig', '-c', file]);
