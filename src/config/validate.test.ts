@@ -83,9 +83,10 @@ void describe('defaults', () => {
     assert.equal(c.health, true);
     assert.equal(c.prometheus, true);
     assert.equal(c.allow_anonymous_connect_without_token, true);
-    assert.equal(c.history_ttl, 300_000);
-    assert.equal(c.force_recovery, true);
+    assert.equal(c.history_ttl, 0, 'top-level channels keep no history (README curl answers {"result":{}})');
     assert.equal(c.namespaces[0]?.name, 'chat');
+    assert.equal(c.namespaces[0]?.history_ttl, 300_000);
+    assert.equal(c.namespaces[0]?.force_recovery, true);
     assert.equal(c.namespaces[0]?.presence, true);
     assert.notEqual(c.admin_password, '');
     assert.notEqual(c.admin_secret, '');
