@@ -80,9 +80,12 @@ export function startServer(opts) {
   let script;
   let args = [];
   let portRe;
+  /** @type {string|null} */
+  let cfgFile = null;
   if (opts.kind === 'rotor') {
     const cfg = path.join(opts.tmpDir, `rotor-${process.pid}-${Date.now()}.json`);
     fs.writeFileSync(cfg, JSON.stringify(opts.rotorConfig));
+    cfgFile = cfg;
     script = path.join(ROOT_DIR, 'dist', 'main.js');
     args = ['serve', '-c', cfg];
     portRe = /serving .*websocket.* endpoints on .*:(\d+)/;
@@ -113,6 +116,7 @@ export function startServer(opts) {
       done = true;
       clearTimeout(timer);
       proc.kill('SIGKILL');
+      if (cfgFile) fs.rmSync(cfgFile, { force: true });
       reject(err);
     };
     const onChunk = (chunk) => {
@@ -144,6 +148,7 @@ export function startServer(opts) {
             clearTimeout(t);
           }
           children.delete(proc);
+          if (cfgFile) fs.rmSync(cfgFile, { force: true });
         },
       });
     };

@@ -2,8 +2,9 @@
  * @module bench/lib/ws-raw — a minimal WebSocket client on a raw TCP socket, for load generation.
  *
  * Why not the `ws` client: the load generator shares one core with everything else on the client
- * side, and must read several hundred thousand deliveries per second. This client does no per-frame
- * allocation when a chunk holds whole frames (the callback gets the chunk and the payload bounds),
+ * side, and must read several hundred thousand deliveries per second. This client reads into one
+ * shared buffer (`onread`: no Buffer and no stream event per read), does no per-frame allocation
+ * when a read holds whole frames (the callback gets the buffer and the payload bounds),
  * does not validate UTF-8, and masks outgoing frames with a zero key (allowed by RFC 6455: the key
  * must be present, its value is not checked by servers), so payloads are written as they are.
  * Server frames are never masked and the servers under test never fragment, which is asserted.

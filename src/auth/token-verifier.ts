@@ -1,5 +1,6 @@
 /** @module auth/token-verifier — connection and subscription JWT verification (client-protocol §7). */
 
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { compactVerify } from 'jose';
 import type { ConnectTokenClaims, SubscribeTokenClaims } from './claims.js';
 import { connectTokenClaims, subscribeTokenClaims } from './claims.js';
@@ -141,11 +142,33 @@ export class TokenVerifier {
       if (key === undefined) {
         throw TokenError.invalid(KNOWN_ALGORITHMS.has(alg) ? `disabled JWT algorithm ${alg}` : `unknown JWT algorithm ${alg}`);
       }
+      if (key instanceof Uint8Array && HMAC_HASH[alg] !== undefined) {
+        verifyHmac(token, key, HMAC_HASH[alg]);
+        return;
+      }
       await compactVerify(token, key, { algorithms: [alg] });
     } catch (err) {
       if (err instanceof TokenError) throw err;
       const detail = err instanceof Error ? err.message : String(err);
       throw TokenError.invalid(`signature verification failed: ${detail}`, err);
     }
+  }
+}
+
+const HMAC_HASH: Readonly<Record<string, string>> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+
+/**
+ * HS256/384/512 checked synchronously with node:crypto: the connect hot path (a WebCrypto
+ * round trip through jose costs several times more per connection; see bench connects/s).
+ */
+function verifyHmac(token: string, secret: Uint8Array, hash: string): void {
+  const dot = token.lastIndexOf('.');
+  if (dot <= 0) throw TokenError.invalid('malformed token');
+  const expected = createHmac(hash, secret).update(token.slice(0, dot)).digest();
+  const sig = token.slice(dot + 1);
+  if (!/^[A-Za-z0-9_-]+$/.test(sig)) throw TokenError.invalid('malformed token signature');
+  const given = Buffer.from(sig, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw TokenError.invalid('signature verification failed: signature mismatch');
   }
 }
