@@ -7,7 +7,7 @@
  * generator) pin themselves to core 1. Server CPU comes from /proc/<pid>/stat, so "deliveries per
  * server-core-second" stays valid when the client side saturates. See README.md.
  *
- *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,profile]
+ *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,profile]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  */
@@ -26,7 +26,7 @@ import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
 // ------------------------------------------------------------------ options
 
-const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'profile'];
+const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'profile'];
 const OPTIONS = {
   quick: { type: 'boolean', default: false },
   scenarios: { type: 'string' },
@@ -120,7 +120,8 @@ function record(scenario, target, metrics) {
   }
 }
 const EXTRA_LABELS = { rotor: 'Rotor POST /api/publish', 'http-bare': 'bare node:http' };
-const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? t;
+const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? t;
+const CROSS_LABELS = { 'cross-memory': 'Rotor JSON, one node, memory engine', 'cross-redis': 'Rotor JSON, publish on node A → deliver on node B over Redis' };
 const med = (scenario, metric, target) => median(results[scenario]?.[metric]?.[target] ?? []);
 
 // ------------------------------------------------------------------ helpers
@@ -279,6 +280,71 @@ async function fanoutSession(target, n, { doClosed, doRate, nodeArgs = [] }) {
     pub.close();
     await pool.close();
     await server.stop(nodeArgs.length ? 30_000 : 3000);
+  }
+}
+
+/**
+ * Cross-node (issue 6): Rotor JSON, N subscribers on node B, publisher on node A, both on one
+ * redis-server (engine redis), next to the single-node memory engine in the same invocation.
+ * Deliveries per core-second are counted against node B (the delivering node); node A's and
+ * redis-server's CPU are reported beside it.
+ */
+async function crossSession(mode, n) {
+  if (mode === 'memory') {
+    const r = await fanoutSession('rotor-json', n, { doClosed: true, doRate: true });
+    return { closed: r.closed, rate: r.rate };
+  }
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const port = await new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => resolve(p));
+    });
+  });
+  // redis-server shares core 0 with the Rotor nodes: the whole cluster on one core, clients on the other.
+  const redis = spawn('taskset', ['-c', '0', 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  try {
+    const up = await waitUntil(() => {
+      try {
+        execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 5000);
+    if (!up) throw new Error('redis-server did not start');
+    const cfg = { ...ROTOR_CONFIG, engine: 'redis', redis_address: `127.0.0.1:${port}`, redis_prefix: `bench${Date.now()}` };
+    const a = await startServer({ kind: 'rotor', rotorConfig: cfg, tmpDir: TMP });
+    const b = await startServer({ kind: 'rotor', rotorConfig: cfg, tmpDir: TMP });
+    const pool = new SubscriberPool('rotor-json', b.port, P.workers);
+    const pub = new Publisher('rotor-json', a.port);
+    try {
+      await pool.open({ total: n, concurrency: 500, subscribe: true, channels: { kind: 'single', channel: 'fan' }, timeoutMs: 60_000 });
+      assertPoolHealthy(pool, 'setup');
+      await pub.connect();
+      await sleep(500); // node B's Redis SUBSCRIBE for the channel
+      const a0 = cpuSeconds(a.pid);
+      const r0 = cpuSeconds(redis.pid);
+      const t0 = performance.now();
+      const closed = await closedLoop(pool, pub, b, { perPub: n, windowDeliveries: P.window * n, channelOf: () => 'fan' });
+      const wall = (performance.now() - t0) / 1000;
+      closed.nodeACpuPct = (100 * (cpuSeconds(a.pid) - a0)) / wall;
+      closed.redisCpuPct = (100 * (cpuSeconds(redis.pid) - r0)) / wall;
+      const rate = await fixedRate(pool, pub, b, { n, rate: P.rate });
+      return { closed, rate };
+    } finally {
+      pub.close();
+      await pool.close();
+      await a.stop();
+      await b.stop();
+    }
+  } finally {
+    redis.kill('SIGKILL');
   }
 }
 
@@ -523,6 +589,15 @@ async function main() {
       }
     }
   }
+  if (scenarios.includes('cross')) {
+    for (let rep = 0; rep < P.repeats; rep++) {
+      for (const mode of rep % 2 ? ['redis', 'memory'] : ['memory', 'redis']) {
+        const r = await attempt(`cross ${mode} #${rep + 1}`, () => crossSession(mode, P.rateN));
+        if (r?.closed) record('cross', `cross-${mode}`, r.closed);
+        if (r?.rate) record('cross-rate', `cross-${mode}`, r.rate);
+      }
+    }
+  }
   let profile = null;
   if (scenarios.includes('profile')) {
     profile = await attempt('profile rotor-json fan-out', () => runProfile());
@@ -764,6 +839,39 @@ function renderReport(profile, pinned) {
       ['reqPerSec', 'req/s'],
       ['rotor', 'http-bare'],
       'http-bare',
+    );
+    s += '\n';
+  }
+  if (results.cross) {
+    s += `## Cross-node (issue 6): publish via node A, deliver via node B over one redis-server, N=${P.rateN}\n\n`;
+    s += 'Deliveries per core-second count node B (the delivering node) only; node A and redis-server CPU are shown beside it (all three share core 0).\n\n';
+    s += table(
+      'cross',
+      [
+        ['perCoreSec', 'deliveries / node-B-core-s'],
+        ['usPerDelivery', 'node B µs / delivery'],
+        ['deliveriesPerSec', 'deliveries / s (wall)'],
+        ['serverCpuPct', 'node B CPU %'],
+        ['nodeACpuPct', 'node A CPU %'],
+        ['redisCpuPct', 'redis-server CPU %'],
+        ['pushesPerFrame', 'pushes / frame'],
+      ],
+      ['perCoreSec', 'deliveries/core-s'],
+      ['cross-memory', 'cross-redis'],
+      'cross-memory',
+    );
+    s += `\nFixed ${fmt(P.rate)} deliveries/s, latency publish (node A) → delivery (node B):\n\n`;
+    s += table(
+      'cross-rate',
+      [
+        ['sustained', 'rate sustained (repeats)'],
+        ['p50ms', 'p50 ms'],
+        ['p99ms', 'p99 ms'],
+        ['achievedPerSec', 'achieved deliveries/s'],
+      ],
+      ['p99ms', 'p99'],
+      ['cross-memory', 'cross-redis'],
+      'cross-memory',
     );
     s += '\n';
   }

@@ -6,7 +6,7 @@
  * API key → 401 (empty body), then (legacy only) shutting down → 503, then the body is read and
  * decoded (undecodable → 400 `Bad Request`). Plain-text error bodies match Go's `http.Error`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
 import { ApiErrors, toHttpStatus } from './errors.js';
@@ -70,15 +70,22 @@ function sendJson(res: ServerResponse, status: number, body: Uint8Array): void {
   res.end(body);
 }
 
+/** A header's value; Node joins repeated headers with ", " (Go reads the first: see `matchesFirst`). */
 function firstHeader(req: IncomingMessage, name: string): string | undefined {
-  return req.headersDistinct[name]?.[0];
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
-/** Constant-time equality (hashing first so lengths do not leak through timing). */
-function keyEquals(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected)) && given === expected;
+/**
+ * Constant-time equality for equal lengths (like Go's subtle.ConstantTimeCompare, a length
+ * mismatch answers at once). The expected key is encoded once, not per request.
+ */
+function keyMatcher(expected: string): (given: string) => boolean {
+  const want = Buffer.from(expected, 'utf8');
+  return (given) => {
+    const got = Buffer.from(given, 'utf8');
+    return got.length === want.length && timingSafeEqual(got, want);
+  };
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -129,6 +136,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function createHttpApiHandler(executor: Executor, options: HttpApiOptions): HttpApiHandler {
   const { apiKey, insecure, errorMode, logger } = options;
   const maxBody = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
+  const keyEquals = keyMatcher(apiKey);
 
   const authorized = (req: IncomingMessage): boolean => {
     if (insecure) return true;
@@ -139,12 +147,13 @@ export function createHttpApiHandler(executor: Executor, options: HttpApiOptions
     let valid = false;
     const headerKey = firstHeader(req, 'x-api-key');
     if (headerKey !== undefined && headerKey !== '') {
-      valid = keyEquals(headerKey, apiKey);
+      // A repeated header arrives joined with ", "; Go compares its first value.
+      valid = keyEquals(headerKey) || (headerKey.includes(', ') && keyEquals(headerKey.slice(0, headerKey.indexOf(', '))));
     } else {
       const auth = firstHeader(req, 'authorization');
       if (auth !== undefined && auth !== '') {
         const parts = auth.split(/\s+/).filter((p) => p !== '');
-        valid = parts.length === 2 && (parts[0] as string).toLowerCase() === 'apikey' && keyEquals(parts[1] as string, apiKey);
+        valid = parts.length === 2 && (parts[0] as string).toLowerCase() === 'apikey' && keyEquals(parts[1] as string);
       }
     }
     if (!valid) {
@@ -152,7 +161,7 @@ export function createHttpApiHandler(executor: Executor, options: HttpApiOptions
       const q = url.indexOf('?');
       if (q >= 0 && q < url.length - 1) {
         const given = new URLSearchParams(url.slice(q + 1)).get('api_key');
-        if (given !== null) valid = keyEquals(given, apiKey);
+        if (given !== null) valid = keyEquals(given);
       }
     }
     return valid;
