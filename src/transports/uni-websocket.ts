@@ -4,7 +4,7 @@
  * frame. Besides the empty-push pings the server sends native PING frames and drops a peer that
  * reads nothing for `ping_interval + pong_timeout` (spec §5).
  */
-import { closeWebSocket } from './ws-close.js';
+import { closeWebSocket, perMessageDeflate } from './ws-common.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -83,14 +83,7 @@ export class UniWebSocketEndpoint {
       noServer: true,
       maxPayload: options.messageSizeLimit,
       clientTracking: false,
-      perMessageDeflate: options.compression
-        ? {
-            serverNoContextTakeover: true,
-            clientNoContextTakeover: true,
-            zlibDeflateOptions: { level: options.compressionLevel },
-            threshold: options.compressionMinSize,
-          }
-        : false,
+      perMessageDeflate: perMessageDeflate(options),
     });
   }
 

@@ -4,7 +4,7 @@
  * Writes of one flush (all messages a connection got in one event-loop turn) are packed into
  * frames of up to 16 messages and written under one socket cork, so the kernel sees one write.
  */
-import { closeWebSocket } from './ws-close.js';
+import { closeWebSocket, perMessageDeflate } from './ws-common.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -156,14 +156,7 @@ export class WebSocketEndpoint {
       noServer: true,
       maxPayload: options.messageSizeLimit,
       clientTracking: false,
-      perMessageDeflate: options.compression
-        ? {
-            serverNoContextTakeover: true,
-            clientNoContextTakeover: true,
-            zlibDeflateOptions: { level: options.compressionLevel },
-            threshold: options.compressionMinSize,
-          }
-        : false,
+      perMessageDeflate: perMessageDeflate(options),
       handleProtocols: (protocols) => {
         if (protocols.has('centrifuge-protobuf')) return 'centrifuge-protobuf';
         if (protocols.has('centrifuge-json')) return 'centrifuge-json';

@@ -134,3 +134,24 @@ describe('personal channel', () => {
     }
   });
 });
+
+describe('websocket_compression', () => {
+  it('negotiates permessage-deflate and still delivers replies and publications (through ws, not raw frames)', async () => {
+    const s = await startTestServer({ websocket_compression: true, allow_anonymous_connect_without_token: true, allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true });
+    try {
+      const ws = new WebSocket(s.wsUrl, { perMessageDeflate: true });
+      const msgs: string[] = [];
+      ws.on('message', (d: Buffer) => msgs.push(...d.toString().split('\n')));
+      await new Promise((r) => ws.once('open', r));
+      assert.match(ws.extensions, /permessage-deflate/);
+      ws.send('{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":"z"}}');
+      await waitFor(() => msgs.length >= 2, 3000);
+      await s.api('publish', { channel: 'z', data: { big: 'y'.repeat(2000) } });
+      await waitFor(() => msgs.length >= 3, 3000);
+      assert.deepEqual(JSON.parse(msgs[2]!), { push: { channel: 'z', pub: { data: { big: 'y'.repeat(2000) } } } });
+      ws.close();
+    } finally {
+      await s.close();
+    }
+  });
+});

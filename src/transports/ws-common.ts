@@ -1,4 +1,4 @@
-/** @module transports/ws-close — closing a `ws` socket with a code, then dropping it if the peer never answers. */
+/** @module transports/ws-common — pieces shared by the bidirectional and unidirectional WebSocket endpoints. */
 import type { WebSocket } from 'ws';
 
 /** How long to wait for the client's close frame before dropping the TCP connection (spec §6.7). */
@@ -15,4 +15,16 @@ export function closeWebSocket(ws: WebSocket, code: number, reasonText: string):
   const t = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
   t.unref();
   ws.once('close', () => clearTimeout(t));
+}
+
+/** permessage-deflate settings of `websocket_compression*` (spec §15.1): no context takeover either way. */
+export function perMessageDeflate(o: { compression: boolean; compressionLevel: number; compressionMinSize: number }) {
+  return o.compression
+    ? {
+        serverNoContextTakeover: true,
+        clientNoContextTakeover: true,
+        zlibDeflateOptions: { level: o.compressionLevel },
+        threshold: o.compressionMinSize,
+      }
+    : false;
 }
