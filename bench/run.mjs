@@ -10,6 +10,7 @@
  *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,profile]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
+ *                [--profile-phase closed|rate]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +21,7 @@ import { summariseProfile } from './lib/cpuprofile.mjs';
 import { createHttpLoad } from './lib/http-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
@@ -39,6 +40,7 @@ const OPTIONS = {
   out: { type: 'string' },
   'no-write': { type: 'boolean', default: false },
   'max-minutes': { type: 'string' },
+  'profile-phase': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 };
 const { values: args } = parseArgs({ options: OPTIONS, allowPositionals: true });
@@ -137,6 +139,7 @@ function snap(pool, server) {
     d: pool ? pool.deliveries() : 0,
     f: pool ? pool.frames() : 0,
     scpu: cpuSeconds(server.pid),
+    ssys: sysCpuSeconds(server.pid),
     ccpu: selfCpuSeconds(),
   };
 }
@@ -251,7 +254,9 @@ async function fixedRate(pool, pub, server, { n, rate }) {
       p999ms: percentile(samples, 99.9) / 1000,
       maxms: samples.length ? samples[samples.length - 1] / 1000 : NaN,
       serverCpuPct: (100 * cpu) / wall,
+      serverSysPct: (100 * (b.ssys - a.ssys)) / wall,
       clientCpuPct: (100 * (b.ccpu - a.ccpu)) / wall,
+      pushesPerFrame: (b.d - a.d) / Math.max(1, b.f - a.f),
       sampledPct: (100 * samples.length) / Math.max(1, wanted),
       drained: drained && dropped === 0 ? 1 : 0,
     };
@@ -619,11 +624,16 @@ async function runProfile() {
   const dir = path.join(TMP, `cpuprof-${Date.now()}`);
   fs.mkdirSync(dir, { recursive: true });
   const n = P.fanoutNs[0];
-  const r = await fanoutSession('rotor-json', n, { doClosed: true, doRate: false, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  const rate = args['profile-phase'] === 'rate';
+  const r = await fanoutSession('rotor-json', rate ? P.rateN : n, {
+    doClosed: !rate,
+    doRate: rate,
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+  });
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
   const file = path.join(dir, files[0]);
-  return { n, closed: r.closed, file: path.relative(ROOT_DIR, file), ...summariseProfile(file, ROOT_DIR, 25) };
+  return { n: rate ? P.rateN : n, phase: rate ? 'rate' : 'closed', closed: r.closed, rate: r.rate, file: path.relative(ROOT_DIR, file), ...summariseProfile(file, ROOT_DIR, 25) };
 }
 
 // ------------------------------------------------------------------ report
@@ -877,9 +887,11 @@ function renderReport(profile, pinned) {
   }
   s += `## Goals (issue 7)\n\n${checks()}\n`;
   if (profile) {
-    s += `## CPU profile: Rotor JSON, fan-out N=${profile.n} closed loop, \`node --cpu-prof\`\n\n`;
+    const phase = profile.phase === 'rate' ? `fixed ${fmt(P.rate)} deliveries/s` : 'closed loop';
+    s += `## CPU profile: Rotor JSON, fan-out N=${profile.n} ${phase}, \`node --cpu-prof\`\n\n`;
     s += `Profile ${profile.file} (not committed): ${fmt(profile.totalMs)} ms sampled, ${fmt(profile.busyMs)} ms busy (includes start-up, ${fmt(profile.n)} connects and shutdown). `;
-    s += `Under the profiler: ${fmt(profile.closed?.perCoreSec)} deliveries/core-s.\n\n`;
+    if (profile.phase === 'rate') s += `Under the profiler: p50 ${fmt(profile.rate?.p50ms)} ms, p99 ${fmt(profile.rate?.p99ms)} ms, server CPU ${fmt(profile.rate?.serverCpuPct)} %.\n\n`;
+    else s += `Under the profiler: ${fmt(profile.closed?.perCoreSec)} deliveries/core-s.\n\n`;
     s += '| self ms | % of busy | function (file:line) |\n| ---: | ---: | --- |\n';
     for (const f of profile.functions) s += `| ${fmt(f.ms)} | ${f.pctBusy.toFixed(1)} | \`${f.key}\` |\n`;
     s += '\nBy file:\n\n| self ms | % of busy | file |\n| ---: | ---: | --- |\n';

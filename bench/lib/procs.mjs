@@ -57,6 +57,13 @@ export function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/** stime alone (kernel time: syscalls, and on loopback the receiving side's TCP work too). */
+export function sysCpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[12]) / CLK_TCK;
+}
+
 /** VmRSS in bytes. */
 export function rssBytes(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');

@@ -2,7 +2,8 @@
  * @module transports/websocket — bidirectional WebSocket endpoint (spec §15.1) on the `ws` library.
  *
  * Writes of one flush (all messages a connection got in one event-loop turn) are packed into
- * frames of up to 16 messages and written under one socket cork, so the kernel sees one write.
+ * frames of up to 16 messages, all built into one buffer and written with one `socket.write`, so
+ * the kernel sees one write (and Node's stream layer one chunk, not a corked writev).
  */
 import { closeWebSocket, perMessageDeflate } from './ws-common.js';
 import type { IncomingMessage } from 'node:http';
@@ -16,36 +17,13 @@ import type { Transport, TransportName } from '../core/transport.js';
 import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
+import { MAX_MESSAGES_IN_FRAME, frameHeader, packFrames } from './ws-frames.js';
 
-const MAX_MESSAGES_IN_FRAME = 16;
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
 /** Frame kinds for prebuilt shared frames (see Transport.frameKind). */
 const FRAME_KIND_JSON = 0;
 const FRAME_KIND_PROTOBUF = 1;
-
-/** RFC 6455 header of an unmasked, final, uncompressed server frame. */
-function frameHeader(opcode: number, length: number): Buffer {
-  if (length < 126) {
-    const h = Buffer.allocUnsafe(2);
-    h[0] = 0x80 | opcode;
-    h[1] = length;
-    return h;
-  }
-  if (length < 65536) {
-    const h = Buffer.allocUnsafe(4);
-    h[0] = 0x80 | opcode;
-    h[1] = 126;
-    h.writeUInt16BE(length, 2);
-    return h;
-  }
-  const h = Buffer.allocUnsafe(10);
-  h[0] = 0x80 | opcode;
-  h[1] = 127;
-  h.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-  h.writeUInt32BE(length >>> 0, 6);
-  return h;
-}
 
 export interface WebSocketEndpointOptions {
   readonly messageSizeLimit: number;
@@ -118,6 +96,13 @@ class WebSocketTransport implements Transport {
   writeMessages(messages: readonly Uint8Array[]): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
     const socket = this.#socket;
+    if (this.#raw) {
+      const packed = packFrames(messages, this.#opcode, this.#binary);
+      if (packed !== undefined) {
+        socket!.write(packed);
+        return;
+      }
+    }
     socket?.cork();
     try {
       const opts = { binary: this.#binary, compress: undefined as boolean | undefined };
