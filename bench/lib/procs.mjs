@@ -84,6 +84,9 @@ export function selfCpuSeconds() {
  */
 export function startServer(opts) {
   const nodeArgs = ['--import', WATCH, ...(opts.nodeArgs ?? [])];
+  // Ad-hoc profiling of any scenario: BENCH_PROFILE_DIR=dir runs every server under --cpu-prof.
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  if (profileDir && !nodeArgs.includes('--cpu-prof')) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir);
   let script;
   let args = [];
   let portRe;
@@ -147,7 +150,7 @@ export function startServer(opts) {
           return last;
         },
         /** SIGTERM, SIGKILL after a grace period. */
-        stop: async (graceMs = 3000) => {
+        stop: async (graceMs = profileDir ? 30_000 : 3000) => {
           if (proc.exitCode === null && proc.signalCode === null) {
             proc.kill('SIGTERM');
             const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);

@@ -166,13 +166,16 @@ export class WebSocketEndpoint {
   }
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Most connections have no query string: skip URL parsing for them.
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const query = q < 0 ? undefined : new URLSearchParams(rawUrl.slice(q + 1));
     let protocol: ProtocolType = 'json';
     if (ws.protocol === 'centrifuge-protobuf') protocol = 'protobuf';
-    else if (ws.protocol === '' && (url.searchParams.get('format') === 'protobuf' || url.searchParams.get('cf_protocol') === 'protobuf')) {
+    else if (ws.protocol === '' && (query?.get('format') === 'protobuf' || query?.get('cf_protocol') === 'protobuf')) {
       protocol = 'protobuf';
     }
-    const framePingPong = url.searchParams.get('cf_ws_frame_ping_pong') === 'true';
+    const framePingPong = query?.get('cf_ws_frame_ping_pong') === 'true';
     const transport = new WebSocketTransport(ws, protocol, !framePingPong);
     const node = this.#node;
     const header = this.#options.userIdHeader;
