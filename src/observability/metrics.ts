@@ -2,58 +2,60 @@
  * @module observability/metrics — Prometheus metrics under Centrifugo's names (server.md §6.2).
  *
  * Each server gets its own registry (so several embedded servers in one process do not clash).
- * Gauges about the hub are computed on scrape.
+ * Gauges about the hub are computed on scrape. Everything recorded on a hot path (per command,
+ * per API call, per connect) uses the label-indexed types of `fast-metrics.ts`.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Node, NodeMetrics } from '../core/node.js';
+import { FastCounter, FastHistogram, FastSummary } from './fast-metrics.js';
 
 const OBJECTIVES = { 0.5: 0.05, 0.99: 0.001, 0.999: 0.0001 };
 
 export class Metrics implements NodeMetrics {
   readonly registry = new Registry();
-  readonly #sent: Counter;
-  readonly #received: Counter;
-  readonly #action: Counter;
-  readonly #commandDuration: Summary;
-  readonly #replyErrors: Counter;
-  readonly #serverDisconnects: Counter;
-  readonly #serverUnsubscribes: Counter;
-  readonly #recover: Counter;
-  readonly #transportConnect: Counter;
-  readonly #apiDuration: Summary;
-  readonly #apiHistogram: Histogram;
+  readonly #sent: FastCounter;
+  readonly #received: FastCounter;
+  readonly #action: FastCounter;
+  readonly #commandDuration: FastSummary;
+  readonly #replyErrors: FastCounter;
+  readonly #serverDisconnects: FastCounter;
+  readonly #serverUnsubscribes: FastCounter;
+  readonly #recover: FastCounter;
+  readonly #transportConnect: FastCounter;
+  readonly #apiDuration: FastSummary;
+  readonly #apiHistogram: FastHistogram;
   readonly #lag: Histogram;
 
   constructor(version: string, options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: r });
-    this.#sent = new Counter({ name: 'centrifugo_node_messages_sent_count', help: 'Number of messages sent by node to broker.', labelNames: ['type'], registers: [r] });
-    this.#received = new Counter({ name: 'centrifugo_node_messages_received_count', help: 'Number of messages received from broker.', labelNames: ['type'], registers: [r] });
-    this.#action = new Counter({ name: 'centrifugo_node_action_count', help: 'Number of various actions called.', labelNames: ['action'], registers: [r] });
-    this.#commandDuration = new Summary({
+    this.#sent = new FastCounter({ name: 'centrifugo_node_messages_sent_count', help: 'Number of messages sent by node to broker.', labelNames: ['type'], registry: r });
+    this.#received = new FastCounter({ name: 'centrifugo_node_messages_received_count', help: 'Number of messages received from broker.', labelNames: ['type'], registry: r });
+    this.#action = new FastCounter({ name: 'centrifugo_node_action_count', help: 'Number of various actions called.', labelNames: ['action'], registry: r });
+    this.#commandDuration = new FastSummary({
       name: 'centrifugo_client_command_duration_seconds',
       help: 'Client command duration summary.',
       labelNames: ['method'],
-      percentiles: Object.keys(OBJECTIVES).map(Number),
-      registers: [r],
+      quantiles: Object.keys(OBJECTIVES).map(Number),
+      registry: r,
     });
-    this.#replyErrors = new Counter({ name: 'centrifugo_client_num_reply_errors', help: 'Number of errors in replies sent to clients.', labelNames: ['method', 'code'], registers: [r] });
-    this.#serverDisconnects = new Counter({ name: 'centrifugo_client_num_server_disconnects', help: 'Number of server initiated disconnects.', labelNames: ['code'], registers: [r] });
-    this.#serverUnsubscribes = new Counter({ name: 'centrifugo_client_num_server_unsubscribes', help: 'Number of server initiated unsubscribes.', labelNames: ['code'], registers: [r] });
-    this.#recover = new Counter({ name: 'centrifugo_client_recover', help: 'Count of recover operations.', labelNames: ['recovered'], registers: [r] });
-    this.#transportConnect = new Counter({ name: 'centrifugo_transport_connect_count', help: 'Number of connections to specific transport.', labelNames: ['transport'], registers: [r] });
-    this.#apiDuration = new Summary({
+    this.#replyErrors = new FastCounter({ name: 'centrifugo_client_num_reply_errors', help: 'Number of errors in replies sent to clients.', labelNames: ['method', 'code'], registry: r });
+    this.#serverDisconnects = new FastCounter({ name: 'centrifugo_client_num_server_disconnects', help: 'Number of server initiated disconnects.', labelNames: ['code'], registry: r });
+    this.#serverUnsubscribes = new FastCounter({ name: 'centrifugo_client_num_server_unsubscribes', help: 'Number of server initiated unsubscribes.', labelNames: ['code'], registry: r });
+    this.#recover = new FastCounter({ name: 'centrifugo_client_recover', help: 'Count of recover operations.', labelNames: ['recovered'], registry: r });
+    this.#transportConnect = new FastCounter({ name: 'centrifugo_transport_connect_count', help: 'Number of connections to specific transport.', labelNames: ['transport'], registry: r });
+    this.#apiDuration = new FastSummary({
       name: 'centrifugo_api_command_duration_seconds',
       help: 'Duration of API per command.',
       labelNames: ['protocol', 'method'],
-      percentiles: Object.keys(OBJECTIVES).map(Number),
-      registers: [r],
+      quantiles: Object.keys(OBJECTIVES).map(Number),
+      registry: r,
     });
-    this.#apiHistogram = new Histogram({
+    this.#apiHistogram = new FastHistogram({
       name: 'centrifugo_api_command_duration_seconds_histogram',
       help: 'Duration of API per command (histogram).',
       labelNames: ['protocol', 'method'],
-      registers: [r],
+      registry: r,
     });
     this.#lag = new Histogram({
       name: 'centrifugo_node_pub_sub_lag_seconds',
@@ -85,38 +87,38 @@ export class Metrics implements NodeMetrics {
   }
 
   messagesSent(type: string): void {
-    this.#sent.inc({ type });
+    this.#sent.inc1(type);
   }
   messagesReceived(type: string): void {
-    this.#received.inc({ type });
+    this.#received.inc1(type);
   }
   action(action: string): void {
-    this.#action.inc({ action });
+    this.#action.inc1(action);
   }
   clientCommand(method: string, durationSec: number): void {
-    this.#commandDuration.observe({ method }, durationSec);
+    this.#commandDuration.observe1(method, durationSec);
   }
   replyError(method: string, code: number): void {
-    this.#replyErrors.inc({ method, code: String(code) });
+    this.#replyErrors.inc2(method, String(code));
   }
   serverDisconnect(code: number): void {
-    this.#serverDisconnects.inc({ code: String(code) });
+    this.#serverDisconnects.inc1(String(code));
   }
   serverUnsubscribe(code: number): void {
-    this.#serverUnsubscribes.inc({ code: String(code) });
+    this.#serverUnsubscribes.inc1(String(code));
   }
   recover(recovered: boolean): void {
-    this.#recover.inc({ recovered: recovered ? 'yes' : 'no' });
+    this.#recover.inc1(recovered ? 'yes' : 'no');
   }
   transportConnect(transport: string): void {
-    this.#transportConnect.inc({ transport });
+    this.#transportConnect.inc1(transport);
   }
   pubSubLag(seconds: number): void {
     this.#lag.observe(seconds);
   }
   /** Server API command timing (HTTP and GRPC fronts). */
   apiCommand(method: string, protocol: string, durationSec: number): void {
-    this.#apiDuration.observe({ protocol, method }, durationSec);
-    this.#apiHistogram.observe({ protocol, method }, durationSec);
+    this.#apiDuration.observe2(protocol, method, durationSec);
+    this.#apiHistogram.observe2(protocol, method, durationSec);
   }
 }
