@@ -204,15 +204,14 @@ export class Executor {
   }
 
   /** Awaits a node call; a rejection becomes ApiError 100 (logged), unless `map` picks another error. */
-  async #call<T>(what: string, fields: Record<string, unknown>, p: Promise<T>, map?: (err: unknown) => ApiErrorObject | undefined): Promise<T> {
-    try {
-      return await p;
-    } catch (err) {
+  #call<T>(what: string, fields: Record<string, unknown>, p: Promise<T>, map?: (err: unknown) => ApiErrorObject | undefined): Promise<T> {
+    // `.then` rather than an async function: one promise and microtask less on every API call.
+    return p.then(undefined, (err: unknown) => {
       const mapped = map?.(err);
       if (mapped !== undefined) throw new ApiError(mapped, { cause: err });
       this.#logger.error(what, { ...fields, error: String(err) });
       throw new ApiError(ApiErrors.Internal, { cause: err });
-    }
+    });
   }
 
   /** Payload of publish/broadcast: b64data wins when non-empty; undefined when missing or invalid. */

@@ -97,49 +97,55 @@ function keyMatcher(expected: string): (given: string) => boolean {
   };
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLargeError());
+/**
+ * Reads the whole body, then calls `done` once: with the body, or with BodyTooLargeError / the
+ * stream's error. A callback rather than a Promise: this runs for every API request.
+ */
+function readBody(req: IncomingMessage, limit: number, done: (err: Error | undefined, body: Buffer) => void): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    done(new BodyTooLargeError(), EMPTY);
+    return;
+  }
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  const cleanup = (): void => {
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onError);
+    req.off('aborted', onAborted);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > limit) {
+      cleanup();
+      req.pause();
+      done(new BodyTooLargeError(), EMPTY);
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        req.pause();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(err);
-    };
-    const onAborted = (): void => {
-      cleanup();
-      reject(new Error('request aborted'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onAborted);
-  });
+    if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  };
+  const onEnd = (): void => {
+    cleanup();
+    done(undefined, chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? EMPTY));
+  };
+  const onError = (err: Error): void => {
+    cleanup();
+    done(err, EMPTY);
+  };
+  const onAborted = (): void => {
+    cleanup();
+    done(new Error('request aborted'), EMPTY);
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+  req.on('aborted', onAborted);
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Builds the handler mounted by the app router on `/api` and `/api/<method>`. */
 export function createHttpApiHandler(executor: Executor, options: HttpApiOptions): HttpApiHandler {
@@ -259,21 +265,23 @@ export function createHttpApiHandler(executor: Executor, options: HttpApiOptions
     if (!authorized(req)) return sendEmpty(res, 401);
     if (method === '' && options.isShuttingDown?.() === true) return sendEmpty(res, 503);
 
-    readBody(req, maxBody)
-      .then((body) => (method === '' ? handleLegacy(res, body) : handleMethod(req, res, method, body)))
-      .catch((err: unknown) => {
-        if (err instanceof BodyTooLargeError) {
-          res.setHeader('Connection', 'close');
-          res.once('finish', () => req.socket.destroy());
-          return sendText(res, 413, 'Request Entity Too Large');
-        }
-        if (err instanceof JsonEncodeError) {
-          logger.error('error encoding api response', { method, error: err.message });
-          return sendText(res, 500, 'Internal Server Error');
-        }
-        if (req.destroyed || res.destroyed) return; // the client went away while we read the body
-        logger.error('error handling api request', { method, error: String(err) });
-        sendText(res, 500, 'Internal Server Error');
-      });
+    const fail = (err: unknown): void => {
+      if (err instanceof BodyTooLargeError) {
+        res.setHeader('Connection', 'close');
+        res.once('finish', () => req.socket.destroy());
+        return sendText(res, 413, 'Request Entity Too Large');
+      }
+      if (err instanceof JsonEncodeError) {
+        logger.error('error encoding api response', { method, error: err.message });
+        return sendText(res, 500, 'Internal Server Error');
+      }
+      if (req.destroyed || res.destroyed) return; // the client went away while we read the body
+      logger.error('error handling api request', { method, error: String(err) });
+      sendText(res, 500, 'Internal Server Error');
+    };
+    readBody(req, maxBody, (err, body) => {
+      if (err !== undefined) return fail(err);
+      (method === '' ? handleLegacy(res, body) : handleMethod(req, res, method, body)).catch(fail);
+    });
   };
 }
