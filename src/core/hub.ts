@@ -5,7 +5,8 @@ import type { ClientInfo, Publication, StreamPosition } from './types.js';
 
 export class Hub {
   readonly #clients = new Map<string, Client>();
-  readonly #users = new Map<string, Set<Client>>();
+  /** A user's connections: the client itself while it is the only one (most users), else a Set. */
+  readonly #users = new Map<string, Client | Set<Client>>();
   readonly #sessions = new Map<string, Client>();
   readonly #channels = new Map<string, Map<string, Client>>();
   #numSubs = 0;
@@ -14,22 +15,21 @@ export class Hub {
 
   add(client: Client): void {
     this.#clients.set(client.id, client);
-    let set = this.#users.get(client.userId);
-    if (set === undefined) {
-      set = new Set();
-      this.#users.set(client.userId, set);
-    }
-    set.add(client);
+    const entry = this.#users.get(client.userId);
+    if (entry === undefined) this.#users.set(client.userId, client);
+    else if (entry instanceof Set) entry.add(client);
+    else if (entry !== client) this.#users.set(client.userId, new Set([entry, client]));
     if (client.sessionId) this.#sessions.set(client.sessionId, client);
   }
 
   remove(client: Client): void {
     if (this.#clients.get(client.id) !== client) return;
     this.#clients.delete(client.id);
-    const set = this.#users.get(client.userId);
-    if (set !== undefined) {
-      set.delete(client);
-      if (set.size === 0) this.#users.delete(client.userId);
+    const entry = this.#users.get(client.userId);
+    if (entry === client) this.#users.delete(client.userId);
+    else if (entry instanceof Set) {
+      entry.delete(client);
+      if (entry.size === 1) this.#users.set(client.userId, entry.values().next().value as Client);
     }
     if (client.sessionId && this.#sessions.get(client.sessionId) === client) this.#sessions.delete(client.sessionId);
   }
@@ -44,10 +44,10 @@ export class Hub {
 
   /** Connections of a user, optionally narrowed to one client id and/or session. */
   userClients(userId: string, clientId?: string, sessionId?: string): Client[] {
-    const set = this.#users.get(userId);
-    if (set === undefined) return [];
+    const entry = this.#users.get(userId);
+    if (entry === undefined) return [];
     const out: Client[] = [];
-    for (const c of set) {
+    for (const c of entry instanceof Set ? entry : [entry]) {
       if (clientId && c.id !== clientId) continue;
       if (sessionId && c.sessionId !== sessionId) continue;
       out.push(c);
@@ -56,7 +56,8 @@ export class Hub {
   }
 
   userConnectionCount(userId: string): number {
-    return this.#users.get(userId)?.size ?? 0;
+    const entry = this.#users.get(userId);
+    return entry === undefined ? 0 : entry instanceof Set ? entry.size : 1;
   }
 
   allClients(): IterableIterator<Client> {

@@ -3,13 +3,20 @@
  *
  * Each connection keeps a single "next due" time (the earliest of stale, ping, pong, expiry and
  * presence ticks, spec §6.1) and registers it here; a single interval timer fires due entries.
- * This keeps per-connection memory to one map entry instead of several Node.js timers.
+ * This keeps per-connection memory to one set entry (plus a number on the target) instead of
+ * several Node.js timers.
  */
 import type { Clock } from './clock.js';
 
 export interface TimerTarget {
   /** Called when the registered due time has passed; the target re-registers if it wants more. */
   onTimer(nowMs: number): void;
+  /**
+   * The wheel's bookkeeping: the bucket the target is in, undefined when not scheduled. Kept on the
+   * target rather than in a Map of the wheel (one entry less per connection). Only the wheel writes
+   * it; a target is scheduled on one wheel at a time.
+   */
+  timerBucket?: number | undefined;
 }
 
 export class TimerWheel {
@@ -17,8 +24,8 @@ export class TimerWheel {
   readonly #resolutionMs: number;
   /** bucket index → targets due in that bucket */
   readonly #buckets = new Map<number, Set<TimerTarget>>();
-  /** target → its bucket index */
-  readonly #where = new Map<TimerTarget, number>();
+  /** Targets scheduled. */
+  #size = 0;
   #timer: NodeJS.Timeout | undefined;
   #lastBucket: number;
 
@@ -30,9 +37,9 @@ export class TimerWheel {
 
   /** Registers (or moves) `target` to fire at `atMs`. */
   schedule(target: TimerTarget, atMs: number): void {
-    if (this.#where.size === 0) this.#lastBucket = Math.floor(this.#clock.now() / this.#resolutionMs);
+    if (this.#size === 0) this.#lastBucket = Math.floor(this.#clock.now() / this.#resolutionMs);
     const bucket = Math.max(Math.ceil(atMs / this.#resolutionMs), this.#lastBucket + 1);
-    const prev = this.#where.get(target);
+    const prev = target.timerBucket;
     if (prev === bucket) return;
     if (prev !== undefined) this.#detach(target, prev);
     let set = this.#buckets.get(bucket);
@@ -41,17 +48,18 @@ export class TimerWheel {
       this.#buckets.set(bucket, set);
     }
     set.add(target);
-    this.#where.set(target, bucket);
+    target.timerBucket = bucket;
+    this.#size++;
     this.#ensureRunning();
   }
 
   cancel(target: TimerTarget): void {
-    const prev = this.#where.get(target);
+    const prev = target.timerBucket;
     if (prev !== undefined) this.#detach(target, prev);
   }
 
   get size(): number {
-    return this.#where.size;
+    return this.#size;
   }
 
   /** Fires everything due now; exposed for tests with a manual clock. */
@@ -69,13 +77,12 @@ export class TimerWheel {
       const set = this.#buckets.get(b);
       if (set === undefined) continue;
       this.#buckets.delete(b);
-      for (const t of set) {
-        this.#where.delete(t);
-        t.onTimer(now);
-      }
+      this.#size -= set.size;
+      for (const t of set) t.timerBucket = undefined;
+      for (const t of set) t.onTimer(now);
     }
     this.#lastBucket = current;
-    if (this.#where.size === 0) this.stop();
+    if (this.#size === 0) this.stop();
   }
 
   stop(): void {
@@ -87,11 +94,11 @@ export class TimerWheel {
 
   #detach(target: TimerTarget, bucket: number): void {
     const set = this.#buckets.get(bucket);
-    if (set !== undefined) {
-      set.delete(target);
+    if (set !== undefined && set.delete(target)) {
+      this.#size--;
       if (set.size === 0) this.#buckets.delete(bucket);
     }
-    this.#where.delete(target);
+    target.timerBucket = undefined;
   }
 
   #ensureRunning(): void {

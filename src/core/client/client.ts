@@ -92,6 +92,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   /** This connection's ClientInfo without channel info, shared by its subscriptions. */
   #baseInfo: ClientInfo | undefined;
   #processing = false;
+  /** TimerWheel bookkeeping (see TimerTarget); declared here so every Client has one shape. */
+  timerBucket: number | undefined = undefined;
   // timers (absolute ms; 0 = not armed)
   #staleAt = 0;
   #nextPingAt = 0;
