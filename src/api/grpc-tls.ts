@@ -9,65 +9,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { ServerCredentials } from '@grpc/grpc-js';
-import type { Config } from '../config/index.js';
+import { tlsSources, type TlsSourceKeys, type TlsSources } from '../config/index.js';
 
 /** PEM sources of a server TLS setup. */
-export interface GrpcTlsSources {
-  readonly certFile: string;
-  readonly certPem: string;
-  readonly keyFile: string;
-  readonly keyPem: string;
-  readonly clientCaFile: string;
-  readonly clientCaPem: string;
-}
+export type GrpcTlsSources = TlsSources;
 
 /** The GRPC API could not set up TLS (missing certificate/key, unreadable file). */
 export class GrpcTlsError extends Error {
   override readonly name = 'GrpcTlsError';
 }
 
-type TlsKeys = Pick<
-  Config,
-  | 'grpc_api_tls'
-  | 'grpc_api_tls_cert'
-  | 'grpc_api_tls_cert_pem'
-  | 'grpc_api_tls_key'
-  | 'grpc_api_tls_key_pem'
-  | 'grpc_api_tls_client_ca'
-  | 'grpc_api_tls_client_ca_pem'
-  | 'grpc_api_tls_disable'
-  | 'tls'
-  | 'tls_cert'
-  | 'tls_cert_pem'
-  | 'tls_key'
-  | 'tls_key_pem'
-  | 'tls_client_ca'
-  | 'tls_client_ca_pem'
->;
+type TlsKeys = TlsSourceKeys<'grpc_api'>;
 
 /** Which TLS sources apply to the GRPC API, or undefined for plaintext. */
 export function grpcApiTlsSources(config: TlsKeys): GrpcTlsSources | undefined {
-  if (config.grpc_api_tls) {
-    return {
-      certFile: config.grpc_api_tls_cert,
-      certPem: config.grpc_api_tls_cert_pem,
-      keyFile: config.grpc_api_tls_key,
-      keyPem: config.grpc_api_tls_key_pem,
-      clientCaFile: config.grpc_api_tls_client_ca,
-      clientCaPem: config.grpc_api_tls_client_ca_pem,
-    };
-  }
-  if (config.tls && !config.grpc_api_tls_disable) {
-    return {
-      certFile: config.tls_cert,
-      certPem: config.tls_cert_pem,
-      keyFile: config.tls_key,
-      keyPem: config.tls_key_pem,
-      clientCaFile: config.tls_client_ca,
-      clientCaPem: config.tls_client_ca_pem,
-    };
-  }
-  return undefined;
+  return tlsSources(config, 'grpc_api');
 }
 
 function pem(what: string, file: string, inline: string): Buffer | null {

@@ -2,14 +2,14 @@
  * @module app/transports — mounts the non-WebSocket connection endpoints (HTTP-stream, SSE,
  * emulation, unidirectional transports) on the external router, and starts the uni_grpc server.
  */
-import type { Config } from '../config/index.js';
+import { tlsSources, type Config } from '../config/index.js';
 import type { Node } from '../core/node.js';
 import { EmulationEndpoint } from '../transports/emulation.js';
 import { HttpStreamEndpoint } from '../transports/http-stream.js';
 import { OpenStreams } from '../transports/open-streams.js';
 import { SseEndpoint } from '../transports/sse.js';
 import type { StreamEndpointContext } from '../transports/stream-endpoint.js';
-import { UniGrpcServer, type UniGrpcTls } from '../transports/uni-grpc.js';
+import { UniGrpcServer } from '../transports/uni-grpc.js';
 import { UniHttpStreamEndpoint } from '../transports/uni-http-stream.js';
 import { UniSseEndpoint } from '../transports/uni-sse.js';
 import { UniWebSocketEndpoint } from '../transports/uni-websocket.js';
@@ -84,7 +84,8 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
       address: config.uni_grpc_address,
       port: config.uni_grpc_port,
       maxReceiveMessageSize: config.uni_grpc_max_receive_message_size,
-      tls: uniGrpcTls(config),
+      // uni_grpc's own TLS, else the HTTP server's unless `uni_grpc_tls_disable`.
+      tls: tlsSources(config, 'uni_grpc'),
     });
     grpc = server;
     ready = server.start().then(() => undefined);
@@ -108,29 +109,4 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
       return closing;
     },
   };
-}
-
-/** uni_grpc's own TLS, else the HTTP server's unless `uni_grpc_tls_disable`. */
-function uniGrpcTls(config: Config): UniGrpcTls | undefined {
-  if (config.uni_grpc_tls) {
-    return {
-      certFile: config.uni_grpc_tls_cert,
-      certPem: config.uni_grpc_tls_cert_pem,
-      keyFile: config.uni_grpc_tls_key,
-      keyPem: config.uni_grpc_tls_key_pem,
-      clientCaFile: config.uni_grpc_tls_client_ca,
-      clientCaPem: config.uni_grpc_tls_client_ca_pem,
-    };
-  }
-  if (config.tls && !config.uni_grpc_tls_disable) {
-    return {
-      certFile: config.tls_cert,
-      certPem: config.tls_cert_pem,
-      keyFile: config.tls_key,
-      keyPem: config.tls_key_pem,
-      clientCaFile: config.tls_client_ca,
-      clientCaPem: config.tls_client_ca_pem,
-    };
-  }
-  return undefined;
 }

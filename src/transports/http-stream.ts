@@ -5,15 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtocolType } from '../protocol/codec.js';
-import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
 import { frameLines, frameVarint } from './framing.js';
-import { answerStatus, answerTooLarge, readBody, TOO_LARGE } from './http-request.js';
-import { startStream, type StreamEndpointContext } from './stream-endpoint.js';
-
-export interface HttpStreamEndpointOptions {
-  readonly maxRequestBodySize: number;
-  readonly checkOrigin: OriginCheck;
-}
+import { startStream, StreamEndpoint, type StartStreamOptions } from './stream-endpoint.js';
 
 /** `Content-Type: application/octet-stream` selects Protobuf (spec §2.4). */
 export function protocolOf(req: IncomingMessage): ProtocolType {
@@ -21,38 +14,26 @@ export function protocolOf(req: IncomingMessage): ProtocolType {
   return typeof ct === 'string' && ct.toLowerCase().startsWith('application/octet-stream') ? 'protobuf' : 'json';
 }
 
-export class HttpStreamEndpoint {
-  readonly #ctx: StreamEndpointContext;
-  readonly #options: HttpStreamEndpointOptions;
+const JSON_STREAM: StartStreamOptions = {
+  name: 'http_stream',
+  protocol: 'json',
+  unidirectional: false,
+  emulation: true,
+  frame: frameLines,
+  headers: { 'Content-Type': 'application/json' },
+};
+const PROTOBUF_STREAM: StartStreamOptions = {
+  ...JSON_STREAM,
+  protocol: 'protobuf',
+  frame: frameVarint,
+  headers: { 'Content-Type': 'application/octet-stream' },
+};
 
-  constructor(ctx: StreamEndpointContext, options: HttpStreamEndpointOptions) {
-    this.#ctx = ctx;
-    this.#options = options;
-  }
+export class HttpStreamEndpoint extends StreamEndpoint {
+  protected override readonly readErrorMessage = 'error reading http stream request body';
 
-  handle(req: IncomingMessage, res: ServerResponse): void {
-    applyCors(req, res, this.#options.checkOrigin);
-    if (req.method === 'OPTIONS') return answerPreflight(res, 'POST, OPTIONS');
-    if (req.method !== 'POST') return answerStatus(res, 405);
-    readBody(req, this.#options.maxRequestBodySize).then(
-      (body) => {
-        if (body === undefined) return;
-        if (body === TOO_LARGE) return answerTooLarge(res);
-        const protocol = protocolOf(req);
-        const client = startStream(this.#ctx, req, res, {
-          name: 'http_stream',
-          protocol,
-          unidirectional: false,
-          emulation: true,
-          frame: protocol === 'protobuf' ? frameVarint : frameLines,
-          headers: { 'Content-Type': protocol === 'protobuf' ? 'application/octet-stream' : 'application/json' },
-        });
-        client?.handleData(body);
-      },
-      (err: unknown) => {
-        this.#ctx.node.logger.error('error reading http stream request body', { error: String(err) });
-        answerStatus(res, 500);
-      },
-    );
+  protected override servePost(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const client = startStream(this.ctx, req, res, protocolOf(req) === 'protobuf' ? PROTOBUF_STREAM : JSON_STREAM);
+    client?.handleData(body);
   }
 }

@@ -4,19 +4,26 @@
  * later commands arrive through `/emulation`. JSON only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
 import { frameSse } from './framing.js';
-import { answerStatus, answerTooLarge, readBody, TOO_LARGE } from './http-request.js';
-import { startStream, type StreamEndpointContext } from './stream-endpoint.js';
-
-export interface SseEndpointOptions {
-  readonly maxRequestBodySize: number;
-  readonly checkOrigin: OriginCheck;
-}
+import { answerStatus } from './http-request.js';
+import { startStream, StreamEndpoint, type StartStreamOptions } from './stream-endpoint.js';
 
 /** Written right after the headers so proxies and EventSource see the stream open at once. */
 export const SSE_PREAMBLE = Buffer.from('\r\n');
 export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
+
+/** The response side of an SSE endpoint (sse, uni_sse): JSON `data:` events after the preamble. */
+export function sseStream(name: 'sse' | 'uni_sse', unidirectional: boolean): StartStreamOptions {
+  return {
+    name,
+    protocol: 'json',
+    unidirectional,
+    emulation: !unidirectional,
+    frame: frameSse,
+    headers: { 'Content-Type': SSE_CONTENT_TYPE },
+    preamble: SSE_PREAMBLE,
+  };
+}
 
 /** The `cf_connect` query parameter, or undefined when absent or empty. */
 export function connectParam(req: IncomingMessage): string | undefined {
@@ -25,48 +32,23 @@ export function connectParam(req: IncomingMessage): string | undefined {
   return v === null || v === '' ? undefined : v;
 }
 
-export class SseEndpoint {
-  readonly #ctx: StreamEndpointContext;
-  readonly #options: SseEndpointOptions;
+const STREAM = sseStream('sse', false);
 
-  constructor(ctx: StreamEndpointContext, options: SseEndpointOptions) {
-    this.#ctx = ctx;
-    this.#options = options;
+export class SseEndpoint extends StreamEndpoint {
+  protected override readonly readErrorMessage = 'error reading sse request body';
+
+  protected override serveGet(req: IncomingMessage, res: ServerResponse): void {
+    const frame = connectParam(req);
+    if (frame === undefined) return answerStatus(res, 400);
+    this.#start(req, res, Buffer.from(frame, 'utf8'));
   }
 
-  handle(req: IncomingMessage, res: ServerResponse): void {
-    applyCors(req, res, this.#options.checkOrigin);
-    if (req.method === 'OPTIONS') return answerPreflight(res, 'GET, POST, OPTIONS');
-    if (req.method === 'GET') {
-      const frame = connectParam(req);
-      if (frame === undefined) return answerStatus(res, 400);
-      this.#start(req, res, Buffer.from(frame, 'utf8'));
-      return;
-    }
-    if (req.method !== 'POST') return answerStatus(res, 405);
-    readBody(req, this.#options.maxRequestBodySize).then(
-      (body) => {
-        if (body === undefined) return;
-        if (body === TOO_LARGE) return answerTooLarge(res);
-        this.#start(req, res, body);
-      },
-      (err: unknown) => {
-        this.#ctx.node.logger.error('error reading sse request body', { error: String(err) });
-        answerStatus(res, 500);
-      },
-    );
+  protected override servePost(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    this.#start(req, res, body);
   }
 
   #start(req: IncomingMessage, res: ServerResponse, frame: Buffer): void {
-    const client = startStream(this.#ctx, req, res, {
-      name: 'sse',
-      protocol: 'json',
-      unidirectional: false,
-      emulation: true,
-      frame: frameSse,
-      headers: { 'Content-Type': SSE_CONTENT_TYPE },
-      preamble: SSE_PREAMBLE,
-    });
+    const client = startStream(this.ctx, req, res, STREAM);
     client?.handleData(frame);
   }
 }

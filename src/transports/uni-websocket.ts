@@ -4,33 +4,22 @@
  * frame. Besides the empty-push pings the server sends native PING frames and drops a peer that
  * reads nothing for `ping_interval + pong_timeout` (spec §5).
  */
-import { closeWebSocket, perMessageDeflate } from './ws-common.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, type WebSocketServer } from 'ws';
 import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
 import type { ConnectRequest } from '../protocol/types.js';
-import type { OriginCheck } from './cors.js';
 import { headerValue } from './http-request.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni, parseJsonConnectRequest } from './uni-connect.js';
+import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeRefusal, type WebSocketCommonOptions } from './ws-common.js';
 
-const DEFAULT_PING_INTERVAL_MS = 25_000;
-const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+export type UniWebSocketEndpointOptions = WebSocketCommonOptions;
 
-export interface UniWebSocketEndpointOptions {
-  readonly messageSizeLimit: number;
-  readonly compression: boolean;
-  readonly compressionLevel: number;
-  readonly compressionMinSize: number;
-  readonly pingIntervalMs: number;
-  readonly pongTimeoutMs: number;
-  readonly checkOrigin: OriginCheck;
-  readonly userIdHeader?: string | undefined;
-}
+const BAD_REQUEST = upgradeRefusal(400, 'Bad Request', 'bad request');
 
 class UniWebSocketTransport implements Transport {
   readonly name: TransportName = 'uni_websocket';
@@ -79,26 +68,17 @@ export class UniWebSocketEndpoint {
     this.#node = node;
     this.#streams = streams;
     this.#options = options;
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: options.messageSizeLimit,
-      clientTracking: false,
-      perMessageDeflate: perMessageDeflate(options),
-    });
+    this.#wss = createWebSocketServer(options);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!this.#options.checkOrigin(req.headers.origin)) {
-      this.#node.logger.info('request origin is not authorized', { origin: req.headers.origin });
-      rejectUpgrade(socket, 403, 'Forbidden', 'request origin is not allowed');
-      return;
-    }
+    if (!upgradeOriginAllowed(req, socket, this.#options.checkOrigin, this.#node.logger)) return;
     const param = new URL(req.url ?? '/', 'http://localhost').searchParams.get('cf_connect');
     let request: ConnectRequest | undefined;
     if (param !== null && param !== '') {
       request = parseJsonConnectRequest(Buffer.from(param, 'utf8'));
       if (request === undefined) {
-        rejectUpgrade(socket, 400, 'Bad Request', 'bad request');
+        socket.end(BAD_REQUEST);
         return;
       }
     }
@@ -112,7 +92,7 @@ export class UniWebSocketEndpoint {
       if (client.closed) ws.terminate();
       else client.disconnect(Disconnects.Shutdown);
     });
-    const stopPing = this.#nativePing(ws);
+    const stopPing = startNativePing(ws, this.#options);
     ws.on('close', () => {
       stopPing();
       forget();
@@ -135,34 +115,7 @@ export class UniWebSocketEndpoint {
     });
   }
 
-  /** Native PING frames; a peer silent for `ping_interval + pong_timeout` is dropped. Returns the stopper. */
-  #nativePing(ws: WebSocket): () => void {
-    const interval = this.#options.pingIntervalMs > 0 ? this.#options.pingIntervalMs : DEFAULT_PING_INTERVAL_MS;
-    const timeout = interval + (this.#options.pongTimeoutMs > 0 ? this.#options.pongTimeoutMs : DEFAULT_PONG_TIMEOUT_MS);
-    let lastActivity = Date.now();
-    const touch = (): void => {
-      lastActivity = Date.now();
-    };
-    ws.on('pong', touch);
-    ws.on('message', touch);
-    const t = setInterval(() => {
-      if (Date.now() - lastActivity > timeout) {
-        ws.terminate();
-        return;
-      }
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }, interval);
-    t.unref();
-    return () => clearInterval(t);
-  }
-
   close(): void {
     this.#wss.close();
   }
-}
-
-function rejectUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

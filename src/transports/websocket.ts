@@ -5,18 +5,19 @@
  * frames of up to 16 messages, all built into one buffer and written with one `socket.write`, so
  * the kernel sees one write (and Node's stream layer one chunk, not a corked writev).
  */
-import { closeWebSocket, perMessageDeflate } from './ws-common.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, type WebSocketServer } from 'ws';
 import type { Client } from '../core/client/client.js';
 import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
 import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
+import { headerValue } from './http-request.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
+import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, type WebSocketCommonOptions } from './ws-common.js';
 import { MAX_MESSAGES_IN_FRAME, frameHeader, packFrames } from './ws-frames.js';
 
 const OPCODE_TEXT = 0x1;
@@ -25,17 +26,8 @@ const OPCODE_BINARY = 0x2;
 const FRAME_KIND_JSON = 0;
 const FRAME_KIND_PROTOBUF = 1;
 
-export interface WebSocketEndpointOptions {
-  readonly messageSizeLimit: number;
-  readonly compression: boolean;
-  readonly compressionLevel: number;
-  readonly compressionMinSize: number;
+export interface WebSocketEndpointOptions extends WebSocketCommonOptions {
   readonly writeTimeoutMs: number;
-  readonly pingIntervalMs: number;
-  readonly pongTimeoutMs: number;
-  readonly checkOrigin: (origin: string | undefined) => boolean;
-  /** `client_user_id_http_header`: take the user id from this request header. */
-  readonly userIdHeader?: string | undefined;
   /** `client_connection_limit` / `client_connection_rate_limit`. */
   readonly limiter?: ConnectionLimiter | undefined;
 }
@@ -137,27 +129,16 @@ export class WebSocketEndpoint {
   constructor(node: Node, options: WebSocketEndpointOptions) {
     this.#node = node;
     this.#options = options;
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: options.messageSizeLimit,
-      clientTracking: false,
-      perMessageDeflate: perMessageDeflate(options),
-      handleProtocols: (protocols) => {
-        if (protocols.has('centrifuge-protobuf')) return 'centrifuge-protobuf';
-        if (protocols.has('centrifuge-json')) return 'centrifuge-json';
-        return false;
-      },
+    this.#wss = createWebSocketServer(options, (protocols) => {
+      if (protocols.has('centrifuge-protobuf')) return 'centrifuge-protobuf';
+      if (protocols.has('centrifuge-json')) return 'centrifuge-json';
+      return false;
     });
   }
 
   /** Handles an `upgrade` event for this endpoint's path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const origin = req.headers.origin;
-    if (!this.#options.checkOrigin(origin)) {
-      this.#node.logger.info('request origin is not authorized', { origin });
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 29\r\nConnection: close\r\n\r\nrequest origin is not allowed');
-      return;
-    }
+    if (!upgradeOriginAllowed(req, socket, this.#options.checkOrigin, this.#node.logger)) return;
     if (this.#options.limiter !== undefined && !this.#options.limiter.allow()) {
       socket.end(UPGRADE_503);
       return;
@@ -178,9 +159,7 @@ export class WebSocketEndpoint {
     const framePingPong = query?.get('cf_ws_frame_ping_pong') === 'true';
     const transport = new WebSocketTransport(ws, protocol, !framePingPong);
     const node = this.#node;
-    const header = this.#options.userIdHeader;
-    const httpUserId = header ? headerValue(req, header) : undefined;
-    const client = node.newClient(transport, { httpUserId });
+    const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader) });
     if (node.shuttingDown) {
       client.disconnect(Disconnects.Shutdown);
       return;
@@ -191,28 +170,8 @@ export class WebSocketEndpoint {
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
-    if (framePingPong) this.#nativePing(ws);
-  }
-
-  /** `cf_ws_frame_ping_pong`: native PING frames, connection dropped without read activity. */
-  #nativePing(ws: WebSocket): void {
-    const interval = this.#options.pingIntervalMs > 0 ? this.#options.pingIntervalMs : 25_000;
-    const timeout = interval + (this.#options.pongTimeoutMs > 0 ? this.#options.pongTimeoutMs : 10_000);
-    let lastActivity = Date.now();
-    const touch = (): void => {
-      lastActivity = Date.now();
-    };
-    ws.on('pong', touch);
-    ws.on('message', touch);
-    const t = setInterval(() => {
-      if (Date.now() - lastActivity > timeout) {
-        ws.terminate();
-        return;
-      }
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }, interval);
-    t.unref();
-    ws.on('close', () => clearInterval(t));
+    // `cf_ws_frame_ping_pong`: native PING frames, connection dropped without read activity.
+    if (framePingPong) ws.on('close', startNativePing(ws, this.#options));
   }
 
   close(): void {
@@ -233,9 +192,4 @@ function onClose(this: WebSocketWithClient): void {
 }
 function onError(this: WebSocketWithClient, err: Error): void {
   this[CLIENT]?.node.logger.debug('websocket error', { client: this[CLIENT]?.id, error: err.message });
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
 }

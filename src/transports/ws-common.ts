@@ -1,8 +1,32 @@
-/** @module transports/ws-common — pieces shared by the bidirectional and unidirectional WebSocket endpoints. */
-import type { WebSocket } from 'ws';
+/**
+ * @module transports/ws-common — pieces shared by the bidirectional and unidirectional WebSocket
+ * endpoints: the server setup, the origin check before the upgrade, native pings, the close handshake.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import type { Logger } from '../core/logger.js';
+import type { OriginCheck } from './cors.js';
 
 /** How long to wait for the client's close frame before dropping the TCP connection (spec §6.7). */
 export const CLOSE_WAIT_MS = 5000;
+/** Native PING interval when `ping_interval` is not positive. */
+export const DEFAULT_PING_INTERVAL_MS = 25_000;
+/** Extra read-silence allowed after a PING when `pong_timeout` is not positive. */
+export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+
+/** Settings both WebSocket endpoints take from config. */
+export interface WebSocketCommonOptions {
+  readonly messageSizeLimit: number;
+  readonly compression: boolean;
+  readonly compressionLevel: number;
+  readonly compressionMinSize: number;
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+  readonly checkOrigin: OriginCheck;
+  /** `client_user_id_http_header`: take the user id from this request header. */
+  readonly userIdHeader?: string | undefined;
+}
 
 /** Sends a close frame with `code`/`reasonText`; terminates after CLOSE_WAIT_MS without the peer's close. */
 export function closeWebSocket(ws: WebSocket, code: number, reasonText: string): void {
@@ -27,4 +51,55 @@ export function perMessageDeflate(o: { compression: boolean; compressionLevel: n
         threshold: o.compressionMinSize,
       }
     : false;
+}
+
+/** A `noServer` WebSocketServer (upgrades are routed to it) without client tracking. */
+export function createWebSocketServer(o: WebSocketCommonOptions, handleProtocols?: ServerOptions['handleProtocols']): WebSocketServer {
+  return new WebSocketServer({
+    noServer: true,
+    maxPayload: o.messageSizeLimit,
+    clientTracking: false,
+    perMessageDeflate: perMessageDeflate(o),
+    ...(handleProtocols === undefined ? {} : { handleProtocols }),
+  });
+}
+
+/** A raw HTTP answer written on a socket whose upgrade is refused. */
+export function upgradeRefusal(status: number, statusText: string, body: string): string {
+  return `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+const ORIGIN_REFUSED = upgradeRefusal(403, 'Forbidden', 'request origin is not allowed');
+
+/** `allowed_origins` before an upgrade: a refused origin is logged and answered 403. True when the upgrade may go on. */
+export function upgradeOriginAllowed(req: IncomingMessage, socket: Duplex, checkOrigin: OriginCheck, logger: Logger): boolean {
+  const origin = req.headers.origin;
+  if (checkOrigin(origin)) return true;
+  logger.info('request origin is not authorized', { origin });
+  socket.end(ORIGIN_REFUSED);
+  return false;
+}
+
+/**
+ * Native PING frames every `ping_interval`; a peer that sends nothing (no pong, no message) for
+ * `ping_interval + pong_timeout` is terminated. Returns the function that stops the pings.
+ */
+export function startNativePing(ws: WebSocket, o: { pingIntervalMs: number; pongTimeoutMs: number }): () => void {
+  const interval = o.pingIntervalMs > 0 ? o.pingIntervalMs : DEFAULT_PING_INTERVAL_MS;
+  const timeout = interval + (o.pongTimeoutMs > 0 ? o.pongTimeoutMs : DEFAULT_PONG_TIMEOUT_MS);
+  let lastActivity = Date.now();
+  const touch = (): void => {
+    lastActivity = Date.now();
+  };
+  ws.on('pong', touch);
+  ws.on('message', touch);
+  const t = setInterval(() => {
+    if (Date.now() - lastActivity > timeout) {
+      ws.terminate();
+      return;
+    }
+    if (ws.readyState === WebSocket.OPEN) ws.ping();
+  }, interval);
+  t.unref();
+  return () => clearInterval(t);
 }
