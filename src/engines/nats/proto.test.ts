@@ -163,6 +163,29 @@ void describe('nats proto', () => {
     if (push.kind === 'pub') assert.deepEqual(push.pub.data, bytes('x'));
   });
 
+  void it('leaves empty keys and values out of tags entries', () => {
+    const out = encodePublication({ offset: 0, data: new Uint8Array(0), tags: { '': '', k: '' } });
+    assert.equal(hex(out), '3a00' + '3a03' + '0a016b');
+  });
+
+  void it('writes a negative time as a ten-byte two\'s complement varint', () => {
+    assert.equal(hex(encodePublication({ offset: 0, data: new Uint8Array(0), timeMs: -5 })), '48fbffffffffffffffff01');
+  });
+
+  void it('rejects known fields with another wire type and invalid UTF-8 inside a Publication', () => {
+    const cases: Uint8Array[] = [
+      Uint8Array.from([0x20, 0x01]), // data=4 as a varint
+      Uint8Array.from([0x2a, 0x02, 0x08, 0x01]), // info=5 { user=1 as a varint }
+      Uint8Array.from([0x2a, 0x03, 0x0a, 0x01, 0xff]), // info=5 { user=1 invalid utf-8 }
+      Uint8Array.from([0x3a, 0x03, 0x12, 0x01, 0xff]), // tags=7 { value invalid utf-8 }
+      Uint8Array.from([0x4a, 0x00]), // time=9 as LEN
+      Uint8Array.from([0x2a, 0x05, 0x0a, 0x01]), // info=5 longer than its content allows
+    ];
+    for (const payload of cases) {
+      assert.throws(() => decodePublication(payload), NatsPayloadError, `payload ${hex(payload)}`);
+    }
+  });
+
   void it('rejects malformed payloads with NatsPayloadError', () => {
     const good = encodePublicationPush('ch', { offset: 0, data: bytes('hello'), tags: { a: 'b' } });
     const cases: Uint8Array[] = [

@@ -32,6 +32,7 @@ message Publication {
 const PubType = root.lookupType('Publication');
 const InfoType = root.lookupType('ClientInfo');
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 void describe('redis protobuf codec', () => {
   void it('encodes ClientInfo as protobufjs decodes it', () => {
@@ -92,6 +93,25 @@ void describe('redis protobuf codec', () => {
   void it('decodes a negative int64 time like protobufjs writes it', () => {
     const encoded = PubType.encode(PubType.fromObject({ data: bytes('x'), time: -5 })).finish();
     assert.equal(decodePublication(encoded).timeMs, -5);
+  });
+
+  void it('writes both fields of every tags entry, empty key and value included (as Go does)', () => {
+    const encoded = encodePublication({ offset: 0, data: new Uint8Array(0), tags: { '': '', k: '' } });
+    assert.equal(hex(encoded), '3a04' + '0a00' + '1200' + '3a05' + '0a016b' + '1200');
+  });
+
+  void it('writes a negative time as a ten-byte two\'s complement varint', () => {
+    assert.equal(hex(encodePublication({ offset: 0, data: new Uint8Array(0), timeMs: -5 })), '48fbffffffffffffffff01');
+  });
+
+  void it('skips a known field with another wire type like an unknown field', () => {
+    // data=4 as a varint (skipped), then data=4 "x"; ClientInfo user=1 as fixed32 (skipped)
+    assert.deepEqual(decodePublication(Uint8Array.of(0x20, 0x01, 0x22, 0x01, 0x78)), { offset: 0, data: bytes('x') });
+    assert.deepEqual(decodeClientInfo(Uint8Array.of(0x0d, 1, 2, 3, 4, 0x12, 0x01, 0x63)), { clientId: 'c', userId: '' });
+  });
+
+  void it('decodes invalid UTF-8 with replacement characters instead of failing', () => {
+    assert.deepEqual(decodeClientInfo(Uint8Array.of(0x0a, 0x01, 0xff)), { clientId: '', userId: '\ufffd' });
   });
 
   void it('rejects malformed input with ProtobufDecodeError', () => {
