@@ -387,13 +387,12 @@ async function forcedGc(server) {
     return m !== null && m.index !== before;
   }, 3000);
   await sleep(300);
-  const usage = m ? JSON.parse(m[1]) : { heapUsed: NaN, heapTotal: NaN, external: NaN };
-  return { rss: rssBytes(server.pid), js: usage.heapUsed + usage.external, heapTotal: usage.heapTotal };
+  const usage = m ? JSON.parse(m[1]) : { heapUsed: NaN, heapTotal: NaN, external: NaN, young: NaN };
+  return { rss: rssBytes(server.pid), js: usage.heapUsed + usage.external, heapTotal: usage.heapTotal, young: usage.young };
 }
 
-/** Connection ramp (Rotor: connect with an HS256 JWT; baselines: plain upgrade) and idle memory. */
 /**
- * Connection ramp and idle memory. Two ramps of N in one server session:
+ * Connection ramp (Rotor: connect with an HS256 JWT; baselines: plain upgrade) and idle memory. Two ramps of N in one server session:
  * 1. after one warm-up round of N/10 connections (connected, subscribed, closed), the memory
  *    baseline is read, N clients connect (the "first ramp" rate) and subscribe, and memory per
  *    client is read 2 s later;
@@ -455,6 +454,8 @@ async function connectSession(target) {
       subscribesPerSec: n / (subMs / 1000),
       memKB: (rss1 - rss0) / n / 1024,
       memKBgc: (gc1.rss - gc0.rss) / n / 1024,
+      memKBgcOld: (gc1.rss - gc0.rss - (gc1.young - gc0.young)) / n / 1024,
+      youngMB: gc1.young / 1048576,
       jsKBgc: (gc1.js - gc0.js) / n / 1024,
       heapTotalKBgc: (gc1.heapTotal - gc0.heapTotal) / n / 1024,
       baseRssMB: rss0 / 1048576,
@@ -858,6 +859,8 @@ function renderReport(profile, pinned) {
         ['rampClientCpuPct', 'client CPU % in ramp'],
         ['memKB', 'KB / client (settled 2 s)'],
         ['memKBgc', 'KB / client (after forced GC)'],
+        ['memKBgcOld', 'KB / client (after GC, without young-generation growth)'],
+        ['youngMB', 'young generation MB at the end'],
         ['jsKBgc', 'heapUsed+external KB / client (after GC)'],
         ['heapTotalKBgc', 'heapTotal KB / client (after GC)'],
         ['baseRssMB', 'baseline RSS MB'],

@@ -50,3 +50,62 @@ describe('Hub connections', () => {
     assert.deepEqual(hub.userClients('x'), [x]);
   });
 });
+
+describe('Hub channel subscribers', () => {
+  const subscriber = (): Client & { got: number[]; joins: boolean[] } => {
+    const c = {
+      id: `s${++seq}`,
+      userId: 'u',
+      sessionId: '',
+      got: [] as number[],
+      joins: [] as boolean[],
+      deliverPublication(p: { position: { offset: number } }) {
+        c.got.push(p.position.offset);
+      },
+      deliverJoinLeave(_ch: string, _info: unknown, join: boolean) {
+        c.joins.push(join);
+      },
+    };
+    return c as unknown as Client & { got: number[]; joins: boolean[] };
+  };
+  const pub = { data: new Uint8Array([123, 125]) };
+  const info = { clientId: 'x', userId: 'u' };
+
+  it('counts first/last subscribers and delivers to one and to many', () => {
+    const hub = new Hub();
+    const a = subscriber();
+    const b = subscriber();
+    assert.equal(hub.addSub('ch', a), true, 'first subscriber');
+    assert.equal(hub.addSub('ch', a), false);
+    assert.equal(hub.numSubs, 1);
+    assert.equal(hub.broadcastPublication('ch', pub, { offset: 1, epoch: 'e' }), 1);
+    hub.broadcastJoin('ch', info);
+    assert.equal(hub.addSub('ch', b), false);
+    assert.equal(hub.numSubs, 2);
+    assert.deepEqual([...hub.channels()], [['ch', 2]]);
+    assert.equal(hub.broadcastPublication('ch', pub, { offset: 2, epoch: 'e' }), 2);
+    hub.broadcastLeave('ch', info);
+    assert.deepEqual(a.got, [1, 2]);
+    assert.deepEqual(b.got, [2]);
+    assert.deepEqual(a.joins, [true, false]);
+    assert.deepEqual(b.joins, [false]);
+    assert.equal(hub.removeSub('ch', a), false);
+    assert.equal(hub.removeSub('ch', a), false, 'not subscribed any more');
+    assert.equal(hub.removeSub('ch', b), true, 'last subscriber gone');
+    assert.equal(hub.hasSubscribers('ch'), false);
+    assert.equal(hub.numSubs, 0);
+    assert.equal(hub.broadcastPublication('ch', pub, { offset: 3, epoch: 'e' }), 0);
+  });
+
+  it('a single subscriber is removed only by itself', () => {
+    const hub = new Hub();
+    const a = subscriber();
+    const other = subscriber();
+    hub.addSub('personal', a);
+    assert.equal(hub.removeSub('personal', other), false);
+    assert.equal(hub.removeSub('nothing', a), false);
+    assert.equal(hub.hasSubscribers('personal'), true);
+    assert.equal(hub.removeSub('personal', a), true);
+    assert.equal(hub.numChannels, 0);
+  });
+});

@@ -8,7 +8,11 @@ export class Hub {
   /** A user's connections: the client itself while it is the only one (most users), else a Set. */
   readonly #users = new Map<string, Client | Set<Client>>();
   readonly #sessions = new Map<string, Client>();
-  readonly #channels = new Map<string, Map<string, Client>>();
+  /**
+   * A channel's local subscribers: the client itself while it is the only one (personal channels,
+   * the common case by count), else a Map by client id. Saves a Map per single-subscriber channel.
+   */
+  readonly #channels = new Map<string, Client | Map<string, Client>>();
   #numSubs = 0;
 
   // ---- connections ----
@@ -84,24 +88,40 @@ export class Hub {
 
   /** Adds a subscriber; returns true when it is the channel's first local subscriber. */
   addSub(channel: string, client: Client): boolean {
-    let subs = this.#channels.get(channel);
-    let first = false;
+    const subs = this.#channels.get(channel);
     if (subs === undefined) {
-      subs = new Map();
-      this.#channels.set(channel, subs);
-      first = true;
+      this.#channels.set(channel, client);
+      this.#numSubs++;
+      return true;
     }
-    if (!subs.has(client.id)) {
-      subs.set(client.id, client);
+    if (subs instanceof Map) {
+      if (!subs.has(client.id)) {
+        subs.set(client.id, client);
+        this.#numSubs++;
+      }
+    } else if (subs.id !== client.id) {
+      this.#channels.set(
+        channel,
+        new Map([
+          [subs.id, subs],
+          [client.id, client],
+        ]),
+      );
       this.#numSubs++;
     }
-    return first;
+    return false;
   }
 
   /** Removes a subscriber; returns true when the channel has no local subscribers left. */
   removeSub(channel: string, client: Client): boolean {
     const subs = this.#channels.get(channel);
     if (subs === undefined) return false;
+    if (!(subs instanceof Map)) {
+      if (subs !== client) return false;
+      this.#channels.delete(channel);
+      this.#numSubs--;
+      return true;
+    }
     if (subs.get(client.id) === client) {
       subs.delete(client.id);
       this.#numSubs--;
@@ -120,7 +140,7 @@ export class Hub {
   /** Local channels with their subscriber counts. */
   channels(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [ch, subs] of this.#channels) out.set(ch, subs.size);
+    for (const [ch, subs] of this.#channels) out.set(ch, subs instanceof Map ? subs.size : 1);
     return out;
   }
 
@@ -134,6 +154,10 @@ export class Hub {
     const subs = this.#channels.get(channel);
     if (subs === undefined) return 0;
     const prepared = new PreparedPublication(channel, publication, position, prev);
+    if (!(subs instanceof Map)) {
+      subs.deliverPublication(prepared);
+      return 1;
+    }
     for (const client of subs.values()) client.deliverPublication(prepared);
     return subs.size;
   }
@@ -141,12 +165,14 @@ export class Hub {
   broadcastJoin(channel: string, info: ClientInfo): void {
     const subs = this.#channels.get(channel);
     if (subs === undefined) return;
-    for (const client of subs.values()) client.deliverJoinLeave(channel, info, true);
+    if (!(subs instanceof Map)) subs.deliverJoinLeave(channel, info, true);
+    else for (const client of subs.values()) client.deliverJoinLeave(channel, info, true);
   }
 
   broadcastLeave(channel: string, info: ClientInfo): void {
     const subs = this.#channels.get(channel);
     if (subs === undefined) return;
-    for (const client of subs.values()) client.deliverJoinLeave(channel, info, false);
+    if (!(subs instanceof Map)) subs.deliverJoinLeave(channel, info, false);
+    else for (const client of subs.values()) client.deliverJoinLeave(channel, info, false);
   }
 }
