@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { Executor } from '../api/executor.js';
-import { startGrpcApi } from '../api/grpc.js';
+import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
 import type { Config } from '../config/index.js';
@@ -206,7 +206,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   let grpcApi: Awaited<ReturnType<typeof startGrpcApi>> | undefined;
   try {
-    grpcApi = config.grpc_api ? await startGrpcApi(executor, config, logger) : undefined;
+    // @grpc/grpc-js is loaded only when a GRPC listener is configured.
+    grpcApi = config.grpc_api ? await (await import('../api/grpc.js')).startGrpcApi(executor, config, logger) : undefined;
   } catch (err) {
     // Do not leave the HTTP listeners and engines of a failed start behind.
     await node.shutdown();

@@ -9,7 +9,7 @@ import { HttpStreamEndpoint } from '../transports/http-stream.js';
 import { OpenStreams } from '../transports/open-streams.js';
 import { SseEndpoint } from '../transports/sse.js';
 import type { StreamEndpointContext } from '../transports/stream-endpoint.js';
-import { UniGrpcServer } from '../transports/uni-grpc.js';
+import type { UniGrpcServer } from '../transports/uni-grpc.js';
 import { UniHttpStreamEndpoint } from '../transports/uni-http-stream.js';
 import { UniSseEndpoint } from '../transports/uni-sse.js';
 import { UniWebSocketEndpoint } from '../transports/uni-websocket.js';
@@ -80,15 +80,18 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
   let grpc: UniGrpcServer | undefined;
   let ready: Promise<void> = Promise.resolve();
   if (config.uni_grpc) {
-    const server = new UniGrpcServer(node, streams, {
-      address: config.uni_grpc_address,
-      port: config.uni_grpc_port,
-      maxReceiveMessageSize: config.uni_grpc_max_receive_message_size,
-      // uni_grpc's own TLS, else the HTTP server's unless `uni_grpc_tls_disable`.
-      tls: tlsSources(config, 'uni_grpc'),
+    // @grpc/grpc-js is loaded only when a GRPC listener is configured.
+    ready = import('../transports/uni-grpc.js').then(async ({ UniGrpcServer }) => {
+      const server = new UniGrpcServer(node, streams, {
+        address: config.uni_grpc_address,
+        port: config.uni_grpc_port,
+        maxReceiveMessageSize: config.uni_grpc_max_receive_message_size,
+        // uni_grpc's own TLS, else the HTTP server's unless `uni_grpc_tls_disable`.
+        tls: tlsSources(config, 'uni_grpc'),
+      });
+      grpc = server;
+      await server.start();
     });
-    grpc = server;
-    ready = server.start().then(() => undefined);
     // Observed here so a failed bind is logged even when nobody awaits `ready`.
     ready.catch((err: unknown) => node.logger.error('error starting uni_grpc server', { error: String(err) }));
   }
@@ -101,10 +104,9 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
       closing ??= (async () => {
         streams.closeAll();
         uniWs?.close();
-        if (grpc !== undefined) {
-          await ready.catch(() => undefined);
-          await grpc.close();
-        }
+        // The uni_grpc server exists only once `ready` settled (it is created after a lazy import).
+        await ready.catch(() => undefined);
+        if (grpc !== undefined) await grpc.close();
       })();
       return closing;
     },

@@ -68,7 +68,7 @@ describe('Hub channel subscribers', () => {
     };
     return c as unknown as Client & { got: number[]; joins: boolean[] };
   };
-  const pub = { data: new Uint8Array([123, 125]) };
+  const pub = { offset: 0, data: new Uint8Array([123, 125]) };
   const info = { clientId: 'x', userId: 'u' };
 
   it('counts first/last subscribers and delivers to one and to many', () => {

@@ -8,8 +8,11 @@ import type { PresenceManager } from '../core/presence.js';
 import { EngineError } from '../core/errors.js';
 import type { ClientInfo } from '../core/types.js';
 import { MemoryBroker, MemoryPresenceManager } from './memory/index.js';
-import { NatsBroker, NatsController, natsOptionsFromConfig } from './nats/index.js';
-import { createRedisEngine, redisEngineMode, redisShardOptionsFromConfig } from './redis/index.js';
+
+// The Redis and NATS engines (and ioredis / the NATS client under them) are loaded only when the
+// configuration asks for them: a memory-engine node starts faster and ~20 MB smaller without them.
+const loadNats = () => import('./nats/index.js');
+const loadRedis = () => import('./redis/index.js');
 
 /** What a node runs on. The memory engine has no controller: a single node needs none. */
 export interface Engine {
@@ -34,6 +37,7 @@ export async function createEngine(config: Config, ctx: EngineContext): Promise<
     case 'memory': {
       if (config.broker === 'nats') {
         ctx.logger.warn('presence, history and recovery disabled with Memory engine and Nats broker');
+        const { NatsBroker, NatsController, natsOptionsFromConfig } = await loadNats();
         const nats = natsOptionsFromConfig(config);
         return {
           name: 'memory+nats',
@@ -51,11 +55,13 @@ export async function createEngine(config: Config, ctx: EngineContext): Promise<
       };
     }
     case 'redis': {
+      const { createRedisEngine, redisEngineMode, redisShardOptionsFromConfig } = await loadRedis();
       const options = { ...redisShardOptionsFromConfig(config), logger: ctx.logger, nodeId: ctx.nodeId, clock: ctx.clock, defaultHistoryMetaTtlMs: metaTtl };
       const redis = createRedisEngine(options);
       const mode = redisEngineMode(options);
       if (config.broker === 'nats') {
         // NATS replaces Redis PUB/SUB; Redis keeps presence. History is not available (as in Centrifugo).
+        const { NatsBroker, NatsController, natsOptionsFromConfig } = await loadNats();
         const nats = natsOptionsFromConfig(config);
         return {
           name: `redis(${mode})+nats`,
