@@ -56,6 +56,23 @@ describe('fast-metrics', () => {
     assert.match(await r.metrics(), /# TYPE x_dur histogram/);
   });
 
+  it('histogram without labels', async () => {
+    const r = new Registry();
+    const h = new FastHistogram({ name: 'x_lag', help: 'Lag.', labelNames: [], registry: r, buckets: [0.001, 0.01] });
+    assert.equal((await scrape(r)).size, 0, 'no series before the first observation');
+    h.observe0(0.0005);
+    h.observe0(0.005);
+    h.observe0(2);
+    const m = await scrape(r);
+    assert.equal(m.get('x_lag_bucket{le="0.001"}'), 1);
+    assert.equal(m.get('x_lag_bucket{le="0.01"}'), 2);
+    assert.equal(m.get('x_lag_bucket{le="+Inf"}'), 3);
+    assert.equal(m.get('x_lag_count'), 3);
+    r.resetMetrics();
+    h.observe0(0.5);
+    assert.equal((await scrape(r)).get('x_lag_count'), 1);
+  });
+
   it('summary quantiles are within 2.2 % of the exact ones, sum and count exact', async () => {
     const r = new Registry();
     const s = new FastSummary({ name: 'x_cmd', help: 'Commands.', labelNames: ['method'], registry: r, quantiles: [0.5, 0.99, 0.999] });
@@ -99,6 +116,5 @@ describe('fast-metrics', () => {
     const r = new Registry();
     new FastCounter({ name: 'x_dup', help: 'D.', labelNames: ['a'], registry: r });
     assert.throws(() => new FastCounter({ name: 'x_dup', help: 'D.', labelNames: ['a'], registry: r }), /already been registered/);
-    assert.throws(() => new FastCounter({ name: 'x_nolabels', help: 'D.', labelNames: [], registry: r }), TypeError);
   });
 });

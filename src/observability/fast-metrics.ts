@@ -39,6 +39,7 @@ class SeriesIndex<S> {
   ) {}
 
   get(values: readonly string[]): S {
+    if (values.length === 0) return this.#unlabelled();
     let level: Map<string, unknown> = this.#root;
     const last = values.length - 1;
     for (let i = 0; i < last; i++) {
@@ -60,8 +61,20 @@ class SeriesIndex<S> {
     return series;
   }
 
+  #single: S | undefined;
+
+  /** The one series of a metric without labels. */
+  #unlabelled(): S {
+    if (this.#single === undefined) {
+      this.#single = this.create();
+      this.all.push({ labels: {}, series: this.#single });
+    }
+    return this.#single;
+  }
+
   clear(): void {
     this.#root.clear();
+    this.#single = undefined;
     this.all.length = 0;
   }
 }
@@ -71,6 +84,7 @@ abstract class RegisteredMetric<S> {
   readonly aggregator = 'sum' as const;
   protected readonly index: SeriesIndex<S>;
   // A reusable one-element array for single-label calls (no allocation per call).
+  readonly #none: string[] = [];
   readonly #one: string[] = [''];
   readonly #two: string[] = ['', ''];
 
@@ -82,11 +96,14 @@ abstract class RegisteredMetric<S> {
     registry: Registry,
     create: () => S,
   ) {
-    if (labelNames.length === 0) throw new TypeError(`${name}: at least one label`);
     this.index = new SeriesIndex(labelNames, create);
     // prom-client types registerMetric for its own classes only; the Registry itself only calls
     // name/get/reset (and reads type/help from what get resolves to), which this class provides.
     registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  protected series0(): S {
+    return this.index.get(this.#none);
   }
 
   protected series1(a: string): S {
@@ -111,7 +128,7 @@ abstract class RegisteredMetric<S> {
   }
 }
 
-/** A counter with one or two labels. */
+/** A counter with one or two labels (or none). */
 export class FastCounter extends RegisteredMetric<{ value: number }> {
   constructor(o: { name: string; help: string; labelNames: readonly string[]; registry: Registry }) {
     super(o.name, o.help, 'counter', o.labelNames, o.registry, () => ({ value: 0 }));
@@ -139,7 +156,7 @@ interface HistogramSeries {
   count: number;
 }
 
-/** A histogram with fixed upper bounds (`le`), one or two labels. */
+/** A histogram with fixed upper bounds (`le`), none, one or two labels. */
 export class FastHistogram extends RegisteredMetric<HistogramSeries> {
   readonly #bounds: readonly number[];
 
@@ -156,6 +173,10 @@ export class FastHistogram extends RegisteredMetric<HistogramSeries> {
     s.counts[i]!++;
     s.sum += v;
     s.count++;
+  }
+
+  observe0(v: number): void {
+    this.#add(this.series0(), v);
   }
 
   observe1(a: string, v: number): void {

@@ -5,7 +5,7 @@
  * Gauges about the hub are computed on scrape. Everything recorded on a hot path (per command,
  * per API call, per connect) uses the label-indexed types of `fast-metrics.ts`.
  */
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Node, NodeMetrics } from '../core/node.js';
 import { FastCounter, FastHistogram, FastSummary } from './fast-metrics.js';
 
@@ -24,7 +24,7 @@ export class Metrics implements NodeMetrics {
   readonly #transportConnect: FastCounter;
   readonly #apiDuration: FastSummary;
   readonly #apiHistogram: FastHistogram;
-  readonly #lag: Histogram;
+  readonly #lag: FastHistogram;
 
   constructor(version: string, options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
@@ -57,11 +57,12 @@ export class Metrics implements NodeMetrics {
       labelNames: ['protocol', 'method'],
       registry: r,
     });
-    this.#lag = new Histogram({
+    this.#lag = new FastHistogram({
       name: 'centrifugo_node_pub_sub_lag_seconds',
       help: 'Pub sub lag in seconds',
+      labelNames: [],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [r],
+      registry: r,
     });
     new Gauge({ name: 'centrifugo_node_build', help: 'Node build info.', labelNames: ['version'], registers: [r] }).set({ version }, 1);
   }
@@ -114,7 +115,7 @@ export class Metrics implements NodeMetrics {
     this.#transportConnect.inc1(transport);
   }
   pubSubLag(seconds: number): void {
-    this.#lag.observe(seconds);
+    this.#lag.observe0(seconds);
   }
   /** Server API command timing (HTTP and GRPC fronts). */
   apiCommand(method: string, protocol: string, durationSec: number): void {
