@@ -636,7 +636,8 @@ async function main() {
   const report = renderReport(profile, pinned);
   const date = new Date().toISOString().slice(0, 10);
   if (!args['no-write']) {
-    const out = args.out ?? (quick ? path.join(TMP, `quick-${date}.md`) : path.join(BENCH_DIR, 'results', `${date}.md`));
+    // A relative --out is relative to bench/ (where results/ lives), from whichever directory it runs.
+    const out = args.out ? path.resolve(BENCH_DIR, args.out) : quick ? path.join(TMP, `quick-${date}.md`) : path.join(BENCH_DIR, 'results', `${date}.md`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, report);
     fs.writeFileSync(out.replace(/\.md$/, '.json'), `${JSON.stringify({ params: P, results, notes }, null, 1)}\n`);

@@ -84,6 +84,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #unusable = false;
   readonly #queue: Uint8Array[] = [];
   #queuedBytes = 0;
+  /** The transport's bufferedAmount as of the last flush (see enqueue). */
+  #transportBuffered = 0;
   /** Set when the queue holds exactly one publication: it can go out as a shared prebuilt frame. */
   #single: PreparedPublication | undefined;
   #dirty = false;
@@ -274,9 +276,16 @@ export class Client implements ClientView, TimerTarget, Flushable {
     this.#single = this.#queue.length === 0 ? prepared : undefined;
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.byteLength;
-    if (this.#queuedBytes + this.transport.bufferedAmount > this.node.clientConfig.queueMaxSizeBytes) {
-      this.disconnect(Disconnects.Slow);
-      return;
+    // What the transport still holds was read at the last flush (it only shrinks until the next
+    // one); the live value, a getter chain into ws and the socket, is read only when that
+    // estimate says the limit is passed.
+    const max = this.node.clientConfig.queueMaxSizeBytes;
+    if (this.#queuedBytes + this.#transportBuffered > max) {
+      this.#transportBuffered = this.transport.bufferedAmount;
+      if (this.#queuedBytes + this.#transportBuffered > max) {
+        this.disconnect(Disconnects.Slow);
+        return;
+      }
     }
     if (!this.#dirty) {
       this.#dirty = true;
@@ -305,6 +314,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     }
     this.#queue.length = 0;
     this.#queuedBytes = 0;
+    this.#transportBuffered = t.bufferedAmount;
   }
 
   #flushNow(): void {
