@@ -6,7 +6,6 @@
  * API key → 401 (empty body), then (legacy only) shutting down → 503, then the body is read and
  * decoded (undecodable → 400 `Bad Request`). Plain-text error bodies match Go's `http.Error`.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
 import { ApiErrors, toHttpStatus } from './errors.js';
@@ -79,21 +78,29 @@ function sendJson(res: ServerResponse, status: number, body: Uint8Array): void {
   else res.end(body);
 }
 
-/** A header's value; Node joins repeated headers with ", " (Go reads the first: see `matchesFirst`). */
+/**
+ * The first value of a header (`name` in lower case), as Go's `Header.Get` reads it. Read from
+ * `rawHeaders`: touching `req.headers` makes Node build the whole header object, on every request.
+ */
 function firstHeader(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === name.length && k.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
 }
 
 /**
  * Constant-time equality for equal lengths (like Go's subtle.ConstantTimeCompare, a length
- * mismatch answers at once). The expected key is encoded once, not per request.
+ * mismatch answers at once), over UTF-16 code units: no allocation per request.
  */
 function keyMatcher(expected: string): (given: string) => boolean {
-  const want = Buffer.from(expected, 'utf8');
   return (given) => {
-    const got = Buffer.from(given, 'utf8');
-    return got.length === want.length && timingSafeEqual(got, want);
+    if (given.length !== expected.length) return false;
+    let diff = 0;
+    for (let i = 0; i < given.length; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+    return diff === 0;
   };
 }
 
@@ -102,7 +109,7 @@ function keyMatcher(expected: string): (given: string) => boolean {
  * stream's error. A callback rather than a Promise: this runs for every API request.
  */
 function readBody(req: IncomingMessage, limit: number, done: (err: Error | undefined, body: Buffer) => void): void {
-  const declared = Number(req.headers['content-length']);
+  const declared = Number(firstHeader(req, 'content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     done(new BodyTooLargeError(), EMPTY);
     return;
@@ -147,6 +154,25 @@ function readBody(req: IncomingMessage, limit: number, done: (err: Error | undef
 
 const EMPTY = Buffer.alloc(0);
 
+/** A response whose result has no fields (e.g. publish without history): its bytes never change. */
+function isEmptyResult(response: ApiResponse<unknown>): boolean {
+  if (response.error !== undefined || typeof response.result !== 'object' || response.result === null) return false;
+  for (const _ in response.result) return false;
+  return true;
+}
+
+const emptyResponses = new Map<ApiUnaryMethod, Buffer>();
+
+/** The encoding of `{result: {}}` for a method, encoded once. */
+function emptyResponse(method: ApiUnaryMethod): Buffer {
+  let b = emptyResponses.get(method);
+  if (b === undefined) {
+    b = encodeResponse(method, { result: {} });
+    emptyResponses.set(method, b);
+  }
+  return b;
+}
+
 /** Builds the handler mounted by the app router on `/api` and `/api/<method>`. */
 export function createHttpApiHandler(executor: Executor, options: HttpApiOptions): HttpApiHandler {
   const { apiKey, insecure, errorMode, logger } = options;
@@ -162,8 +188,8 @@ export function createHttpApiHandler(executor: Executor, options: HttpApiOptions
     let valid = false;
     const headerKey = firstHeader(req, 'x-api-key');
     if (headerKey !== undefined && headerKey !== '') {
-      // A repeated header arrives joined with ", "; Go compares its first value.
-      valid = keyEquals(headerKey) || (headerKey.includes(', ') && keyEquals(headerKey.slice(0, headerKey.indexOf(', '))));
+      // A repeated header: Go compares its first value, which is what firstHeader returns.
+      valid = keyEquals(headerKey);
     } else {
       const auth = firstHeader(req, 'authorization');
       if (auth !== undefined && auth !== '') {
@@ -202,7 +228,7 @@ export function createHttpApiHandler(executor: Executor, options: HttpApiOptions
     if (response.error !== undefined && transport) {
       return sendJson(res, toHttpStatus(response.error.code), encodeError(response.error));
     }
-    sendJson(res, 200, encodeResponse(unary, response as never));
+    sendJson(res, 200, isEmptyResult(response) ? emptyResponse(unary) : encodeResponse(unary, response as never));
   };
 
   const legacyCommand = async (cmd: Command): Promise<Reply> => {

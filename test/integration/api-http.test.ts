@@ -20,7 +20,7 @@ interface RawResponse {
 }
 
 /** A request with full control over method, headers and body bytes. */
-function raw(url: string, options: { method?: string | undefined; headers?: Record<string, string> | undefined; body?: string | Uint8Array | undefined } = {}): Promise<RawResponse> {
+function raw(url: string, options: { method?: string | undefined; headers?: Record<string, string | string[]> | undefined; body?: string | Uint8Array | undefined } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'POST', headers: options.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
@@ -136,6 +136,14 @@ void describe('HTTP server API', () => {
       const bad = await call('/api/publish', { 'X-API-Key': 'wrong' });
       assert.equal(bad.status, 401);
       assert.equal(bad.bytes.length, 0);
+    });
+
+    void test('a repeated X-API-Key header: the first value counts (Go Header.Get), compared whole', async () => {
+      const twice = (values: string[]): Promise<RawResponse> => raw(`${ts.url}/api/publish`, { headers: { 'X-API-Key': values }, body: publish });
+      assert.equal((await twice([key, 'wrong'])).status, 200);
+      assert.equal((await twice(['wrong', key])).status, 401);
+      assert.equal((await call('/api/publish', { 'X-API-Key': `${key}, wrong` })).status, 401, 'one header holding a list is not the key');
+      assert.equal((await call('/api/publish', { 'x-api-key': key })).status, 200, 'header names are case-insensitive');
     });
 
     void test('Authorization: apikey <key>, scheme case-insensitive', async () => {
