@@ -82,6 +82,19 @@ describe('ws-frames', () => {
     assert.deepEqual([...one], [0x82, 2, 1, 0x78]);
   });
 
+  it('3-byte varints, and more frames than the reused size table first holds', () => {
+    const big = [Buffer.alloc(20_000, 1), Buffer.alloc(16_384, 2), Buffer.alloc(16_383, 3)];
+    const frames = parseFrames(packFrames(big, 0x2, true)!);
+    assert.deepEqual(varintDelimited(frames[0]!.payload), big);
+    const many = msgs(65 * MAX_MESSAGES_IN_FRAME + 1, (i) => 1 + (i % 7));
+    for (const binary of [false, true]) {
+      const parsed = parseFrames(packFrames(many, binary ? 0x2 : 0x1, binary)!);
+      assert.equal(parsed.length, 66);
+      const back = parsed.flatMap((f) => (binary ? varintDelimited(f.payload) : f.payload.toString().split('\n').map((t) => Buffer.from(t))));
+      assert.deepEqual(back, many);
+    }
+  });
+
   it('gives up beyond the pack limit so large flushes are written uncopied', () => {
     assert.equal(packFrames(msgs(2, () => PACK_LIMIT / 2), 0x1, false), undefined);
     const fits = packFrames(msgs(2, () => PACK_LIMIT / 2 - 8), 0x1, false);

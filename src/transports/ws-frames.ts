@@ -27,8 +27,11 @@ function putHeader(out: Buffer, pos: number, opcode: number, length: number): nu
 }
 
 function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  let size = 3;
+  n = Math.floor(n / 0x200000);
+  while (n > 0) {
     n = Math.floor(n / 128);
     size++;
   }
@@ -36,6 +39,10 @@ function varintSize(n: number): number {
 }
 
 function putVarint(out: Buffer, pos: number, n: number): number {
+  if (n < 0x80) {
+    out[pos] = n;
+    return pos + 1;
+  }
   while (n >= 0x80) {
     out[pos++] = (n & 0x7f) | 0x80;
     n = Math.floor(n / 128);
@@ -54,26 +61,35 @@ function payloadSize(messages: readonly Uint8Array[], from: number, to: number, 
   return n;
 }
 
+/** Payload size of each frame of the flush being packed (reused: packing is synchronous). */
+let frameSizes = new Int32Array(64);
+
 /**
  * Every message of a flush as complete frames of up to 16 messages each, in one buffer, or
  * `undefined` when that would exceed {@link PACK_LIMIT} (then the caller writes pieces uncopied).
  */
 export function packFrames(messages: readonly Uint8Array[], opcode: number, binary: boolean): Buffer | undefined {
+  const frames = Math.ceil(messages.length / MAX_MESSAGES_IN_FRAME);
+  if (frames > frameSizes.length) frameSizes = new Int32Array(frames * 2);
+  const sizes = frameSizes;
   let total = 0;
-  for (let i = 0; i < messages.length; i += MAX_MESSAGES_IN_FRAME) {
-    const p = payloadSize(messages, i, Math.min(messages.length, i + MAX_MESSAGES_IN_FRAME), binary);
+  for (let f = 0; f < frames; f++) {
+    const from = f * MAX_MESSAGES_IN_FRAME;
+    const p = payloadSize(messages, from, Math.min(messages.length, from + MAX_MESSAGES_IN_FRAME), binary);
+    sizes[f] = p;
     total += headerSize(p) + p;
     if (total > PACK_LIMIT) return undefined;
   }
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
-  for (let i = 0; i < messages.length; i += MAX_MESSAGES_IN_FRAME) {
-    const end = Math.min(messages.length, i + MAX_MESSAGES_IN_FRAME);
-    pos = putHeader(out, pos, opcode, payloadSize(messages, i, end, binary));
-    for (let j = i; j < end; j++) {
+  for (let f = 0; f < frames; f++) {
+    const from = f * MAX_MESSAGES_IN_FRAME;
+    const end = Math.min(messages.length, from + MAX_MESSAGES_IN_FRAME);
+    pos = putHeader(out, pos, opcode, sizes[f]!);
+    for (let j = from; j < end; j++) {
       const m = messages[j]!;
       if (binary) pos = putVarint(out, pos, m.length);
-      else if (j > i) out[pos++] = 0x0a;
+      else if (j > from) out[pos++] = 0x0a;
       out.set(m, pos);
       pos += m.length;
     }
