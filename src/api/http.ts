@@ -64,18 +64,9 @@ function sendEmpty(res: ServerResponse, status: number): void {
   res.end();
 }
 
-/** Bodies up to this size go out as a latin1 string (see {@link sendJson}). */
-const SMALL_BODY = 16 * 1024;
-
-/**
- * Node writes a string body together with the headers as one chunk (one `write`), but a Buffer
- * body as a second chunk behind them (a corked `writev`); for the usual small reply the string
- * path is cheaper. latin1 maps bytes to chars 1:1, so the bytes on the wire are exactly `body`.
- */
 function sendJson(res: ServerResponse, status: number, body: Uint8Array): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
-  if (body.length <= SMALL_BODY) res.end(Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1'), 'latin1');
-  else res.end(body);
+  res.end(body);
 }
 
 /**

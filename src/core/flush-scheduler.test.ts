@@ -73,21 +73,4 @@ describe('FlushScheduler', () => {
     const total = conns.reduce((n, c) => n + c.writes.flat().length, 0);
     assert.equal(total, 20, 'every message written exactly once');
   });
-
-  it('flushNow writes the batch in progress and everything marked after it', () => {
-    const m = manual();
-    const s = new FlushScheduler(2, m.schedule);
-    const conns = Array.from({ length: 5 }, () => new Conn(s));
-    for (const c of conns) c.send('x');
-    m.turn();
-    conns[0]!.send('y');
-    s.flushNow();
-    assert.equal(s.pending, 0);
-    assert.deepEqual(
-      conns.map((c) => c.writes),
-      [[['x'], ['y']], [['x']], [['x']], [['x']], [['x']]],
-    );
-    m.turn(); // the scheduled run finds nothing to do
-    assert.deepEqual(conns[0]!.writes, [['x'], ['y']]);
-  });
 });

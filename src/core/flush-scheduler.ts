@@ -53,7 +53,6 @@ export class FlushScheduler {
     }
     const batch = this.#batch;
     const end = Math.min(batch.length, this.#pos + this.#slice);
-    // `#pos` advances before each flush, so a flush that re-enters (flushNow) skips it.
     while (this.#pos < end) batch[this.#pos++]!.flush();
     if (this.#pos >= batch.length) {
       batch.length = 0;
@@ -75,22 +74,9 @@ export class FlushScheduler {
     this.#arm();
   }
 
-  /** Connections waiting for a flush (for tests and metrics). */
+  /** Connections waiting for a flush. */
   get pending(): number {
     return this.#batch.length - this.#pos + this.#dirty.length;
-  }
-
-  /** Flushes everything pending immediately (used before closing). */
-  flushNow(): void {
-    while (this.pending > 0) {
-      const batch = this.#batch;
-      while (this.#pos < batch.length) batch[this.#pos++]!.flush();
-      batch.length = 0;
-      this.#pos = 0;
-      const next = this.#dirty;
-      this.#dirty = this.#batch;
-      this.#batch = next;
-    }
   }
 }
 

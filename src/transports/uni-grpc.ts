@@ -15,6 +15,7 @@ import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
 import { protobufCodec } from '../protocol/index.js';
+import type { TlsSources } from '../config/tls-sources.js';
 import type { ConnectRequest } from '../protocol/types.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni } from './uni-connect.js';
@@ -22,15 +23,8 @@ import { connectUni } from './uni-connect.js';
 export const UNI_GRPC_SERVICE = 'centrifugal.centrifugo.unistream.CentrifugoUniStream';
 const SHUTDOWN_GRACE_MS = 2000;
 
-/** PEM sources of a TLS setup (a file path wins over inline PEM). */
-export interface UniGrpcTls {
-  readonly certFile: string;
-  readonly certPem: string;
-  readonly keyFile: string;
-  readonly keyPem: string;
-  readonly clientCaFile: string;
-  readonly clientCaPem: string;
-}
+/** PEM sources of a TLS setup (a file path wins over inline PEM); see config/tls-sources. */
+export type UniGrpcTls = TlsSources;
 
 export interface UniGrpcServerOptions {
   readonly address: string;

@@ -18,7 +18,7 @@ import type { Codec, ProtocolType } from '../protocol/codec.js';
 import { headerValue } from './http-request.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, type WebSocketCommonOptions } from './ws-common.js';
-import { MAX_MESSAGES_IN_FRAME, frameHeader, packFrames } from './ws-frames.js';
+import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
 
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
@@ -60,7 +60,7 @@ class WebSocketTransport implements Transport {
     this.#codec = codecFor(protocol);
     this.#binary = protocol === 'protobuf';
     this.#opcode = this.#binary ? OPCODE_BINARY : OPCODE_TEXT;
-    // ws keeps the net.Socket private; corking it lets all frames of one flush go out in one write.
+    // ws keeps the net.Socket private; without an extension frames are written to it directly.
     this.#socket = (ws as unknown as { _socket?: Socket })._socket;
     this.#raw = this.#socket !== undefined && ws.extensions === '';
     this.frameKind = this.#raw ? (this.#binary ? FRAME_KIND_PROTOBUF : FRAME_KIND_JSON) : undefined;
@@ -68,12 +68,7 @@ class WebSocketTransport implements Transport {
 
   /** One encoded message as a complete WebSocket frame (shared by all subscribers of a publication). */
   frame(message: Uint8Array): Uint8Array {
-    const payload = this.#binary ? this.#codec.joinFrames([message]) : message;
-    const header = frameHeader(this.#opcode, payload.length);
-    const out = Buffer.allocUnsafe(header.length + payload.length);
-    header.copy(out, 0);
-    out.set(payload, header.length);
-    return out;
+    return packFrames([message], this.#opcode, this.#binary);
   }
 
   writeFrame(frame: Uint8Array): void {
@@ -87,29 +82,15 @@ class WebSocketTransport implements Transport {
 
   writeMessages(messages: readonly Uint8Array[]): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
-    const socket = this.#socket;
     if (this.#raw) {
-      const packed = packFrames(messages, this.#opcode, this.#binary);
-      if (packed !== undefined) {
-        socket!.write(packed);
-        return;
-      }
+      this.#socket!.write(packFrames(messages, this.#opcode, this.#binary));
+      return;
     }
-    socket?.cork();
-    try {
-      const opts = { binary: this.#binary, compress: undefined as boolean | undefined };
-      for (let i = 0; i < messages.length; i += MAX_MESSAGES_IN_FRAME) {
-        const chunk = messages.length <= MAX_MESSAGES_IN_FRAME ? messages : messages.slice(i, i + MAX_MESSAGES_IN_FRAME);
-        const payload = chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk);
-        if (this.#raw) {
-          socket!.write(frameHeader(this.#opcode, payload.length));
-          socket!.write(payload);
-        } else {
-          this.#ws.send(payload, opts);
-        }
-      }
-    } finally {
-      socket?.uncork();
+    // permessage-deflate: every frame goes through ws, which keeps the compression state.
+    const opts = { binary: this.#binary, compress: undefined as boolean | undefined };
+    for (let i = 0; i < messages.length; i += MAX_MESSAGES_IN_FRAME) {
+      const chunk = messages.length <= MAX_MESSAGES_IN_FRAME ? messages : messages.slice(i, i + MAX_MESSAGES_IN_FRAME);
+      this.#ws.send(chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk), opts);
     }
   }
 

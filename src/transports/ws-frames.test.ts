@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_MESSAGES_IN_FRAME, PACK_LIMIT, frameHeader, packFrames } from './ws-frames.js';
+import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
 
 interface Frame {
   fin: boolean;
@@ -56,7 +56,7 @@ const msgs = (n: number, size: (i: number) => number): Buffer[] =>
 describe('ws-frames', () => {
   it('packs JSON messages into text frames of at most 16, \\n-joined, in order', () => {
     const input = msgs(MAX_MESSAGES_IN_FRAME * 2 + 3, (i) => 20 + i);
-    const frames = parseFrames(packFrames(input, 0x1, false)!);
+    const frames = parseFrames(packFrames(input, 0x1, false));
     assert.deepEqual(
       frames.map((f) => f.payload.toString().split('\n').length),
       [16, 16, 3],
@@ -72,39 +72,39 @@ describe('ws-frames', () => {
   it('packs Protobuf messages varint-length-prefixed in binary frames, with 2- and 4-byte-length headers', () => {
     // 300-byte messages: 2-byte varints; 16 of them → a payload above 125 bytes (16-bit length).
     const input = [...msgs(17, () => 300), Buffer.alloc(0), Buffer.from([1, 2, 3])];
-    const frames = parseFrames(packFrames(input, 0x2, true)!);
+    const frames = parseFrames(packFrames(input, 0x2, true));
     assert.equal(frames.length, 2);
     assert.ok(frames.every((f) => f.opcode === 0x2));
     const back = frames.flatMap((f) => varintDelimited(f.payload));
     assert.deepEqual(back, input);
     // A single small message gets the 2-byte header.
-    const one = packFrames([Buffer.from('x')], 0x2, true)!;
+    const one = packFrames([Buffer.from('x')], 0x2, true);
     assert.deepEqual([...one], [0x82, 2, 1, 0x78]);
   });
 
   it('3-byte varints, and more frames than the reused size table first holds', () => {
     const big = [Buffer.alloc(20_000, 1), Buffer.alloc(16_384, 2), Buffer.alloc(16_383, 3)];
-    const frames = parseFrames(packFrames(big, 0x2, true)!);
+    const frames = parseFrames(packFrames(big, 0x2, true));
     assert.deepEqual(varintDelimited(frames[0]!.payload), big);
     const many = msgs(65 * MAX_MESSAGES_IN_FRAME + 1, (i) => 1 + (i % 7));
     for (const binary of [false, true]) {
-      const parsed = parseFrames(packFrames(many, binary ? 0x2 : 0x1, binary)!);
+      const parsed = parseFrames(packFrames(many, binary ? 0x2 : 0x1, binary));
       assert.equal(parsed.length, 66);
       const back = parsed.flatMap((f) => (binary ? varintDelimited(f.payload) : f.payload.toString().split('\n').map((t) => Buffer.from(t))));
       assert.deepEqual(back, many);
     }
   });
 
-  it('gives up beyond the pack limit so large flushes are written uncopied', () => {
-    assert.equal(packFrames(msgs(2, () => PACK_LIMIT / 2), 0x1, false), undefined);
-    const fits = packFrames(msgs(2, () => PACK_LIMIT / 2 - 8), 0x1, false);
-    assert.ok(fits !== undefined && fits.length <= PACK_LIMIT);
-    assert.equal(parseFrames(fits).length, 1);
-  });
-
-  it('frameHeader uses 7-bit, 16-bit and 64-bit lengths', () => {
-    assert.deepEqual([...frameHeader(0x1, 125)], [0x81, 125]);
-    assert.deepEqual([...frameHeader(0x1, 126)], [0x81, 126, 0, 126]);
-    assert.deepEqual([...frameHeader(0x2, 70_000)], [0x82, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]);
+  it('frame headers with 7-bit, 16-bit and 64-bit lengths', () => {
+    assert.deepEqual([...packFrames([Buffer.alloc(125)], 0x1, false).subarray(0, 2)], [0x81, 125]);
+    assert.deepEqual([...packFrames([Buffer.alloc(126)], 0x1, false).subarray(0, 4)], [0x81, 126, 0, 126]);
+    const big = Buffer.alloc(70_000, 7);
+    const out = packFrames([big], 0x1, false);
+    assert.deepEqual([...out.subarray(0, 10)], [0x81, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]);
+    assert.equal(out.length, 10 + 70_000);
+    assert.deepEqual(parseFrames(out)[0]!.payload, big);
+    // Several large messages: every frame stays intact.
+    const large = msgs(3, (i) => 40_000 + i);
+    assert.deepEqual(parseFrames(packFrames(large, 0x2, true)).flatMap((f) => varintDelimited(f.payload)), large);
   });
 });

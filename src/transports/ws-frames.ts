@@ -5,25 +5,29 @@
  */
 
 export const MAX_MESSAGES_IN_FRAME = 16;
-/** Flushes up to this size are packed into one buffer; larger ones are written corked, uncopied. */
-export const PACK_LIMIT = 64 * 1024;
 
 /** Bytes of an RFC 6455 server frame header for a payload of `length`. */
 function headerSize(length: number): number {
   return length < 126 ? 2 : length < 65536 ? 4 : 10;
 }
 
-/** Writes a frame header at `pos` (payload below 64 KiB); returns the position after it. */
+/** Writes a frame header at `pos`; returns the position after it. */
 function putHeader(out: Buffer, pos: number, opcode: number, length: number): number {
   out[pos] = 0x80 | opcode;
   if (length < 126) {
     out[pos + 1] = length;
     return pos + 2;
   }
-  out[pos + 1] = 126;
-  out[pos + 2] = length >>> 8;
-  out[pos + 3] = length & 0xff;
-  return pos + 4;
+  if (length < 65536) {
+    out[pos + 1] = 126;
+    out[pos + 2] = length >>> 8;
+    out[pos + 3] = length & 0xff;
+    return pos + 4;
+  }
+  out[pos + 1] = 127;
+  out.writeUInt32BE(Math.floor(length / 2 ** 32), pos + 2);
+  out.writeUInt32BE(length >>> 0, pos + 6);
+  return pos + 10;
 }
 
 function varintSize(n: number): number {
@@ -65,10 +69,10 @@ function payloadSize(messages: readonly Uint8Array[], from: number, to: number, 
 let frameSizes = new Int32Array(64);
 
 /**
- * Every message of a flush as complete frames of up to 16 messages each, in one buffer, or
- * `undefined` when that would exceed {@link PACK_LIMIT} (then the caller writes pieces uncopied).
+ * Every message of a flush as complete frames of up to 16 messages each, in one buffer (one socket
+ * write). Also builds the single-message frame a publication shares between its subscribers.
  */
-export function packFrames(messages: readonly Uint8Array[], opcode: number, binary: boolean): Buffer | undefined {
+export function packFrames(messages: readonly Uint8Array[], opcode: number, binary: boolean): Buffer {
   const frames = Math.ceil(messages.length / MAX_MESSAGES_IN_FRAME);
   if (frames > frameSizes.length) frameSizes = new Int32Array(frames * 2);
   const sizes = frameSizes;
@@ -78,7 +82,6 @@ export function packFrames(messages: readonly Uint8Array[], opcode: number, bina
     const p = payloadSize(messages, from, Math.min(messages.length, from + MAX_MESSAGES_IN_FRAME), binary);
     sizes[f] = p;
     total += headerSize(p) + p;
-    if (total > PACK_LIMIT) return undefined;
   }
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
@@ -95,27 +98,4 @@ export function packFrames(messages: readonly Uint8Array[], opcode: number, bina
     }
   }
   return out;
-}
-
-/** RFC 6455 header of an unmasked, final, uncompressed server frame. */
-export function frameHeader(opcode: number, length: number): Buffer {
-  if (length < 126) {
-    const h = Buffer.allocUnsafe(2);
-    h[0] = 0x80 | opcode;
-    h[1] = length;
-    return h;
-  }
-  if (length < 65536) {
-    const h = Buffer.allocUnsafe(4);
-    h[0] = 0x80 | opcode;
-    h[1] = 126;
-    h.writeUInt16BE(length, 2);
-    return h;
-  }
-  const h = Buffer.allocUnsafe(10);
-  h[0] = 0x80 | opcode;
-  h[1] = 127;
-  h.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-  h.writeUInt32BE(length >>> 0, 6);
-  return h;
 }
