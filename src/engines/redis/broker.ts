@@ -186,20 +186,20 @@ export class RedisBroker implements Broker {
       );
       return parsePublishReply(reply);
     }
-    await shard.publish(keys.clientChannel(channel), payload);
+    await shard.publishToChannel(channel, payload);
     return { position: ZERO_POSITION, suppressed: false };
   }
 
   async publishJoin(channel: string, info: ClientInfo): Promise<void> {
     this.#assertOpen();
     const shard = this.#set.shardFor(channel);
-    await shard.publish(shard.keys.clientChannel(channel), encodeJoinPayload(encodeClientInfo(info)));
+    await shard.publishToChannel(channel, encodeJoinPayload(encodeClientInfo(info)));
   }
 
   async publishLeave(channel: string, info: ClientInfo): Promise<void> {
     this.#assertOpen();
     const shard = this.#set.shardFor(channel);
-    await shard.publish(shard.keys.clientChannel(channel), encodeLeavePayload(encodeClientInfo(info)));
+    await shard.publishToChannel(channel, encodeLeavePayload(encodeClientInfo(info)));
   }
 
   async history(channel: string, options: HistoryOptions): Promise<HistoryResult> {

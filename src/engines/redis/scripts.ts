@@ -14,6 +14,7 @@ export const ScriptNames = Object.freeze({
   presenceRemove: 'rotorPresenceRemove',
   presenceGet: 'rotorPresenceGet',
   presenceStats: 'rotorPresenceStats',
+  publishRouted: 'rotorPublishRouted',
 });
 
 export type ScriptName = (typeof ScriptNames)[keyof typeof ScriptNames];
@@ -205,6 +206,15 @@ cleanup(KEYS[3], KEYS[4], ARGV[1])
 return {redis.call('hlen', KEYS[1]), redis.call('hlen', KEYS[3])}
 `;
 
+/**
+ * Plain PUBLISH sent through the node that owns KEYS[1]'s slot (Redis Cluster): ioredis sends a keyless
+ * PUBLISH to a random node, and two messages of one channel published through different nodes may then
+ * arrive in either order. Routing by the channel's `{channel}` slot keeps them in order, and in order with
+ * the history scripts of that channel. KEYS: 1 any key of the channel (not touched).
+ * ARGV: 1 PUB/SUB channel, 2 payload.
+ */
+const PUBLISH_ROUTED = `return redis.call('publish', ARGV[1], ARGV[2])`;
+
 /** Definition of one script for `defineCommand`. */
 export interface ScriptDefinition {
   readonly name: ScriptName;
@@ -221,4 +231,5 @@ export const SCRIPTS: readonly ScriptDefinition[] = Object.freeze([
   { name: ScriptNames.presenceRemove, lua: PRESENCE_REMOVE, numberOfKeys: 4 },
   { name: ScriptNames.presenceGet, lua: PRESENCE_GET, numberOfKeys: 2 },
   { name: ScriptNames.presenceStats, lua: PRESENCE_STATS, numberOfKeys: 4 },
+  { name: ScriptNames.publishRouted, lua: PUBLISH_ROUTED, numberOfKeys: 1 },
 ]);

@@ -19,7 +19,7 @@ import {
   type RedisShardOptions,
 } from './options.js';
 import { quitConnection } from './pubsub.js';
-import type { ScriptName } from './scripts.js';
+import { ScriptNames, type ScriptName } from './scripts.js';
 
 /** A script runner as `defineCommand` installs it (`<name>Buffer` returns Buffers for bulk replies). */
 type ScriptFunction = (...args: Array<string | Buffer | Uint8Array | number>) => Promise<unknown>;
@@ -93,6 +93,15 @@ export class RedisShard {
     } catch (err) {
       throw engineError('publish', err);
     }
+  }
+
+  /**
+   * PUBLISH a payload (publication, join or leave) on a channel's PUB/SUB channel. In Redis Cluster it goes
+   * through the node owning the channel's slot so that one channel's messages keep their order.
+   */
+  async publishToChannel(channel: string, payload: Uint8Array): Promise<void> {
+    if (!this.keys.cluster) return this.publish(this.keys.clientChannel(channel), payload);
+    await this.runScript(ScriptNames.publishRouted, [this.keys.stream(channel)], [this.keys.clientChannel(channel), payload]);
   }
 
   /** Quits the command client (bounded), then drops its sockets. */
