@@ -7,7 +7,7 @@ npm run typecheck
 npm run lint
 npm run build
 status=0
-for tier in unit integration e2e; do
+for tier in unit core integration e2e; do
   echo "=== $tier tests"
   bash scripts/run-tests.sh "$tier" || status=1
 done

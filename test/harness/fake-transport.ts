@@ -9,6 +9,8 @@ export class FakeTransport implements Transport {
   readonly emulation = false;
   readonly appLevelPing = true;
   bufferedAmount = 0;
+  /** When set, every write stays in `bufferedAmount` (a peer that stopped reading). */
+  stalled = false;
   /** Every message written, decoded as UTF-8 (JSON protocol) in order. */
   readonly messages: string[] = [];
   /** Number of writeMessages calls (= transport writes). */
@@ -23,7 +25,10 @@ export class FakeTransport implements Transport {
 
   writeMessages(messages: readonly Uint8Array[]): void {
     this.writes++;
-    for (const m of messages) this.messages.push(new TextDecoder().decode(m));
+    for (const m of messages) {
+      this.messages.push(new TextDecoder().decode(m));
+      if (this.stalled) this.bufferedAmount += m.byteLength;
+    }
   }
 
   close(code: number, reasonText: string): void {
