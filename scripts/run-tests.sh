@@ -16,4 +16,15 @@ case "$tier" in
   *) echo "unknown tier: $tier" >&2; exit 2 ;;
 esac
 if [ ${#files[@]} -eq 0 ]; then echo "no $tier test files"; exit 0; fi
-exec node --import tsx --test --test-concurrency=1 --test-timeout=120000 "${files[@]}"
+# Dots while it runs, the full TAP in test-results/<tier>.tap, then a short summary of the failures and
+# totals (scripts/test-summary.mjs). The exit status is the test runner's.
+mkdir -p test-results
+tap="test-results/$tier.tap"
+status=0
+node --import tsx --test --test-concurrency=1 --test-timeout=120000 \
+  --test-reporter=dot --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" \
+  "${files[@]}" || status=$?
+echo
+node scripts/test-summary.mjs "$tier" "$tap"
+exit $status

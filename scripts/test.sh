@@ -7,8 +7,12 @@ npm run typecheck
 npm run lint
 npm run build
 status=0
-for tier in unit core integration e2e; do
+tiers=(unit core integration e2e)
+rm -f test-results/*.tap
+for tier in "${tiers[@]}"; do
   echo "=== $tier tests"
   bash scripts/run-tests.sh "$tier" || status=1
 done
+echo "=== all tiers"
+node scripts/test-summary.mjs all $(printf 'test-results/%s.tap ' "${tiers[@]}")
 exit $status
