@@ -17,6 +17,7 @@ import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
 import { headerValue } from './http-request.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
+import { directSocket, directWritesOffReason } from './ws-socket.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, type WebSocketCommonOptions } from './ws-common.js';
 import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
 
@@ -60,9 +61,9 @@ class WebSocketTransport implements Transport {
     this.#codec = codecFor(protocol);
     this.#binary = protocol === 'protobuf';
     this.#opcode = this.#binary ? OPCODE_BINARY : OPCODE_TEXT;
-    // ws keeps the net.Socket private; without an extension frames are written to it directly.
-    this.#socket = (ws as unknown as { _socket?: Socket })._socket;
-    this.#raw = this.#socket !== undefined && ws.extensions === '';
+    // Frames go straight to the socket when ws-socket allows it (verified ws, no extension).
+    this.#socket = directSocket(ws);
+    this.#raw = this.#socket !== undefined;
     this.frameKind = this.#raw ? (this.#binary ? FRAME_KIND_PROTOBUF : FRAME_KIND_JSON) : undefined;
   }
 
@@ -115,6 +116,9 @@ export class WebSocketEndpoint {
       if (protocols.has('centrifuge-json')) return 'centrifuge-json';
       return false;
     });
+    if (directWritesOffReason !== '') {
+      node.logger.warn('WebSocket frames go through ws\'s sender (slower fan-out)', { reason: directWritesOffReason });
+    }
   }
 
   /** Handles an `upgrade` event for this endpoint's path. */
