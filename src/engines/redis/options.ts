@@ -78,8 +78,8 @@ export interface RedisEngineOptions {
   readonly presenceTtlMs?: number | undefined;
   /** Keep per-user structures so `presenceStats` needs no full scan. @default false */
   readonly presenceUserMapping?: boolean | undefined;
-  /** LIST history is not implemented: only `false` is accepted. */
-  readonly useLists?: false | undefined;
+  /** History in LISTs of framed publications instead of STREAMs (`redis_use_lists`). @default false */
+  readonly useLists?: boolean | undefined;
   readonly logger?: Logger | undefined;
   /** Informational (the controller receives the node id in `start`). */
   readonly nodeId?: string | undefined;
@@ -275,12 +275,9 @@ function tlsFromConfig(c: RedisConfigKeys, sentinel: boolean): RedisTlsOptions |
  * element a comma-separated seed list of one cluster, several elements = several shards); else
  * `redis_sentinel_address` non-empty ⇒ sentinel (each element the sentinels of one shard; master name
  * required); else one standalone shard per `redis_address` entry. Throws RedisOptionsError for
- * malformed entries, a missing sentinel master name or `redis_use_lists: true` (not implemented).
+ * malformed entries or a missing sentinel master name.
  */
 export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOptions {
-  if (c.redis_use_lists === true) {
-    throw new RedisOptionsError('redis_use_lists is not supported: history is kept in Redis STREAMs');
-  }
   const common: {
     db?: number;
     user?: string;
@@ -350,6 +347,7 @@ export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOpti
   } = { shards, prefix: nonEmpty(c.redis_prefix) ?? DEFAULT_REDIS_PREFIX };
   if (c.global_presence_ttl !== undefined && c.global_presence_ttl > 0) options.presenceTtlMs = c.global_presence_ttl;
   if (c.global_redis_presence_user_mapping === true) options.presenceUserMapping = true;
+  if (c.redis_use_lists === true) options.useLists = true;
   return options;
 }
 
