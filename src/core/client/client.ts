@@ -235,6 +235,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
     }
     this.node.metrics.replyError?.(method, ce.code);
     if (this.transport.unidirectional && cmd.connect !== undefined) {
+      if (this.transport.rejectConnect?.(ce.code) === true) {
+        this.onTransportClose();
+        return;
+      }
       this.disconnect(this.node.uniConnectErrorTransforms.get(ce.code) ?? uniConnectDisconnect(ce.code));
       return;
     }
