@@ -6,7 +6,7 @@
  * idempotent close that drains first.
  */
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NatsConnection, NodeConnectionOptions, TlsOptions } from '@nats-io/transport-node';
 import { EngineError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
@@ -15,7 +15,7 @@ import {
   DEFAULT_NATS_RECONNECT_TIME_WAIT_MS,
   DEFAULT_NATS_WRITE_TIMEOUT_MS,
 } from './options.js';
-import type { NatsConnectionOptions } from './options.js';
+import type { NatsConnectionOptions, NatsTlsOptions } from './options.js';
 
 /** Server list and credentials extracted from a `nats_url` value. */
 export interface ParsedNatsUrl {
@@ -76,6 +76,20 @@ export function toEngineError(what: string, err: unknown): EngineError {
   if (err instanceof EngineError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new EngineError(`nats ${what}: ${detail}`, { cause: err });
+}
+
+/**
+ * The client's TLS options. The NATS client passes its `tls` object on to Node's `tls.connect`, so
+ * `servername` and `rejectUnauthorized` (not in its declared type) take effect there.
+ */
+function natsTls(o: NatsTlsOptions): TlsOptions {
+  const out: TlsOptions & { servername?: string; rejectUnauthorized?: boolean } = {};
+  if (o.caPem !== undefined) out.ca = o.caPem;
+  if (o.certPem !== undefined) out.cert = o.certPem;
+  if (o.keyPem !== undefined) out.key = o.keyPem;
+  if (o.serverName !== undefined) out.servername = o.serverName;
+  if (o.insecureSkipVerify === true) out.rejectUnauthorized = false;
+  return out;
 }
 
 /** A NATS connection established on first use; `close()` is idempotent and final. */
@@ -163,6 +177,8 @@ export class NatsConnectionHolder {
       ...(parsed.pass !== undefined ? { pass: parsed.pass } : {}),
       ...(parsed.token !== undefined ? { token: parsed.token } : {}),
     };
+    const tls = this.options.tls;
+    if (tls !== undefined) connectOptions.tls = natsTls(tls);
     const nc = await connect(connectOptions);
     this.logger.info('nats connected', { role: this.role, server: nc.getServer() });
     void this.watchStatus(nc);
