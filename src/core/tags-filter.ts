@@ -141,8 +141,9 @@ export function compileTagsFilter(node: FilterNode): TagsFilter {
   return new TagsFilter(parts.join(''), root);
 }
 
+/** Error 107 with Centrifugo's exact message; the reason travels as the cause (for logs). */
 function invalid(what: string): ClientError {
-  return new ClientError(ClientErrors.BadRequest, { message: `bad request: invalid tags filter: ${what}` });
+  return new ClientError(ClientErrors.BadRequest, { cause: new Error(`invalid tags filter: ${what}`) });
 }
 
 function compileNode(n: FilterNode, key: string[]): Test {

@@ -179,6 +179,22 @@ for (const protocol of PROTOCOLS) {
 }
 
 describe('tags filter on the raw wire', () => {
+  it('invalid or disallowed filters: error 107 "bad request", the connection stays', async () => {
+    const c = await pool.open(s.wsUrl);
+    await c.connect({ token: await connectToken('rawbad') });
+    for (const [channel, tf] of [
+      ['tf:x', { key: 'k', cmp: 'in' }],
+      ['tf:x', { op: 'and', nodes: [] }],
+      ['tf:x', { op: 'nand', nodes: [{ key: 'k', cmp: 'ex' }] }],
+      ['notf:x', { key: 'k', cmp: 'ex' }],
+    ] as const) {
+      const r = await c.call('subscribe', { channel, tf });
+      assert.deepEqual(r.error, { code: 107, message: 'bad request' }, JSON.stringify(tf));
+    }
+    const ok = await c.call('subscribe', { channel: 'tf:x', tf: { key: 'k', cmp: 'ex' } });
+    assert.equal(ok.error, undefined);
+  });
+
   it('no delta for a filtered subscription: delta not negotiated, publications sent in full', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({ token: await connectToken('raw') });
