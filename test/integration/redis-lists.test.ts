@@ -54,7 +54,7 @@ describe('redis_use_lists through the server', () => {
     const all = await history({ channel: 'li:h', limit: -1 });
     assert.deepEqual(all.result?.publications?.map((p) => p.offset), [1, 2, 3, 4]);
     assert.equal(all.result?.offset, 4);
-    const since = await history({ channel: 'li:h', limit: 2, since: { offset: 1, epoch: all.result!.epoch } });
+    const since = await history({ channel: 'li:h', limit: 2, since: { offset: 1, epoch: all.result.epoch } });
     assert.deepEqual(since.result?.publications?.map((p) => p.data), [{ i: 2 }, { i: 3 }]);
     const rev = await history({ channel: 'li:h', limit: 2, reverse: true });
     assert.deepEqual(rev.result?.publications?.map((p) => p.offset), [4, 3]);
