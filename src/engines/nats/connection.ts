@@ -8,6 +8,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions, TlsOptions } from '@nats-io/transport-node';
 import { EngineError } from '../../core/errors.js';
+import { nodeTlsOptions } from '../client-tls.js';
 import { silentLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
 import {
@@ -83,13 +84,8 @@ export function toEngineError(what: string, err: unknown): EngineError {
  * `servername` and `rejectUnauthorized` (not in its declared type) take effect there.
  */
 function natsTls(o: NatsTlsOptions): TlsOptions {
-  const out: TlsOptions & { servername?: string; rejectUnauthorized?: boolean } = {};
-  if (o.caPem !== undefined) out.ca = o.caPem;
-  if (o.certPem !== undefined) out.cert = o.certPem;
-  if (o.keyPem !== undefined) out.key = o.keyPem;
-  if (o.serverName !== undefined) out.servername = o.serverName;
-  if (o.insecureSkipVerify === true) out.rejectUnauthorized = false;
-  return out;
+  // nodeTlsOptions sets PEM strings only, which is what the declared TlsOptions fields take.
+  return nodeTlsOptions(o) as TlsOptions;
 }
 
 /** A NATS connection established on first use; `close()` is idempotent and final. */

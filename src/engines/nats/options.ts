@@ -3,6 +3,7 @@
  * mapping from Centrifugo's flat config keys (server spec §4.9).
  */
 import { tlsObjectPems, type TlsObjectConfig } from '../../config/tls-object-pems.js';
+import type { ClientTlsOptions } from '../client-tls.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 
@@ -37,16 +38,7 @@ export interface NatsConnectionOptions {
 }
 
 /** Client TLS to nats-server. */
-export interface NatsTlsOptions {
-  /** CA that signed the server certificate (default: Node's trusted roots). */
-  readonly caPem?: string | undefined;
-  /** Client certificate and key (mutual TLS). */
-  readonly certPem?: string | undefined;
-  readonly keyPem?: string | undefined;
-  /** Name to verify the server certificate against (default: the host of the URL). */
-  readonly serverName?: string | undefined;
-  readonly insecureSkipVerify?: boolean | undefined;
-}
+export type NatsTlsOptions = ClientTlsOptions;
 
 /** `nats_raw_mode.*`: raw subjects and raw payloads. */
 export interface NatsRawModeOptions {

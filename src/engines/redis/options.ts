@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import type { ClientTlsOptions } from '../client-tls.js';
 
 /** Invalid Redis engine configuration (fatal at startup). */
 export class RedisOptionsError extends Error {
@@ -12,18 +13,7 @@ export class RedisOptionsError extends Error {
 }
 
 /** TLS to Redis (PEM contents, not paths). */
-export interface RedisTlsOptions {
-  /** Root CA PEM; absent = system roots. */
-  readonly caPem?: string | undefined;
-  /** Client certificate PEM (mutual TLS). */
-  readonly certPem?: string | undefined;
-  /** Client key PEM (mutual TLS). */
-  readonly keyPem?: string | undefined;
-  /** SNI / expected server name. */
-  readonly serverName?: string | undefined;
-  /** Do not verify the server certificate. */
-  readonly insecureSkipVerify?: boolean | undefined;
-}
+export type RedisTlsOptions = ClientTlsOptions;
 
 /** Settings shared by every shard topology. */
 export interface RedisShardCommonOptions {
