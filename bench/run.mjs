@@ -7,7 +7,7 @@
  * generator) pin themselves to core 1. Server CPU comes from /proc/<pid>/stat, so "deliveries per
  * server-core-second" stays valid when the client side saturates. See README.md.
  *
- *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,profile]
+ *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,profile]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  *                [--profile-phase closed|rate]
@@ -27,7 +27,7 @@ import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
 // ------------------------------------------------------------------ options
 
-const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'profile'];
+const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'tags', 'profile'];
 const OPTIONS = {
   quick: { type: 'boolean', default: false },
   scenarios: { type: 'string' },
@@ -100,7 +100,15 @@ const ROTOR_CONFIG = {
   allow_publish_for_anonymous: true,
   log_level: 'info',
   client_queue_max_size: 10_485_760,
+  // Only an allowance: subscribers send a tags filter in the `tags` scenario alone.
+  allow_tags_filter: true,
 };
+
+/**
+ * The `tags` scenario's filter: passes every (tag-less) publication, so deliveries match the
+ * unfiltered run and the difference is the cost of evaluating it (one shared compiled filter).
+ */
+const TAGS_FILTER = { op: 'and', nodes: [{ key: 'ticker', cmp: 'nex' }, { key: 'kind', cmp: 'neq', val: 'heartbeat' }] };
 
 const deadline = Date.now() + P.maxMinutes * 60_000;
 const t0All = Date.now();
@@ -121,7 +129,12 @@ function record(scenario, target, metrics) {
     (results[scenario][k][target] ??= []).push(v);
   }
 }
-const EXTRA_LABELS = { rotor: 'Rotor POST /api/publish', 'http-bare': 'bare node:http' };
+const EXTRA_LABELS = {
+  rotor: 'Rotor POST /api/publish',
+  'http-bare': 'bare node:http',
+  'rotor-json+tags-filter': 'Rotor JSON, tags filter',
+  'rotor-protobuf+tags-filter': 'Rotor Protobuf, tags filter',
+};
 const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? t;
 const CROSS_LABELS = { 'cross-memory': 'Rotor JSON, one node, memory engine', 'cross-redis': 'Rotor JSON, publish on node A → deliver on node B over Redis' };
 const med = (scenario, metric, target) => median(results[scenario]?.[metric]?.[target] ?? []);
@@ -268,13 +281,14 @@ async function fixedRate(pool, pub, server, { n, rate }) {
 // ------------------------------------------------------------------ sessions
 
 /** One server + N subscribers of one channel: closed loop and/or fixed rate. */
-async function fanoutSession(target, n, { doClosed, doRate, nodeArgs = [] }) {
+async function fanoutSession(target, n, { doClosed, doRate, nodeArgs = [], tf }) {
   const server = await startTarget(target, { nodeArgs });
   const pool = new SubscriberPool(target, server.port, P.workers);
   const pub = new Publisher(target, server.port);
   const out = {};
   try {
-    await pool.open({ total: n, concurrency: 500, subscribe: true, channels: { kind: 'single', channel: 'fan' }, timeoutMs: 60_000 });
+    const channels = tf ? { kind: 'single', channel: 'fan', tf } : { kind: 'single', channel: 'fan' };
+    await pool.open({ total: n, concurrency: 500, subscribe: true, channels, timeoutMs: 60_000 });
     assertPoolHealthy(pool, 'setup');
     if (pool.subscribedCount() !== n) throw new Error(`only ${pool.subscribedCount()} of ${n} subscribed`);
     await pub.connect();
@@ -629,6 +643,20 @@ async function main() {
       }
     }
   }
+  if (scenarios.includes('tags')) {
+    // Rotor only: the same fan-out with and without a subscriber tags filter, alternating.
+    const n = P.fanoutNs[0];
+    const rotorTargets = targets.filter((t) => t.startsWith('rotor-'));
+    for (let rep = 0; rep < P.repeats; rep++) {
+      for (const target of rotate(rotorTargets, rep)) {
+        for (const tf of rep % 2 ? [TAGS_FILTER, undefined] : [undefined, TAGS_FILTER]) {
+          const name = tf ? `${target}+tags-filter` : target;
+          const r = await attempt(`tags N=${n} ${name} #${rep + 1}`, () => fanoutSession(target, n, { doClosed: true, doRate: false, tf }));
+          if (r?.closed) record('tags', name, r.closed);
+        }
+      }
+    }
+  }
   let profile = null;
   if (scenarios.includes('profile')) {
     profile = await attempt('profile rotor-json fan-out', () => runProfile());
@@ -814,6 +842,12 @@ function renderReport(profile, pinned) {
     if (!results[`fanout-${n}`]) continue;
     s += `## Fan-out, closed loop: 1 publisher → 1 channel → N=${n} subscribers\n\n`;
     s += table(`fanout-${n}`, fanCols, ['perCoreSec', 'deliveries/core-s']);
+    s += '\n';
+  }
+  if (results.tags) {
+    s += `## Fan-out with a subscriber tags filter: N=${P.fanoutNs[0]} subscribers, each with the same filter (passes every publication), beside the same fan-out without one\n\n`;
+    const rows = targets.filter((t) => t.startsWith('rotor-')).flatMap((t) => [t, `${t}+tags-filter`]);
+    s += table('tags', fanCols, ['perCoreSec', 'deliveries/core-s'], rows, 'rotor-json');
     s += '\n';
   }
   if (results.rate) {

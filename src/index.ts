@@ -17,6 +17,7 @@ export type { ClientHandler, SubscribeOptions, ConnectDecision, ClientView } fro
 export { SubscriptionSource } from './core/handler.js';
 export type { ChannelOptions, ChannelOptionsResolver } from './core/channel-options.js';
 export { DEFAULT_CHANNEL_OPTIONS } from './core/channel-options.js';
+export { compileTagsFilter, type TagsFilter } from './core/tags-filter.js';
 export type { Transport, TransportName } from './core/transport.js';
 export type { Client } from './core/client/client.js';
 export type { ClientInfo, Publication, StreamPosition, Credentials } from './core/types.js';

@@ -99,9 +99,19 @@ function protoConnect(token) {
   return protoCommand(1, 4, req);
 }
 
-function protoSubscribe(id, channel) {
+/** FilterNode (op 1, key 2, cmp 3, val 4, vals 5, nodes 6) as protobuf bytes. */
+function protoFilterNode(node) {
+  const out = [];
+  for (const [n, k] of [[1, 'op'], [2, 'key'], [3, 'cmp'], [4, 'val']]) if (node[k]) pushBytesField(out, n, utf8(node[k]));
+  for (const v of node.vals ?? []) pushBytesField(out, 5, utf8(v));
+  for (const child of node.nodes ?? []) pushBytesField(out, 6, Buffer.from(protoFilterNode(child)));
+  return out;
+}
+
+function protoSubscribe(id, channel, tf) {
   const req = [];
   pushBytesField(req, 1, utf8(channel));
+  if (tf) pushBytesField(req, 13, Buffer.from(protoFilterNode(tf)));
   return protoCommand(id, 5, req);
 }
 
@@ -178,11 +188,11 @@ function makeJsonWire(name, { connectCommand }) {
       const cmd = token ? { id: 1, connect: { token } } : { id: 1, connect: {} };
       conn.send(OP_TEXT, utf8(JSON.stringify(cmd)));
     },
-    subscribe(conn, channels, sink) {
+    subscribe(conn, channels, sink, tf) {
       const st = stateOf(conn);
       st.phase = 'subscribing';
       st.awaiting = channels.length;
-      const lines = channels.map((channel) => JSON.stringify({ id: st.nextId++, subscribe: { channel } }));
+      const lines = channels.map((channel) => JSON.stringify({ id: st.nextId++, subscribe: tf ? { channel, tf } : { channel } }));
       conn.send(OP_TEXT, utf8(lines.join('\n')));
       void sink;
     },
@@ -239,11 +249,11 @@ const protobufWire = {
     conn.send(OP_BINARY, protoDelimited([protoConnect(token)]));
     void sink;
   },
-  subscribe(conn, channels, sink) {
+  subscribe(conn, channels, sink, tf) {
     const st = stateOf(conn);
     st.phase = 'subscribing';
     st.awaiting = channels.length;
-    conn.send(OP_BINARY, protoDelimited(channels.map((ch) => protoSubscribe(st.nextId++, ch))));
+    conn.send(OP_BINARY, protoDelimited(channels.map((ch) => protoSubscribe(st.nextId++, ch, tf))));
     void sink;
   },
   onFrame(conn, opcode, buf, start, end, sink) {

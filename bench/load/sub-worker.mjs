@@ -74,6 +74,7 @@ function hs256(secret, sub) {
 /**
  * Channels of global connection `i`.
  * - `{kind:'single', channel}`: everyone in one channel (fan-out);
+ * - any spec may carry `tf` (a FilterNode): the Rotor wires send it as the subscribe tags filter;
  * - `{kind:'own', prefix}`: one channel per connection (idle memory);
  * - `{kind:'grid', conns, channels, perChannel}`: subscriber j of channel c is connection
  *   (c·perChannel + j) mod conns, so every channel has exactly `perChannel` subscribers and every
@@ -111,7 +112,7 @@ function openAll({ from, to, concurrency, secret, subscribe, channels }) {
     };
     sink.onConnected = (conn) => {
       counters[C.connected]++;
-      if (subscribe) wire.subscribe(conn, channelsOf(channels, conn.index), sink);
+      if (subscribe) wire.subscribe(conn, channelsOf(channels, conn.index), sink, channels.tf);
       else finishOne(conn);
     };
     sink.onSubscribed = (conn) => {
@@ -159,7 +160,7 @@ function subscribeAll(channels) {
       finish(conn);
     };
     onFailed = finish;
-    for (const c of live) wire.subscribe(c, channelsOf(channels, c.index), sink);
+    for (const c of live) wire.subscribe(c, channelsOf(channels, c.index), sink, channels.tf);
   });
 }
 

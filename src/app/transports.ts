@@ -7,6 +7,7 @@ import type { Node } from '../core/node.js';
 import { EmulationEndpoint } from '../transports/emulation.js';
 import { HttpStreamEndpoint } from '../transports/http-stream.js';
 import { OpenStreams } from '../transports/open-streams.js';
+import type { ConnectHttpResponse } from '../transports/response-transport.js';
 import { SseEndpoint } from '../transports/sse.js';
 import type { StreamEndpointContext } from '../transports/stream-endpoint.js';
 import type { UniGrpcServer } from '../transports/uni-grpc.js';
@@ -69,11 +70,19 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
     external.upgrade(config.uni_websocket_handler_prefix, 'uni_websocket', (req, socket, head) => ep.handleUpgrade(req, socket, head));
   }
   if (config.uni_sse) {
-    const ep = new UniSseEndpoint(streamCtx, { maxRequestBodySize: config.uni_sse_max_request_body_size, checkOrigin });
+    const ep = new UniSseEndpoint(streamCtx, {
+      maxRequestBodySize: config.uni_sse_max_request_body_size,
+      checkOrigin,
+      connectResponses: connectHttpResponses(config.uni_sse_connect_code_to_http_response),
+    });
     external.exact(config.uni_sse_handler_prefix, 'uni_sse', (req, res) => ep.handle(req, res));
   }
   if (config.uni_http_stream) {
-    const ep = new UniHttpStreamEndpoint(streamCtx, { maxRequestBodySize: config.uni_http_stream_max_request_body_size, checkOrigin });
+    const ep = new UniHttpStreamEndpoint(streamCtx, {
+      maxRequestBodySize: config.uni_http_stream_max_request_body_size,
+      checkOrigin,
+      connectResponses: connectHttpResponses(config.uni_http_stream_connect_code_to_http_response),
+    });
     external.exact(config.uni_http_stream_handler_prefix, 'uni_http_stream', (req, res) => ep.handle(req, res));
   }
 
@@ -111,4 +120,13 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
       return closing;
     },
   };
+}
+
+/** `uni_*_connect_code_to_http_response` → connect error code → HTTP answer; undefined when disabled. */
+function connectHttpResponses(c: Config['uni_sse_connect_code_to_http_response']): Map<number, ConnectHttpResponse> | undefined {
+  if (!c.enabled || c.transforms.length === 0) return undefined;
+  const out = new Map<number, ConnectHttpResponse>();
+  // The first transform of a code wins, as a lookup over the list would.
+  for (const t of c.transforms) if (!out.has(t.code)) out.set(t.code, { statusCode: t.to.status_code, body: t.to.body });
+  return out;
 }

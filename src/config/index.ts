@@ -7,6 +7,7 @@ export { envName } from './env.js';
 export { formatOf, type ConfigFormat } from './file.js';
 export { NAMESPACE_NAME } from './rules.js';
 export { tlsSources, type TlsServer, type TlsSourceKeys, type TlsSources } from './tls-sources.js';
+export { tlsObjectPems, type TlsObjectConfig, type TlsObjectPems } from './tls-object-pems.js';
 export {
   SCHEMA,
   type Config,

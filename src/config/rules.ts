@@ -49,7 +49,21 @@ export function checkRules(cfg: Config): ConfigProblem[] {
 
   checkLooseNames(cfg.proxies, 'proxies', NAMESPACE_NAME, add);
   checkLooseNames(cfg.consumers, 'consumers', CONSUMER_NAME, add);
+  for (const key of ['uni_sse_connect_code_to_http_response', 'uni_http_stream_connect_code_to_http_response'] as const) {
+    checkHttpResponseTransforms(cfg[key], key, add);
+  }
   return problems;
+}
+
+/** Enabled `uni_*_connect_code_to_http_response`: every transform names an error code and a valid HTTP status. */
+function checkHttpResponseTransforms(c: Config['uni_sse_connect_code_to_http_response'], key: string, add: Add): void {
+  if (!c.enabled) return;
+  c.transforms.forEach((t, i) => {
+    if (t.code <= 0) add(`${key}.transforms[${i}].code`, `${key}: transform needs a connect error code`);
+    if (t.to.status_code < 200 || t.to.status_code > 599) {
+      add(`${key}.transforms[${i}].to.status_code`, `${key}: status_code must be an HTTP status 200–599, got ${t.to.status_code}`);
+    }
+  });
 }
 
 type Add = (path: string, message: string) => void;

@@ -332,3 +332,15 @@ void describe('several problems', () => {
     assert.match(error.message, /^invalid configuration \(7 problems\):\n/);
   });
 });
+
+void describe('uni connect code to HTTP response', () => {
+  void test('enabled transforms need a code and an HTTP status 200–599', () => {
+    const key = 'uni_sse_connect_code_to_http_response';
+    rejects({ [key]: { enabled: true, transforms: [{ code: 109, to: { status_code: 99, body: 'x' } }] } }, `${key}.transforms[0].to.status_code`);
+    rejects({ uni_http_stream_connect_code_to_http_response: { enabled: true, transforms: [{ code: 0, to: { status_code: 401 } }] } }, 'uni_http_stream_connect_code_to_http_response.transforms[0].code');
+    const ok = validateConfig({ [key]: { enabled: true, transforms: [{ code: 109, to: { status_code: 401, body: 'expired' } }] } });
+    assert.deepEqual(ok[key].transforms[0], { code: 109, to: { status_code: 401, body: 'expired' } });
+    // Disabled transforms are not checked (they are never used).
+    validateConfig({ [key]: { enabled: false, transforms: [{ code: 0, to: { status_code: 0 } }] } });
+  });
+});

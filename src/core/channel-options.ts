@@ -24,6 +24,8 @@ export interface ChannelOptions {
   readonly forceRecoveryMode: '' | 'stream' | 'cache';
   readonly allowedDeltaTypes: readonly string[];
   readonly deltaPublish: boolean;
+  /** Subscribers may send a publication tags filter (`allow_tags_filter`, Centrifugo v6). */
+  readonly allowTagsFilter: boolean;
   readonly allowSubscribeForClient: boolean;
   readonly allowSubscribeForAnonymous: boolean;
   readonly allowPublishForClient: boolean;
@@ -66,6 +68,7 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
   forceRecoveryMode: '',
   allowedDeltaTypes: [],
   deltaPublish: false,
+  allowTagsFilter: false,
   allowSubscribeForClient: false,
   allowSubscribeForAnonymous: false,
   allowPublishForClient: false,

@@ -9,6 +9,7 @@
  */
 import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
 import type { ChannelOptions } from './channel-options.js';
+import type { TagsFilter } from './tags-filter.js';
 import type { Credentials, StreamPosition } from './types.js';
 
 /** Where a subscription came from (Centrifugo's subscription source codes). */
@@ -50,6 +51,8 @@ export interface SubscribeOptions {
   readonly source: number;
   /** Fossil delta compression negotiated for this subscription (spec §13). */
   readonly deltaFossil?: boolean | undefined;
+  /** Publications whose tags do not pass are not delivered (offsets still advance; spec §14). */
+  readonly tagsFilter?: TagsFilter | undefined;
 }
 
 /** Information about the transport a connection uses, passed to the handler. */

@@ -1,6 +1,7 @@
 /** @module core/hub — this node's registry of connections and channel subscribers, and local fan-out. */
 import type { Client } from './client/client.js';
 import { PreparedPublication } from './prepared.js';
+import { TagsFilterPool } from './tags-filter.js';
 import type { ClientInfo, Publication, StreamPosition } from './types.js';
 
 export class Hub {
@@ -14,6 +15,8 @@ export class Hub {
    */
   readonly #channels = new Map<string, Client | Map<string, Client>>();
   #numSubs = 0;
+  /** Compiled tags filters in use, shared by identical filters (one evaluation per publication each). */
+  readonly filters = new TagsFilterPool();
 
   // ---- connections ----
 

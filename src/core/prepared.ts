@@ -135,5 +135,6 @@ export function toProtoPublication(p: Publication, epoch?: string): ProtoPublica
   if (p.offset > 0) out.offset = p.offset;
   if (p.tags !== undefined && Object.keys(p.tags).length > 0) out.tags = { ...p.tags };
   if (p.offset === 1 && epoch) out.epoch = epoch;
+  if (p.channel) out.channel = p.channel;
   return out;
 }

@@ -40,6 +40,12 @@ export interface Transport {
   readonly frameKind?: number | undefined;
   frame?(message: Uint8Array): Uint8Array;
   writeFrame?(frame: Uint8Array): void;
+  /**
+   * Unidirectional HTTP transports may answer a failed connect themselves with a configured HTTP
+   * response instead of a stream (`uni_sse/uni_http_stream_connect_code_to_http_response`).
+   * Returns true when it did: the client then closes without a `disconnect` push.
+   */
+  rejectConnect?(errorCode: number): boolean;
   /** Bytes accepted but not yet flushed to the kernel; used for slow-consumer detection. */
   readonly bufferedAmount: number;
   /**

@@ -32,6 +32,11 @@ export interface Publication {
   readonly timeMs?: number | undefined;
   /** The publisher asked for delta compression (fossil) of this publication. */
   readonly delta?: boolean | undefined;
+  /**
+   * The channel the publication was published to, set only when it differs from the channel it is
+   * delivered in (NATS wildcard subscriptions: `news.sport` delivered to subscribers of `news.*`).
+   */
+  readonly channel?: string | undefined;
 }
 
 /** A point in a channel stream: the offset of the last publication and the stream incarnation. */

@@ -47,6 +47,7 @@ export function toChannelOptions(namespace: string, c: ChannelOptionsConfig): Ch
     forceRecoveryMode: c.force_recovery_mode,
     allowedDeltaTypes: [...c.allowed_delta_types],
     deltaPublish: c.delta_publish,
+    allowTagsFilter: c.allow_tags_filter,
     allowSubscribeForClient: c.allow_subscribe_for_client,
     allowSubscribeForAnonymous: c.allow_subscribe_for_anonymous,
     allowPublishForClient: c.allow_publish_for_client,

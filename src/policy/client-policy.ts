@@ -22,6 +22,7 @@ import {
   type SubscribeOptions,
   SubscriptionSource,
 } from '../core/handler.js';
+import { compileTagsFilter, type TagsFilter } from '../core/tags-filter.js';
 import type { Credentials } from '../core/types.js';
 import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
 import { type ConfigChannelOptionsResolver, splitChannel } from './channel-options.js';
@@ -161,15 +162,20 @@ export class ClientPolicy implements ClientHandler {
       else throw new ClientError(ClientErrors.PermissionDenied);
       opts = baseOptions(o, undefined, source);
     }
-    if (req.tf !== undefined) throw new ClientError(ClientErrors.BadRequest);
+    let tagsFilter: TagsFilter | undefined;
+    if (req.tf !== undefined) {
+      if (!o.allowTagsFilter) throw new ClientError(ClientErrors.BadRequest);
+      tagsFilter = compileTagsFilter(req.tf);
+    }
     // Client-requested features (spec §9.2); during subscribe "subscribed" counts as true.
     const historyAccess = this.#access(o, userId, true, 'history');
     let { enablePositioning, enableRecovery, pushJoinLeave } = opts;
     if (req.positioned && (o.allowPositioning || historyAccess)) enablePositioning = true;
     if (req.recoverable && (o.allowRecovery || historyAccess) && hasHistory(o)) enableRecovery = true;
     if (req.joinLeave && o.joinLeave && this.#access(o, userId, true, 'presence')) pushJoinLeave = true;
-    const deltaFossil = req.delta === 'fossil' && o.allowedDeltaTypes.includes('fossil');
-    const final = { ...opts, enablePositioning, enableRecovery, pushJoinLeave, deltaFossil };
+    // No delta for filtered subscriptions: a patch needs the previous publication, which the filter may drop.
+    const deltaFossil = tagsFilter === undefined && req.delta === 'fossil' && o.allowedDeltaTypes.includes('fossil');
+    const final = { ...opts, enablePositioning, enableRecovery, pushJoinLeave, deltaFossil, tagsFilter };
     // Token-less subscriptions of one channel kind are identical: share one frozen object per kind
     // (one less allocation per subscription; see bench memory per connection).
     return token === '' ? sharedOptions(final) : final;
@@ -291,7 +297,7 @@ const SHARED = new WeakMap<ChannelOptions, Map<number, SubscribeOptions>>();
 
 /** Interns options that carry no per-subscription data (no info, data or expiry). */
 function sharedOptions(o: SubscribeOptions): SubscribeOptions {
-  if (o.chanInfo !== undefined || o.data !== undefined || o.expireAtSec !== 0) return o;
+  if (o.chanInfo !== undefined || o.data !== undefined || o.expireAtSec !== 0 || o.tagsFilter !== undefined) return o;
   const key =
     o.source |
     (o.emitPresence ? 1 << 8 : 0) |

@@ -12,7 +12,7 @@ import type { Node } from '../core/node.js';
 import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
 import { answerStatus, answerTooLarge, headerValue, readBody, STREAM_HEADERS, TOO_LARGE } from './http-request.js';
 import type { OpenStreams } from './open-streams.js';
-import { ResponseTransport, type ResponseTransportOptions } from './response-transport.js';
+import { type ConnectHttpResponse, ResponseTransport, type ResponseTransportOptions } from './response-transport.js';
 
 export interface StreamEndpointContext {
   readonly node: Node;
@@ -25,6 +25,8 @@ export interface StreamEndpointContext {
 export interface StreamEndpointOptions {
   readonly maxRequestBodySize: number;
   readonly checkOrigin: OriginCheck;
+  /** uni_sse / uni_http_stream: `*_connect_code_to_http_response` transforms (enabled ones only). */
+  readonly connectResponses?: ReadonlyMap<number, ConnectHttpResponse> | undefined;
 }
 
 /**
@@ -35,11 +37,11 @@ export interface StreamEndpointOptions {
  */
 export abstract class StreamEndpoint {
   protected readonly ctx: StreamEndpointContext;
-  readonly #options: StreamEndpointOptions;
+  protected readonly options: StreamEndpointOptions;
 
   constructor(ctx: StreamEndpointContext, options: StreamEndpointOptions) {
     this.ctx = ctx;
-    this.#options = options;
+    this.options = options;
   }
 
   /** Logged with the error when the request body cannot be read. */
@@ -52,11 +54,11 @@ export abstract class StreamEndpoint {
   protected abstract servePost(req: IncomingMessage, res: ServerResponse, body: Buffer): void;
 
   handle(req: IncomingMessage, res: ServerResponse): void {
-    applyCors(req, res, this.#options.checkOrigin);
+    applyCors(req, res, this.options.checkOrigin);
     if (req.method === 'OPTIONS') return answerPreflight(res, this.serveGet === undefined ? 'POST, OPTIONS' : 'GET, POST, OPTIONS');
     if (req.method === 'GET' && this.serveGet !== undefined) return this.serveGet(req, res);
     if (req.method !== 'POST') return answerStatus(res, 405);
-    readBody(req, this.#options.maxRequestBodySize).then(
+    readBody(req, this.options.maxRequestBodySize).then(
       (body) => {
         if (body === undefined) return;
         if (body === TOO_LARGE) return answerTooLarge(res);
@@ -75,6 +77,11 @@ export interface StartStreamOptions extends ResponseTransportOptions {
   readonly headers: OutgoingHttpHeaders;
   /** Bytes written right after the headers (SSE writes `\r\n`). */
   readonly preamble?: Uint8Array | undefined;
+  /**
+   * Unidirectional connect error code → HTTP answer (`*_connect_code_to_http_response`). When
+   * given, the 200 head waits for the connect outcome.
+   */
+  readonly connectResponses?: ReadonlyMap<number, ConnectHttpResponse> | undefined;
 }
 
 /**
@@ -88,10 +95,17 @@ export function startStream(
   res: ServerResponse,
   options: StartStreamOptions,
 ): Client | undefined {
-  res.writeHead(200, { ...STREAM_HEADERS, ...options.headers });
-  if (options.preamble !== undefined) res.write(options.preamble);
-  else res.flushHeaders();
-  const transport = new ResponseTransport(res, options);
+  const headers = { ...STREAM_HEADERS, ...options.headers };
+  const responses = options.connectResponses;
+  let transport: ResponseTransport;
+  if (responses !== undefined && responses.size > 0) {
+    transport = new ResponseTransport(res, options, { headers, preamble: options.preamble, responses });
+  } else {
+    res.writeHead(200, headers);
+    if (options.preamble !== undefined) res.write(options.preamble);
+    else res.flushHeaders();
+    transport = new ResponseTransport(res, options);
+  }
   const client = ctx.node.newClient(transport, { httpUserId: headerValue(req, ctx.userIdHeader) });
   const forget = ctx.streams.add(() => {
     if (client.closed) transport.close(0, '');

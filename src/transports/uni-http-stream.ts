@@ -23,7 +23,7 @@ export class UniHttpStreamEndpoint extends StreamEndpoint {
   protected override servePost(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const request = parseJsonConnectRequest(body);
     if (request === undefined) return answerStatus(res, 400);
-    const client = startStream(this.ctx, req, res, STREAM);
+    const client = startStream(this.ctx, req, res, { ...STREAM, connectResponses: this.options.connectResponses });
     if (client !== undefined) connectUni(client, request, this.ctx.node.logger);
   }
 }

@@ -26,7 +26,7 @@ export class UniSseEndpoint extends StreamEndpoint {
   /** Starts the stream for a parsed ConnectRequest; a malformed one (undefined) gets 400. */
   #start(req: IncomingMessage, res: ServerResponse, request: ConnectRequest | undefined): void {
     if (request === undefined) return answerStatus(res, 400);
-    const client = startStream(this.ctx, req, res, STREAM);
+    const client = startStream(this.ctx, req, res, { ...STREAM, connectResponses: this.options.connectResponses });
     if (client !== undefined) connectUni(client, request, this.ctx.node.logger);
   }
 }

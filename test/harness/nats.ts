@@ -41,8 +41,8 @@ async function greets(port: number): Promise<boolean> {
   });
 }
 
-function launchNats(port: number): Running {
-  return launch(process.env['NATS_SERVER'] ?? 'nats-server', ['-a', HOST, '-p', String(port)]);
+function launchNats(port: number, extraArgs: readonly string[] = []): Running {
+  return launch(process.env['NATS_SERVER'] ?? 'nats-server', ['-a', HOST, '-p', String(port), ...extraArgs]);
 }
 
 /** Waits until the server greets; rejects when it exits first or the deadline passes. */
@@ -61,15 +61,15 @@ async function waitReady(running: Running, port: number): Promise<void> {
 }
 
 
-/** Starts a nats-server on a free loopback port. */
-export async function spawnNats(): Promise<NatsServerHandle> {
+/** Starts a nats-server on a free loopback port; `extraArgs` are added to its command line (e.g. TLS flags). */
+export async function spawnNats(extraArgs: readonly string[] = []): Promise<NatsServerHandle> {
   let lastError: unknown;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
-    const running = launchNats(port);
+    const running = launchNats(port, extraArgs);
     try {
       await waitReady(running, port);
-      return handle(port, running);
+      return handle(port, running, extraArgs);
     } catch (err) {
       // Another process may have taken the port between allocation and bind: pick another one.
       lastError = err;
@@ -79,7 +79,7 @@ export async function spawnNats(): Promise<NatsServerHandle> {
   throw lastError instanceof Error ? lastError : new Error('could not start nats-server');
 }
 
-function handle(port: number, first: Running): NatsServerHandle {
+function handle(port: number, first: Running, extraArgs: readonly string[]): NatsServerHandle {
   let current: Running | undefined = first;
   return {
     url: `nats://${HOST}:${port}`,
@@ -91,7 +91,7 @@ function handle(port: number, first: Running): NatsServerHandle {
     },
     async restart() {
       if (current !== undefined) await terminate(current);
-      const running = launchNats(port);
+      const running = launchNats(port, extraArgs);
       current = running;
       await waitReady(running, port);
     },

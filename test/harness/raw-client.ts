@@ -108,7 +108,10 @@ message RefreshRequest { string token = 1; }
 message RefreshResult { string client = 1; string version = 2; bool expires = 3; uint32 ttl = 4; }
 message SubscribeRequest {
   string channel = 1; string token = 2; bool recover = 3; string epoch = 6; uint64 offset = 7; bytes data = 8;
-  bool positioned = 9; bool recoverable = 10; bool join_leave = 11; string delta = 12; int64 flag = 14;
+  bool positioned = 9; bool recoverable = 10; bool join_leave = 11; string delta = 12; FilterNode tf = 13; int64 flag = 14;
+}
+message FilterNode {
+  string op = 1; string key = 2; string cmp = 3; string val = 4; repeated string vals = 5; repeated FilterNode nodes = 6;
 }
 message SubscribeResult {
   bool expires = 1; uint32 ttl = 2; bool recoverable = 3; string epoch = 6; repeated Publication publications = 7;

@@ -234,7 +234,7 @@ void describe('NatsBroker (two nodes on one nats-server)', () => {
     await assert.rejects(a.broker.subscribe('news.>'), expectClientError(107));
   });
 
-  void it('with allowWildcards, delivers concrete channels once, named by the concrete channel', async () => {
+  void it('with allowWildcards, every matching subscription gets the publication in its own channel, naming the concrete one', async () => {
     const prefix = uniquePrefix();
     const a = await node(prefix);
     const b = await node(prefix, { allowWildcards: true });
@@ -245,24 +245,33 @@ void describe('NatsBroker (two nodes on one nats-server)', () => {
     await a.broker.publish('news.weather', bytes('w'), {});
     await a.broker.publish('news.weather.today', bytes('wt'), {});
     await a.broker.publishJoin('news.politics', { clientId: 'c', userId: 'u' });
+    await a.broker.publishJoin('news.sport', { clientId: 'c2', userId: 'u' });
     await a.broker.publish('sports.x', bytes('other'), {});
     await b.broker.subscribe('marker');
     await a.broker.publish('marker', bytes('marker'), {});
     const events = await b.rec.untilMarker('marker');
-    assert.deepEqual(
-      events.map((e) => [e.kind, e.channel, e.kind === 'pub' ? text(e.publication.data) : e.info.clientId]),
-      [
-        ['pub', 'news.sport', 's'],
-        ['pub', 'news.weather', 'w'],
-        ['pub', 'news.weather.today', 'wt'],
-        ['join', 'news.politics', 'c'],
-        ['pub', 'marker', 'marker'],
-      ],
-    );
-    const first = events[0];
-    assert.ok(first?.kind === 'pub');
-    assert.deepEqual(first.publication.tags, { t: '1' });
-    // Dropping the concrete subscription hands news.sport to the wildcard subscription instead.
+    const byChannel = (ch: string): unknown[] =>
+      events
+        .filter((e) => e.channel === ch)
+        .map((e) => (e.kind === 'pub' ? ['pub', text(e.publication.data), e.publication.channel] : [e.kind, e.info.clientId]));
+    assert.deepEqual(byChannel('news.*'), [
+      ['pub', 's', 'news.sport'],
+      ['pub', 'w', 'news.weather'],
+    ]);
+    assert.deepEqual(byChannel('news.>'), [
+      ['pub', 's', 'news.sport'],
+      ['pub', 'w', 'news.weather'],
+      ['pub', 'wt', 'news.weather.today'],
+    ]);
+    assert.deepEqual(byChannel('news.sport'), [
+      ['pub', 's', undefined],
+      ['join', 'c2'],
+    ]);
+    assert.equal(events.length, 8, 'nothing else (no joins to wildcard subscriptions, no sports.x), then the marker');
+    const wild = events.find((e) => e.channel === 'news.*');
+    assert.ok(wild?.kind === 'pub');
+    assert.deepEqual(wild.publication.tags, { t: '1' });
+    // Unsubscribing one subscription leaves the others untouched.
     await b.broker.unsubscribe('news.sport');
     await b.broker.unsubscribe('news.>');
     await a.broker.publish('news.sport', bytes('again'), {});
@@ -270,9 +279,9 @@ void describe('NatsBroker (two nodes on one nats-server)', () => {
     await a.broker.publish('marker', bytes('marker2'), {});
     await b.rec.untilMarker('marker2');
     assert.deepEqual(
-      b.rec.events.slice(5).map((e) => [e.channel, e.kind === 'pub' ? text(e.publication.data) : '']),
+      b.rec.events.slice(8).map((e) => [e.channel, e.kind === 'pub' ? text(e.publication.data) : '']),
       [
-        ['news.sport', 'again'],
+        ['news.*', 'again'],
         ['marker', 'marker2'],
       ],
     );
@@ -295,17 +304,19 @@ void describe('NatsBroker (two nodes on one nats-server)', () => {
     const res = await b.broker.publish('chat:room', bytes('from-b'), { tags: { dropped: 'yes' } });
     assert.deepEqual(res, { position: { offset: 0, epoch: '' }, suppressed: false });
     await waitFor(() => a.rec.events.length >= 2 && b.rec.events.length >= 2, 5000, 'raw deliveries');
-    for (const { rec } of [a, b]) {
+    // A's concrete subscription gets them in chat:room; B's wildcard one in chat:* naming chat:room.
+    for (const [{ rec }, channel] of [[a, 'chat:room'], [b, 'chat:*']] as const) {
       assert.deepEqual(
         rec.events.map((e) => [e.kind, e.channel, e.kind === 'pub' ? text(e.publication.data) : '']),
         [
-          ['pub', 'chat:room', '{"from":"outside"}'],
-          ['pub', 'chat:room', 'from-b'],
+          ['pub', channel, '{"from":"outside"}'],
+          ['pub', channel, 'from-b'],
         ],
       );
       const first = rec.events[0];
       assert.ok(first?.kind === 'pub');
-      assert.deepEqual(first.publication, { offset: 0, data: bytes('{"from":"outside"}') });
+      const named = channel === 'chat:*' ? { channel: 'chat:room' } : {};
+      assert.deepEqual(first.publication, { offset: 0, data: bytes('{"from":"outside"}'), ...named });
       assert.deepEqual(first.position, { offset: 0, epoch: '' });
     }
     await assert.rejects(b.broker.publish('chat:*', bytes('x'), {}), expectClientError(107));

@@ -19,6 +19,7 @@ export const CHANNEL_OPTIONS = {
   force_recovery_mode: oneOf(['', 'stream', 'cache'], '', 'recovery mode: empty/`stream` or `cache`'),
   allowed_delta_types: strings([], 'delta types clients may negotiate; only `fossil`'),
   delta_publish: bool(false, 'treat every publication as `delta: true`'),
+  allow_tags_filter: bool(false, 'subscribers may filter publications by tags (`tf`, Centrifugo v6)'),
   allow_subscribe_for_client: bool(false, 'authenticated clients may subscribe'),
   allow_subscribe_for_anonymous: bool(false, 'anonymous clients may subscribe too'),
   allow_publish_for_client: bool(false, 'authenticated clients may publish'),

@@ -1,6 +1,7 @@
 /** @module core/client/channel-state — what a connection keeps per subscribed channel. */
 import type { SubscribeOptions } from '../handler.js';
 import type { PreparedPublication } from '../prepared.js';
+import type { TagsFilter } from '../tags-filter.js';
 import type { ClientInfo } from '../types.js';
 
 export interface ChannelState {
@@ -26,6 +27,8 @@ export interface ChannelState {
   buffer: PreparedPublication[] | undefined;
   /** Delta compression negotiated; `deltaReady` once the client holds a full base publication. */
   readonly delta: boolean;
+  /** The subscription's tags filter, interned in the hub's pool (shared with identical filters). */
+  readonly filter: TagsFilter | undefined;
   deltaReady: boolean;
   /** Offset seen at the last periodic position check, and when that check ran. */
   checkedOffset: number;

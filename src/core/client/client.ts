@@ -235,6 +235,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
     }
     this.node.metrics.replyError?.(method, ce.code);
     if (this.transport.unidirectional && cmd.connect !== undefined) {
+      if (this.transport.rejectConnect?.(ce.code) === true) {
+        this.onTransportClose();
+        return;
+      }
       this.disconnect(this.node.uniConnectErrorTransforms.get(ce.code) ?? uniConnectDisconnect(ce.code));
       return;
     }
@@ -355,6 +359,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
       if (p.offset <= ctx.offset) return;
       ctx.offset = p.offset;
     }
+    // Filtered out: the position above still advanced (spec §14).
+    if (ctx.filter !== undefined && !ctx.filter.passes(p.publication)) return;
     const protobuf = this.transport.protocol === 'protobuf';
     if (ctx.delta) {
       // Per-subscriber state (has the client a base?) picks one of the shared delta encodings.
@@ -404,6 +410,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   async #releaseChannel(channel: string, ctx: ChannelState): Promise<void> {
+    if (ctx.filter !== undefined) this.node.hub.filters.release(ctx.filter);
     const tasks: Promise<unknown>[] = [this.node.removeSubscription(channel, this)];
     if (ctx.options.emitPresence) {
       this.node.metrics.action?.('remove_presence');

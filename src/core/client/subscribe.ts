@@ -72,6 +72,7 @@ export async function prepareSubscription(
     info: client.clientInfo(opts.chanInfo),
     buffer: positioned ? [] : undefined,
     delta: opts.deltaFossil === true,
+    filter: opts.tagsFilter === undefined ? undefined : node.hub.filters.acquire(opts.tagsFilter),
     deltaReady: false,
     checkedOffset: 0,
     checkedAtMs: now,
@@ -150,10 +151,13 @@ async function establishPosition(
   if (ctx.recoverable && recovery?.recover) {
     node.metrics.action?.('history_recover');
     result.wasRecovering = true;
+    const filter = ctx.filter;
     if (chOpts.forceRecoveryMode === 'cache') {
-      const r = await node.history(channel, { limit: 1, reverse: true, metaTtlMs });
+      // With a tags filter: the newest publication passing it, within the recovery limit (spec §11.5).
+      const limit = filter === undefined ? 1 : cfg.recoveryMaxPublicationLimit > 0 ? cfg.recoveryMaxPublicationLimit : -1;
+      const r = await node.history(channel, { limit, reverse: true, metaTtlMs });
       top = r.position;
-      const latest = r.publications[0];
+      const latest = filter === undefined ? r.publications[0] : r.publications.find((p) => filter.matches(p.tags));
       const sameState = recovery.offset > 0 && recovery.offset === top.offset && recovery.epoch === top.epoch;
       recovered = latest === undefined ? sameState : true;
       if (latest !== undefined && !sameState) publications = [latest];
@@ -184,17 +188,21 @@ async function establishPosition(
   const buffered = drainSameEpoch(ctx, top.epoch);
   if (recovered) {
     let merged: Publication[] | undefined;
+    const filter = ctx.filter;
     if (chOpts.forceRecoveryMode === 'cache') {
-      const all = [...publications, ...buffered.filter((p) => p.offset > top.offset)];
+      let all = [...publications, ...buffered.filter((p) => p.offset > top.offset)];
+      if (filter !== undefined) all = all.filter((p) => filter.matches(p.tags));
       merged = all.length > 0 ? [all[all.length - 1]!] : [];
     } else {
       merged = mergePublications(publications, buffered, recovery!.offset);
       if (merged === undefined) throw new DisconnectError(Disconnects.InsufficientState);
     }
-    result.recovered = true;
-    result.publications = merged.map((p) => protoWithEpoch(p, top.epoch));
-    result.offset = recovery!.offset;
+    // The position counts every merged publication; the client gets only those passing its filter.
     const last = merged.length > 0 ? merged[merged.length - 1]!.offset : recovery!.offset;
+    const delivered = filter === undefined ? merged : merged.filter((p) => filter.matches(p.tags));
+    result.recovered = true;
+    result.publications = delivered.map((p) => protoWithEpoch(p, top.epoch));
+    result.offset = recovery!.offset;
     ctx.offset = Math.max(top.offset, last, recovery!.offset);
   } else {
     let offset = top.offset;

@@ -11,11 +11,14 @@
  *   within the TTL is suppressed, a repeat reaching another node is published again (Centrifugo's NATS
  *   broker ignores the keys altogether);
  * - `options.history`: the publication is still delivered, with offset 0 and position `{0, ''}`;
- * - join/leave for wildcard channels are no-ops (a NATS subject with wildcards cannot be published to).
+ * - join/leave for wildcard channels are no-ops (a NATS subject with wildcards cannot be published to),
+ *   and joins/leaves of concrete channels are not handed to wildcard subscriptions.
  *
- * Wildcards (`allowWildcards`): a subscription to `news.*` receives publications of `news.sport`; they
- * are handed to `onPublication` under the concrete channel name (`news.sport`). When several local
- * subscriptions match one message (`news.sport` and `news.*`), it is handed over only once.
+ * Wildcards (`allowWildcards`), as in Centrifugo: a subscription to `news.*` receives publications of
+ * `news.sport`; they are handed to `onPublication` under the subscription's channel (`news.*`, so the
+ * hub delivers them to its subscribers) with `publication.channel` = the concrete channel
+ * (`news.sport`, sent to clients as Publication.channel). Every local subscription matching a message
+ * (`news.sport`, `news.*`, `news.>`) gets it once, under its own channel.
  *
  * Raw mode: subject = `rawMode.prefix + replace(channel)`; incoming bytes become the publication data
  * (offset 0, no info/tags); publish sends the raw data (replacements are applied on publish too, so a
@@ -47,7 +50,6 @@ import {
   hasWildcard,
   isValidSubject,
   rawSubject,
-  subjectMatches,
 } from './subjects.js';
 
 const NO_HISTORY_POSITION: StreamPosition = Object.freeze({ offset: 0, epoch: '' });
@@ -72,8 +74,6 @@ export class NatsBroker implements Broker {
   private handler: BrokerEventHandler | undefined;
   /** channel → subscription. */
   private readonly subs = new Map<string, ChannelSubscription>();
-  /** The wildcard subset of `subs`, sorted by subject, for de-duplicating overlapping deliveries. */
-  private wildcardSubs: ChannelSubscription[] = [];
 
   constructor(options: NatsBrokerOptions) {
     this.prefix = options.prefix !== undefined && options.prefix !== '' ? options.prefix : DEFAULT_NATS_PREFIX;
@@ -181,7 +181,6 @@ export class NatsBroker implements Broker {
 
   async close(): Promise<void> {
     this.subs.clear();
-    this.wildcardSubs = [];
     this.idempotencyKeys.clear();
     await this.conn.close();
   }
@@ -206,31 +205,15 @@ export class NatsBroker implements Broker {
 
   private addSubscription(entry: ChannelSubscription): void {
     this.subs.set(entry.channel, entry);
-    if (entry.wildcard) {
-      this.wildcardSubs = [...this.wildcardSubs, entry].sort((a, b) => (a.subject < b.subject ? -1 : 1));
-    }
   }
 
   private removeSubscription(entry: ChannelSubscription): void {
     if (this.subs.get(entry.channel) === entry) this.subs.delete(entry.channel);
-    if (entry.wildcard) this.wildcardSubs = this.wildcardSubs.filter((e) => e !== entry);
     try {
       entry.sub.unsubscribe();
     } catch (err) {
       this.conn.logger.debug('nats unsubscribe failed', { channel: entry.channel, error: String(err) });
     }
-  }
-
-  /**
-   * True when this message, received through `entry`, must be handed over: a message matching several
-   * local subscriptions goes through the concrete one if present, else through the first matching
-   * wildcard subscription (by subject order).
-   */
-  private isCanonicalDelivery(entry: ChannelSubscription, concrete: string, subject: string): boolean {
-    if (!entry.wildcard) return true;
-    if (this.subs.has(concrete) && !hasWildcard(concrete)) return false;
-    const first = this.wildcardSubs.find((e) => subjectMatches(e.subject, subject));
-    return first === undefined || first === entry;
   }
 
   private concreteChannel(entry: ChannelSubscription, subject: string): string | undefined {
@@ -249,11 +232,15 @@ export class NatsBroker implements Broker {
     const handler = this.handler;
     if (handler === undefined) return;
     const concrete = this.concreteChannel(entry, msg.subject);
-    if (concrete === undefined || !this.isCanonicalDelivery(entry, concrete, msg.subject)) return;
+    if (concrete === undefined) return;
+    // Delivered in the subscription's channel; a wildcard delivery names the concrete channel.
+    const channel = entry.channel;
+    const named = entry.wildcard && concrete !== channel ? concrete : undefined;
     if (this.raw !== undefined) {
       // A copy: the client hands out views into its read buffers (Node Buffers).
       const data = new Uint8Array(msg.data);
-      this.deliver(concrete, () => handler.onPublication(concrete, { offset: 0, data }, NO_HISTORY_POSITION));
+      const publication: Publication = named === undefined ? { offset: 0, data } : { offset: 0, data, channel: named };
+      this.deliver(channel, () => handler.onPublication(channel, publication, NO_HISTORY_POSITION));
       return;
     }
     let push: NatsPush;
@@ -273,15 +260,16 @@ export class NatsBroker implements Broker {
           ...(p.tags !== undefined ? { tags: p.tags } : {}),
           ...(p.timeMs !== undefined ? { timeMs: p.timeMs } : {}),
           ...(p.delta === true ? { delta: true } : {}),
+          ...(named !== undefined ? { channel: named } : {}),
         };
-        this.deliver(concrete, () => handler.onPublication(concrete, publication, { offset: p.offset, epoch: '' }));
+        this.deliver(channel, () => handler.onPublication(channel, publication, { offset: p.offset, epoch: '' }));
         return;
       }
       case 'join':
-        this.deliver(concrete, () => handler.onJoin(concrete, push.info));
+        if (!entry.wildcard) this.deliver(channel, () => handler.onJoin(channel, push.info));
         return;
       case 'leave':
-        this.deliver(concrete, () => handler.onLeave(concrete, push.info));
+        if (!entry.wildcard) this.deliver(channel, () => handler.onLeave(channel, push.info));
         return;
     }
   }

@@ -6,8 +6,9 @@
  * idempotent close that drains first.
  */
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NatsConnection, NodeConnectionOptions, TlsOptions } from '@nats-io/transport-node';
 import { EngineError } from '../../core/errors.js';
+import { nodeTlsOptions } from '../client-tls.js';
 import { silentLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
 import {
@@ -15,7 +16,7 @@ import {
   DEFAULT_NATS_RECONNECT_TIME_WAIT_MS,
   DEFAULT_NATS_WRITE_TIMEOUT_MS,
 } from './options.js';
-import type { NatsConnectionOptions } from './options.js';
+import type { NatsConnectionOptions, NatsTlsOptions } from './options.js';
 
 /** Server list and credentials extracted from a `nats_url` value. */
 export interface ParsedNatsUrl {
@@ -76,6 +77,15 @@ export function toEngineError(what: string, err: unknown): EngineError {
   if (err instanceof EngineError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new EngineError(`nats ${what}: ${detail}`, { cause: err });
+}
+
+/**
+ * The client's TLS options. The NATS client passes its `tls` object on to Node's `tls.connect`, so
+ * `servername` and `rejectUnauthorized` (not in its declared type) take effect there.
+ */
+function natsTls(o: NatsTlsOptions): TlsOptions {
+  // nodeTlsOptions sets PEM strings only, which is what the declared TlsOptions fields take.
+  return nodeTlsOptions(o) as TlsOptions;
 }
 
 /** A NATS connection established on first use; `close()` is idempotent and final. */
@@ -163,6 +173,8 @@ export class NatsConnectionHolder {
       ...(parsed.pass !== undefined ? { pass: parsed.pass } : {}),
       ...(parsed.token !== undefined ? { token: parsed.token } : {}),
     };
+    const tls = this.options.tls;
+    if (tls !== undefined) connectOptions.tls = natsTls(tls);
     const nc = await connect(connectOptions);
     this.logger.info('nats connected', { role: this.role, server: nc.getServer() });
     void this.watchStatus(nc);

@@ -2,6 +2,8 @@
  * @module engines/nats/options — construct-time options of NatsBroker / NatsController and their
  * mapping from Centrifugo's flat config keys (server spec §4.9).
  */
+import { tlsObjectPems, type TlsObjectConfig } from '../../config/tls-object-pems.js';
+import type { ClientTlsOptions } from '../client-tls.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 
@@ -31,7 +33,12 @@ export interface NatsConnectionOptions {
   readonly logger?: Logger | undefined;
   /** This node's id; names the NATS connection (`rotor-<nodeId>`). */
   readonly nodeId?: string | undefined;
+  /** TLS to nats-server (`nats_tls`); absent = plaintext unless the URL or server demands TLS. */
+  readonly tls?: NatsTlsOptions | undefined;
 }
+
+/** Client TLS to nats-server. */
+export type NatsTlsOptions = ClientTlsOptions;
 
 /** `nats_raw_mode.*`: raw subjects and raw payloads. */
 export interface NatsRawModeOptions {
@@ -68,6 +75,7 @@ export interface NatsConfigSource {
   readonly nats_dial_timeout?: number | undefined;
   readonly nats_write_timeout?: number | undefined;
   readonly nats_allow_wildcards?: boolean | undefined;
+  readonly nats_tls?: TlsObjectConfig | undefined;
   readonly nats_raw_mode?:
     | {
         readonly enabled?: boolean | undefined;
@@ -85,16 +93,26 @@ export type NatsOptionsFromConfig = Required<Pick<NatsBrokerOptions, 'url' | 'pr
   readonly dialTimeoutMs: number;
   readonly writeTimeoutMs: number;
   readonly rawMode: NatsRawModeOptions;
+  readonly tls?: NatsTlsOptions | undefined;
 };
 
 function positiveOr(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-/** Maps `nats_*` config keys to broker (and controller) options. Empty strings mean "default". */
+/**
+ * Maps `nats_*` config keys to broker (and controller) options. Empty strings mean "default". Throws
+ * ConfigError when `nats_tls` names an unreadable file.
+ */
 export function natsOptionsFromConfig(config: NatsConfigSource): NatsOptionsFromConfig {
   const raw = config.nats_raw_mode;
+  const pems = config.nats_tls === undefined ? undefined : tlsObjectPems(config.nats_tls, 'nats_tls');
+  const tls: NatsTlsOptions | undefined =
+    pems === undefined
+      ? undefined
+      : { caPem: pems.serverCaPem, certPem: pems.certPem, keyPem: pems.keyPem, serverName: pems.serverName, insecureSkipVerify: pems.insecureSkipVerify };
   return {
+    ...(tls !== undefined ? { tls } : {}),
     url: config.nats_url !== undefined && config.nats_url !== '' ? config.nats_url : DEFAULT_NATS_URL,
     prefix: config.nats_prefix !== undefined && config.nats_prefix !== '' ? config.nats_prefix : DEFAULT_NATS_PREFIX,
     dialTimeoutMs: positiveOr(config.nats_dial_timeout, DEFAULT_NATS_DIAL_TIMEOUT_MS),

@@ -72,6 +72,35 @@ function parseStreamEntry(entry: unknown): Publication {
   return pub.offset === offset ? pub : { ...pub, offset };
 }
 
+/** One LIST element: a framed `__p1:<offset>:<epoch>__<Publication>`. */
+function parseListEntry(entry: unknown): Publication {
+  const buf = Buffer.isBuffer(entry) ? entry : Buffer.from(asText(entry));
+  const m = decodePubSubPayload(buf);
+  if (m.kind !== 'publication' || m.position.offset === 0) throw new EngineError('redis: history list element is not a framed publication');
+  return m.publication;
+}
+
+/**
+ * The LIST read returns everything, newest first; select like the STREAM read does (server spec
+ * §5.3.5): forward from `start` ascending, reverse from `start` (0 = the top) descending, up to the limit.
+ */
+function selectFromList(newestFirst: Publication[], start: number, options: HistoryOptions): Publication[] {
+  const limit = options.limit > 0 ? options.limit : Infinity;
+  const out: Publication[] = [];
+  if (options.reverse) {
+    for (const p of newestFirst) {
+      if (out.length >= limit) break;
+      if (start === 0 || p.offset <= start) out.push(p);
+    }
+    return out;
+  }
+  for (let i = newestFirst.length - 1; i >= 0 && out.length < limit; i--) {
+    const p = newestFirst[i]!;
+    if (p.offset >= start) out.push(p);
+  }
+  return out;
+}
+
 /** Broker over one or more Redis shards. */
 export class RedisBroker implements Broker {
   readonly supportsHistory = true;
@@ -81,6 +110,8 @@ export class RedisBroker implements Broker {
   readonly #logger: Logger;
   readonly #resultTtlMs: number;
   readonly #metaTtlMs: number;
+  /** LIST history (`redis_use_lists`) instead of STREAM. */
+  readonly #lists: boolean;
   #pubsub: PubSubConnection[] = [];
   #handler: BrokerEventHandler | undefined;
   #closed = false;
@@ -93,6 +124,7 @@ export class RedisBroker implements Broker {
     this.#logger = this.#set.logger;
     this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_RESULT_TTL_MS);
     this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_META_TTL_MS);
+    this.#lists = options.useLists === true;
   }
 
   /** The shards (tests, stats). */
@@ -162,8 +194,8 @@ export class RedisBroker implements Broker {
       key === undefined ? '' : String(ttlSeconds(positiveOr(options.idempotentResultTtlMs, this.#resultTtlMs)));
     if (history !== undefined && history.size > 0 && history.ttlMs > 0) {
       const reply = await shard.runScript(
-        ScriptNames.publishHistory,
-        [keys.stream(channel), keys.streamMeta(channel), keys.result(channel, key ?? '')],
+        this.#lists ? ScriptNames.publishHistoryList : ScriptNames.publishHistory,
+        [this.#historyKey(shard, channel), this.#metaKey(shard, channel), keys.result(channel, key ?? '')],
         [
           payload,
           history.size,
@@ -213,8 +245,8 @@ export class RedisBroker implements Broker {
       if (options.reverse && start <= 0) include = false;
     }
     const reply = await shard.runScript(
-      ScriptNames.history,
-      [shard.keys.stream(channel), shard.keys.streamMeta(channel)],
+      this.#lists ? ScriptNames.historyList : ScriptNames.history,
+      [this.#historyKey(shard, channel), this.#metaKey(shard, channel)],
       [
         include ? '1' : '0',
         Math.max(0, start),
@@ -227,7 +259,8 @@ export class RedisBroker implements Broker {
     const [top, epoch, entries] = asArray(reply, 'history');
     let publications: Publication[];
     try {
-      publications = asArray(entries ?? [], 'history entries').map(parseStreamEntry);
+      const items = asArray(entries ?? [], 'history entries');
+      publications = this.#lists ? selectFromList(items.map(parseListEntry), start, options) : items.map(parseStreamEntry);
     } catch (err) {
       throw engineError('history decode', err);
     }
@@ -238,7 +271,7 @@ export class RedisBroker implements Broker {
     this.#assertOpen();
     const shard = this.#set.shardFor(channel);
     try {
-      await shard.client.del(shard.keys.stream(channel));
+      await shard.client.del(this.#historyKey(shard, channel));
     } catch (err) {
       throw engineError('remove history', err);
     }
@@ -251,6 +284,14 @@ export class RedisBroker implements Broker {
     this.#pubsub = [];
     await Promise.all(pubsub.map((p) => p.close()));
     if (this.#ownsSet) await this.#set.close();
+  }
+
+  #historyKey(shard: RedisShard, channel: string): string {
+    return this.#lists ? shard.keys.list(channel) : shard.keys.stream(channel);
+  }
+
+  #metaKey(shard: RedisShard, channel: string): string {
+    return this.#lists ? shard.keys.listMeta(channel) : shard.keys.streamMeta(channel);
   }
 
   /** Unix seconds as the epoch of a stream created now (server spec §5.3.4). */

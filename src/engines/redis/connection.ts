@@ -5,6 +5,7 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { nodeTlsOptions } from '../client-tls.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_IO_TIMEOUT_MS,
@@ -29,14 +30,7 @@ type ConnectOptions = Omit<RedisOptions, 'replyMapping'>;
 type ClusterRedisOptions = Omit<NonNullable<ClusterOptions['redisOptions']>, 'replyMapping'>;
 
 function tlsOptions(tls: RedisTlsOptions | undefined): TlsConnectionOptions | undefined {
-  if (tls === undefined) return undefined;
-  const out: TlsConnectionOptions = {};
-  if (tls.caPem !== undefined) out.ca = tls.caPem;
-  if (tls.certPem !== undefined) out.cert = tls.certPem;
-  if (tls.keyPem !== undefined) out.key = tls.keyPem;
-  if (tls.serverName !== undefined) out.servername = tls.serverName;
-  if (tls.insecureSkipVerify === true) out.rejectUnauthorized = false;
-  return out;
+  return tls === undefined ? undefined : nodeTlsOptions(tls);
 }
 
 /** Options every connection of a shard shares (auth, db, TLS, timeouts, protocol). */

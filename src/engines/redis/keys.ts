@@ -49,6 +49,16 @@ export class RedisKeys {
     return this.#tagged('stream.meta', channel);
   }
 
+  /** History LIST of framed publications, newest first (`redis_use_lists`). */
+  list(channel: string): string {
+    return this.#tagged('list', channel);
+  }
+
+  /** History meta HASH of the LIST storage. */
+  listMeta(channel: string): string {
+    return this.#tagged('list.meta', channel);
+  }
+
   /** Idempotent publish result HASH (`e`, `s`). */
   result(channel: string, idempotencyKey: string): string {
     return `${this.#tagged('result', channel)}.${idempotencyKey}`;

@@ -139,8 +139,9 @@ void describe('redisShardOptionsFromConfig', () => {
     }
   });
 
-  void it('rejects redis_use_lists and malformed addresses', () => {
-    assert.throws(() => redisShardOptionsFromConfig({ redis_use_lists: true }), RedisOptionsError);
+  void it('maps redis_use_lists; rejects malformed addresses', () => {
+    assert.equal(redisShardOptionsFromConfig({ redis_use_lists: true }).useLists, true);
+    assert.equal(redisShardOptionsFromConfig({}).useLists, undefined);
     assert.throws(() => redisShardOptionsFromConfig({ redis_address: ['ok:1', 'bad'] }), RedisOptionsError);
     assert.throws(() => redisShardOptionsFromConfig({ redis_address: [] }), RedisOptionsError);
   });

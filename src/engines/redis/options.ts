@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import type { ClientTlsOptions } from '../client-tls.js';
 
 /** Invalid Redis engine configuration (fatal at startup). */
 export class RedisOptionsError extends Error {
@@ -12,18 +13,7 @@ export class RedisOptionsError extends Error {
 }
 
 /** TLS to Redis (PEM contents, not paths). */
-export interface RedisTlsOptions {
-  /** Root CA PEM; absent = system roots. */
-  readonly caPem?: string | undefined;
-  /** Client certificate PEM (mutual TLS). */
-  readonly certPem?: string | undefined;
-  /** Client key PEM (mutual TLS). */
-  readonly keyPem?: string | undefined;
-  /** SNI / expected server name. */
-  readonly serverName?: string | undefined;
-  /** Do not verify the server certificate. */
-  readonly insecureSkipVerify?: boolean | undefined;
-}
+export type RedisTlsOptions = ClientTlsOptions;
 
 /** Settings shared by every shard topology. */
 export interface RedisShardCommonOptions {
@@ -78,8 +68,8 @@ export interface RedisEngineOptions {
   readonly presenceTtlMs?: number | undefined;
   /** Keep per-user structures so `presenceStats` needs no full scan. @default false */
   readonly presenceUserMapping?: boolean | undefined;
-  /** LIST history is not implemented: only `false` is accepted. */
-  readonly useLists?: false | undefined;
+  /** History in LISTs of framed publications instead of STREAMs (`redis_use_lists`). @default false */
+  readonly useLists?: boolean | undefined;
   readonly logger?: Logger | undefined;
   /** Informational (the controller receives the node id in `start`). */
   readonly nodeId?: string | undefined;
@@ -275,12 +265,9 @@ function tlsFromConfig(c: RedisConfigKeys, sentinel: boolean): RedisTlsOptions |
  * element a comma-separated seed list of one cluster, several elements = several shards); else
  * `redis_sentinel_address` non-empty ⇒ sentinel (each element the sentinels of one shard; master name
  * required); else one standalone shard per `redis_address` entry. Throws RedisOptionsError for
- * malformed entries, a missing sentinel master name or `redis_use_lists: true` (not implemented).
+ * malformed entries or a missing sentinel master name.
  */
 export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOptions {
-  if (c.redis_use_lists === true) {
-    throw new RedisOptionsError('redis_use_lists is not supported: history is kept in Redis STREAMs');
-  }
   const common: {
     db?: number;
     user?: string;
@@ -350,6 +337,7 @@ export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOpti
   } = { shards, prefix: nonEmpty(c.redis_prefix) ?? DEFAULT_REDIS_PREFIX };
   if (c.global_presence_ttl !== undefined && c.global_presence_ttl > 0) options.presenceTtlMs = c.global_presence_ttl;
   if (c.global_redis_presence_user_mapping === true) options.presenceUserMapping = true;
+  if (c.redis_use_lists === true) options.useLists = true;
   return options;
 }
 

@@ -8,8 +8,10 @@
 /** Script names as registered with `defineCommand`. */
 export const ScriptNames = Object.freeze({
   publishHistory: 'rotorPublishHistory',
+  publishHistoryList: 'rotorPublishHistoryList',
   publishIdempotent: 'rotorPublishIdempotent',
   history: 'rotorHistory',
+  historyList: 'rotorHistoryList',
   presenceAdd: 'rotorPresenceAdd',
   presenceRemove: 'rotorPresenceRemove',
   presenceGet: 'rotorPresenceGet',
@@ -19,15 +21,48 @@ export const ScriptNames = Object.freeze({
 
 export type ScriptName = (typeof ScriptNames)[keyof typeof ScriptNames];
 
+/** History storage: a STREAM (default) or a LIST of framed publications (`redis_use_lists`). */
+export type HistoryStorage = 'stream' | 'list';
+
 /**
- * Publish with history (STREAM).
- * KEYS: 1 stream, 2 meta, 3 idempotency result.
+ * Publish with history, for either storage (server spec §5.3.4; both share the meta and result logic).
+ * KEYS: 1 stream or list, 2 meta, 3 idempotency result.
  * ARGV: 1 payload (protobuf Publication), 2 history size, 3 history TTL s, 4 PUB/SUB channel, 5 meta TTL s
  * (0 = none), 6 candidate epoch (unix seconds), 7 publish command ('' = do not publish), 8 result TTL s
  * ('' = no idempotency), 9 delta flag ('1'/'0').
  * Returns {top offset, epoch, '1' when served from the idempotency result else '0'}.
+ *
+ * STREAM: `XADD <top> d <payload>` with MAXLEN. LIST: the framed `__p1:<top>:<epoch>__<payload>` is
+ * LPUSHed (newest first) and LTRIMmed to the size; the previous payload for delta is the newest
+ * element without its frame header.
  */
-const PUBLISH_HISTORY = `
+function publishHistoryScript(storage: HistoryStorage): string {
+  const previous =
+    storage === 'stream'
+      ? `
+  local last = redis.call('xrevrange', KEYS[1], '+', '-', 'COUNT', 1)
+  if last[1] then
+    local fields = last[1][2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 'd' then
+        prev = fields[i + 1]
+      end
+    end
+  end`
+      : `
+  local last = redis.call('lindex', KEYS[1], 0)
+  if last then
+    local headerEnd = string.find(last, '__', 6, true)
+    if headerEnd then
+      prev = string.sub(last, headerEnd + 2)
+    end
+  end`;
+  const store =
+    storage === 'stream'
+      ? `redis.call('xadd', KEYS[1], 'MAXLEN', ARGV[2], tostring(top), 'd', ARGV[1])`
+      : `redis.call('lpush', KEYS[1], framed)
+redis.call('ltrim', KEYS[1], 0, tonumber(ARGV[2]) - 1)`;
+  return `
 if ARGV[8] ~= '' then
   local cached = redis.call('hmget', KEYS[3], 'e', 's')
   if cached[1] then
@@ -44,28 +79,18 @@ if ARGV[5] ~= '0' then
   redis.call('expire', KEYS[2], ARGV[5])
 end
 local prev = ''
-if ARGV[9] == '1' and top ~= 1 then
-  local last = redis.call('xrevrange', KEYS[1], '+', '-', 'COUNT', 1)
-  if last[1] then
-    local fields = last[1][2]
-    for i = 1, #fields, 2 do
-      if fields[i] == 'd' then
-        prev = fields[i + 1]
-      end
-    end
-  end
+if ARGV[9] == '1' and top ~= 1 then${previous}
 end
 if top == 1 then
   redis.call('del', KEYS[1])
 end
-redis.call('xadd', KEYS[1], 'MAXLEN', ARGV[2], tostring(top), 'd', ARGV[1])
+local framed = '__p1:' .. tostring(top) .. ':' .. epoch .. '__' .. ARGV[1]
+${store}
 redis.call('expire', KEYS[1], ARGV[3])
 if ARGV[7] ~= '' then
-  local msg
+  local msg = framed
   if ARGV[9] == '1' then
     msg = '__d1:' .. tostring(top) .. ':' .. epoch .. ':' .. tostring(#prev) .. ':' .. prev .. ':' .. tostring(#ARGV[1]) .. ':' .. ARGV[1]
-  else
-    msg = '__p1:' .. tostring(top) .. ':' .. epoch .. '__' .. ARGV[1]
   end
   redis.call(ARGV[7], ARGV[4], msg)
 end
@@ -75,6 +100,7 @@ if ARGV[8] ~= '' then
 end
 return {tostring(top), epoch, '0'}
 `;
+}
 
 /**
  * Publish without history but with an idempotency key.
@@ -92,14 +118,8 @@ redis.call('expire', KEYS[1], ARGV[3])
 return {'0', '', '0'}
 `;
 
-/**
- * History read (STREAM).
- * KEYS: 1 stream, 2 meta.
- * ARGV: 1 include publications ('1'/'0'), 2 start offset, 3 limit (0 = no COUNT), 4 reverse ('1'/'0'),
- * 5 meta TTL s (0 = none), 6 candidate epoch.
- * Returns {top offset, epoch, entries} with entries as returned by XRANGE/XREVRANGE.
- */
-const HISTORY = `
+/** Reads (creating when absent) and refreshes the stream meta: sets locals `epoch` and `top`. */
+const HISTORY_META = `
 local meta = redis.call('hmget', KEYS[2], 'e', 's')
 local epoch = meta[1]
 local top = meta[2]
@@ -113,6 +133,16 @@ end
 if ARGV[5] ~= '0' then
   redis.call('expire', KEYS[2], ARGV[5])
 end
+`;
+
+/**
+ * History read (STREAM).
+ * KEYS: 1 stream, 2 meta.
+ * ARGV: 1 include publications ('1'/'0'), 2 start offset, 3 limit (0 = no COUNT), 4 reverse ('1'/'0'),
+ * 5 meta TTL s (0 = none), 6 candidate epoch.
+ * Returns {top offset, epoch, entries} with entries as returned by XRANGE/XREVRANGE.
+ */
+const HISTORY = `${HISTORY_META}
 local entries = {}
 if ARGV[1] == '1' then
   if ARGV[4] == '0' then
@@ -132,6 +162,19 @@ if ARGV[1] == '1' then
       entries = redis.call('xrevrange', KEYS[1], start, '-')
     end
   end
+end
+return {top, epoch, entries}
+`;
+
+/**
+ * History read (LIST): the whole list, newest first; the caller selects and limits (server spec §5.3.5).
+ * KEYS and ARGV as in HISTORY (ARGV 2–4 unused).
+ * Returns {top offset, epoch, framed publications}.
+ */
+const HISTORY_LIST = `${HISTORY_META}
+local entries = {}
+if ARGV[1] == '1' then
+  entries = redis.call('lrange', KEYS[1], 0, -1)
 end
 return {top, epoch, entries}
 `;
@@ -224,9 +267,11 @@ export interface ScriptDefinition {
 
 /** All scripts, registered on every command client. */
 export const SCRIPTS: readonly ScriptDefinition[] = Object.freeze([
-  { name: ScriptNames.publishHistory, lua: PUBLISH_HISTORY, numberOfKeys: 3 },
+  { name: ScriptNames.publishHistory, lua: publishHistoryScript('stream'), numberOfKeys: 3 },
+  { name: ScriptNames.publishHistoryList, lua: publishHistoryScript('list'), numberOfKeys: 3 },
   { name: ScriptNames.publishIdempotent, lua: PUBLISH_IDEMPOTENT, numberOfKeys: 1 },
   { name: ScriptNames.history, lua: HISTORY, numberOfKeys: 2 },
+  { name: ScriptNames.historyList, lua: HISTORY_LIST, numberOfKeys: 2 },
   { name: ScriptNames.presenceAdd, lua: PRESENCE_ADD, numberOfKeys: 4 },
   { name: ScriptNames.presenceRemove, lua: PRESENCE_REMOVE, numberOfKeys: 4 },
   { name: ScriptNames.presenceGet, lua: PRESENCE_GET, numberOfKeys: 2 },

@@ -119,8 +119,6 @@ export class RedisShardSet {
 
   constructor(options: RedisEngineOptions) {
     if (options.shards.length === 0) throw new RedisOptionsError('at least one Redis shard is required');
-    // Typed `false`, but plain-JS callers may still pass true.
-    if ((options.useLists as boolean | undefined) === true) throw new RedisOptionsError('LIST history (useLists) is not supported');
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.logger = options.logger ?? silentLogger;
     this.shards = options.shards.map((o, i) => new RedisShard(i, o, this.prefix, this.logger));
