@@ -20,6 +20,8 @@ export interface LoadConfigInput {
   readonly flags?: Readonly<Record<string, unknown>> | undefined;
   /** Base directory for a relative `configPath`; default `process.cwd()`. */
   readonly cwd?: string | undefined;
+  /** Parsed config data used instead of reading `configPath` (e.g. to check a migrated file before writing it). */
+  readonly data?: Record<string, unknown> | undefined;
 }
 
 export interface LoadConfigResult {
@@ -43,7 +45,7 @@ export async function loadConfig(input: LoadConfigInput = {}): Promise<LoadConfi
   const path = resolve(cwd, input.configPath ?? 'config.json');
   const c: Collector = { problems: [], warnings: [] };
 
-  const data = await readConfigFile(path);
+  const data = input.data ?? (await readConfigFile(path));
   if (data === undefined) c.warnings.push('config file not found');
   const layout = data === undefined ? undefined : detectLayout(data, path);
   let raw: Map<string, unknown>;
