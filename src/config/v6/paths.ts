@@ -279,7 +279,7 @@ export const SPECIAL_V5_KEYS: ReadonlySet<string> = new Set([
   'connect_proxy_name',
   'refresh_proxy_name',
   'rpc_proxy_name',
-  ...Object.keys(SCHEMA).filter((k) => k.startsWith('proxy_')),
+  ...Object.keys(SCHEMA).filter((k) => k.startsWith('proxy_') && !Object.hasOwn(CHANNEL_OPTIONS, k)),
 ]);
 
 /** v6 subtrees translated by dedicated code. */
