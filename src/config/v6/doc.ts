@@ -37,7 +37,7 @@ export function keyDocs(): KeyDoc[] {
     }
   }
   for (const k of Object.keys(SCHEMA)) {
-    if (!isNeutralKey(k) || LEAVES.some((l) => l.v5 === k)) continue;
+    if (!isNeutralKey(k) || k === 'consumers' || k === 'proxies' || LEAVES.some((l) => l.v5 === k)) continue;
     const spec = specOf(k);
     if (spec !== undefined) add(k, spec.type, fileDefault(spec), k, spec.doc);
   }
