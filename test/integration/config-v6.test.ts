@@ -193,7 +193,7 @@ for (const source of ['v5 file', 'v6 file', 'v6 environment']) {
 
       // recovery: alice misses two publications while disconnected
       alice.disconnect();
-      await waitFor(() => alice.state === 'disconnected', 10_000, 'alice disconnected');
+      assert.equal(String(alice.state), 'disconnected');
       for (const n of [2, 3]) {
         const r = await s.api('publish', { channel: 'chat:room', data: { n } });
         assert.equal(r.status, 200);
@@ -205,7 +205,7 @@ for (const source of ['v5 file', 'v6 file', 'v6 environment']) {
       await waitFor(() => received.length === 3, 10_000, 'recovered publications');
       assert.deepEqual(received, [{ n: 1 }, { n: 2 }, { n: 3 }]);
       const history = await sub.history({ limit: 10 });
-      assert.deepEqual(history.publications.map((p) => p.data), [{ n: 1 }, { n: 2 }, { n: 3 }]);
+      assert.deepEqual(history.publications.map((p) => p.data as unknown), [{ n: 1 }, { n: 2 }, { n: 3 }]);
 
       // a token signed with an unknown key is refused: "invalid token" (classic numbering 3002, non-reconnect)
       const mallory = client(await connectToken('mallory', {}, { secret: 'unknown-key' }));
