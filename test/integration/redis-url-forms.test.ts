@@ -4,12 +4,18 @@
  * `sentinel_master_name` + `addr`), configured through a v6 file layout, driven by the HTTP API and the SDK.
  */
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { PublicationContext } from 'centrifuge';
 import { Cluster, Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/index.js';
 import { spawnRedisCluster, spawnRedisSentinel, type RedisClusterHandle, type RedisSentinelHandle } from '../harness/redis.js';
+import { freePort, launch, terminate, type Running } from '../harness/spawned.js';
 import { sdkClient, type Client } from '../harness/sdk.js';
 import { startConfiguredServer, TEST_API_KEY, TEST_HMAC_SECRET, type TestServer } from '../harness/server.js';
 import { connectToken } from '../harness/tokens.js';
@@ -17,7 +23,7 @@ import { waitFor } from '../harness/wait.js';
 
 const CHANNELS = Array.from({ length: 12 }, (_, i) => `hist:room-${i}`);
 
-async function serverWithAddress(address: string, prefix: string): Promise<TestServer> {
+async function serverWithAddress(address: string, prefix: string, redis: Record<string, unknown> = {}): Promise<TestServer> {
   const { config, warnings } = await loadConfig({
     env: {},
     data: {
@@ -25,7 +31,7 @@ async function serverWithAddress(address: string, prefix: string): Promise<TestS
       log: { level: 'none' },
       http_api: { key: TEST_API_KEY },
       client: { token: { hmac_secret_key: TEST_HMAC_SECRET } },
-      engine: { type: 'redis', redis: { address, prefix } },
+      engine: { type: 'redis', redis: { address, prefix, ...redis } },
       channel: { namespaces: [{ name: 'hist', history_size: 10, history_ttl: '60s', allow_subscribe_for_client: true }] },
     },
   });
@@ -127,5 +133,56 @@ void describe('engine.redis.address: redis+sentinel://', () => {
 
   void test('a sentinel URL without sentinel_master_name is refused at start, naming the parameter', async () => {
     await assert.rejects(serverWithAddress(`redis+sentinel://${sentinel.sentinels[0]}`, prefix), /sentinel_master_name parameter is required/);
+  });
+});
+
+void describe('engine.redis.address: rediss:// with engine.redis.tls', () => {
+  let dir = '';
+  let redis: Running | undefined;
+  let port = 0;
+  let s: TestServer | undefined;
+  const clients: Client[] = [];
+  const prefix = `rotor-url-${randomUUID()}`;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rotor-redis-tls-'));
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    await promisify(execFile)('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    ]);
+    port = await freePort();
+    redis = launch('redis-server', [
+      '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+      '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no',
+    ]);
+    const ca = await readFile(cert, 'utf8');
+    await waitFor(
+      async () => {
+        const probe = new Redis({ host: '127.0.0.1', port, tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      },
+      15_000,
+      `TLS redis-server on ${port}: ${redis.log.join('\n')}`,
+    );
+  });
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await s?.close();
+    if (redis !== undefined) await terminate(redis);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  void test('TLS to Redis with the CA from the v6 TLS object (server_ca_pem_file)', async () => {
+    s = await serverWithAddress(`rediss://127.0.0.1:${port}`, prefix, { tls: { enabled: true, server_ca_pem_file: join(dir, 'cert.pem') } });
+    await exercise(s, clients);
   });
 });
