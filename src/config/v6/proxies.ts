@@ -193,6 +193,38 @@ export function consumerToV5(c: Readonly<Record<string, unknown>>): Record<strin
 
 // ---------------------------------------------------------------- v6 → v5
 
+const PROXY_OBJECT_KEYS = new Set(['endpoint', 'timeout', ...PROXY_FIELDS.map((f) => f.v6)]);
+
+/** Warns about keys of the default proxy objects (and of `client.proxy` / `channel.proxy`) that v6 does not have. */
+function warnUnknownProxyKeys(input: V6ProxyInput, warnings: string[]): void {
+  const warn = (path: string): void => {
+    warnings.push(`unknown key found in the configuration file key=${path}`);
+  };
+  for (const root of ['client.proxy', 'channel.proxy']) {
+    const node = input.roots.get(root);
+    if (!isPlainObject(node)) continue;
+    for (const k of Object.keys(node)) if (!DEFAULT_PROXIES.some((d) => d.v6 === `${root}.${k.toLowerCase()}`)) warn(`${root}.${k}`);
+  }
+  for (const d of DEFAULT_PROXIES) {
+    const parts = d.v6.split('.');
+    const root = input.roots.get(parts.slice(0, 2).join('.'));
+    const node = parts.length === 2 ? root : getPath(root, parts.slice(2).join('.'));
+    if (!isPlainObject(node)) continue;
+    for (const [k, v] of Object.entries(node)) {
+      const key = k.toLowerCase();
+      if (key === 'http' || key === 'grpc') {
+        if (!isPlainObject(v)) continue;
+        for (const sub of Object.keys(v)) if (!PROXY_OBJECT_KEYS.has(`${key}.${sub.toLowerCase()}`)) warn(`${d.v6}.${key}.${sub}`);
+      } else if (!PROXY_OBJECT_KEYS.has(key) && !(d.hasEnabled && key === 'enabled')) warn(`${d.v6}.${k}`);
+    }
+  }
+  if (isPlainObject(input.rpcWithoutNamespace)) {
+    for (const k of Object.keys(input.rpcWithoutNamespace)) {
+      if (!['proxy_enabled', 'proxy_name'].includes(k.toLowerCase())) warn(`rpc.without_namespace.${k}`);
+    }
+  }
+}
+
 /** The v6 values of the proxy part, as collected from a v6 file or environment. */
 export interface V6ProxyInput {
   /** `client.proxy`, `channel.proxy`, `rpc.proxy` objects (by v6 root path). */
@@ -236,6 +268,7 @@ function sharedOf(obj: Record<string, unknown>): string {
  * rpc namespaces, whose proxy options depend on the mode.
  */
 export function proxiesToV5(input: V6ProxyInput, topOptions: Map<string, unknown>, out: Out): void {
+  warnUnknownProxyKeys(input, out.warnings);
   const named = objects(input.proxies).map(itemToV5);
   const defaults = defaultsOf(input, out);
   const shared = new Set(defaults.map((x) => sharedOf(x.obj)));

@@ -264,7 +264,16 @@ void describe('layouts', () => {
   });
 
   void test('unknown v6 keys warn like unknown v5 keys, never fatal', async () => {
-    const r = await load({ client: { token: { hmac_secret_key: 's', nope: 1 } }, whatever: true, admin: { foo: 1 } });
+    const r = await load({
+      client: { token: { hmac_secret_key: 's', nope: 1 }, proxy: { connect: { endpoint: 'http://b', enabled: true, extra: 1, http: { nope: 2 } }, other: {} } },
+      channel: { proxy: { subscribe: { enabled: true } } },
+      rpc: { without_namespace: { what: 1 } },
+      whatever: true,
+      admin: { foo: 1 },
+    });
+    for (const k of ['client.proxy.connect.extra', 'client.proxy.connect.http.nope', 'client.proxy.other', 'channel.proxy.subscribe.enabled', 'rpc.without_namespace.what']) {
+      assert.ok(r.warnings.includes(`unknown key found in the configuration file key=${k}`), `${k}: ${r.warnings.join('\n')}`);
+    }
     assert.ok(r.warnings.includes('unknown key found in the configuration file key=client.token.nope'), r.warnings.join('\n'));
     assert.ok(r.warnings.includes('unknown key found in the configuration file key=whatever'));
     assert.ok(r.warnings.includes('unknown key found in the configuration file key=admin.foo'));
