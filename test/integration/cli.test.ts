@@ -310,3 +310,49 @@ void describe('rotor defaultconfig / defaultenv / configdoc / migrateconfig (v6 
     assert.match(r.stderr, /mixes the v5 flat layout \("api_key"\) and the v6 nested layout \("http_api"\)/);
   });
 });
+
+void describe('rotor serve with a v6 file', () => {
+  void test('v6 file + v6 env (env wins): serves /health on the env port, errors name v6 keys, exits 0 on SIGTERM', async () => {
+    const sub = await mkdtemp(join(dir, 'serve-v6-'));
+    await writeFile(join(sub, 'bad.yaml'), 'client:\n  ping_interval: 5s\n  pong_timeout: 6s\n');
+    const invalid = await rotor(['serve', '-c', 'bad.yaml'], sub, cleanEnv());
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /client\.pong_timeout: client\.pong_timeout \(6000ms\) must be less than client\.ping_interval/);
+
+    const port = await freePort();
+    const filePort = await freePort();
+    await writeFile(
+      join(sub, 'v6.yaml'),
+      `http_server:\n  address: 127.0.0.1\n  port: ${filePort}\nhealth:\n  enabled: true\nshutdown:\n  timeout: 10s\n`,
+    );
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, '-c', 'v6.yaml'], {
+      cwd: sub,
+      env: cleanEnv({ CENTRIFUGO_HTTP_SERVER_PORT: String(port) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const status = await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
+          try {
+            return (await fetch(`http://127.0.0.1:${port}/health`)).status;
+          } catch {
+            return 0;
+          }
+        },
+        20_000,
+        'GET /health on the env port',
+        50,
+      );
+      assert.equal(status, 200);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
