@@ -231,6 +231,46 @@ function prefixed(v5Prefix: string, v6Prefix: string, strip: string): Leaf[] {
     .map((k) => ({ v6: `${v6Prefix}${k.slice(strip.length)}`, v5: k }));
 }
 
+/**
+ * Sections for v5 keys the converter's map does not name (keys added to the schema later): a key with one
+ * of these prefixes lives in the section (`prometheus_x` → `prometheus.x`), as v6 names its keys.
+ */
+const AUTO_SECTIONS: readonly (readonly [string, string])[] = [
+  ['admin_', 'admin.'],
+  ['prometheus_', 'prometheus.'],
+  ['health_', 'health.'],
+  ['swagger_', 'swagger.'],
+  ['graphite_', 'graphite.'],
+  ['grpc_api_', 'grpc_api.'],
+  ['uni_grpc_', 'uni_grpc.'],
+  ['uni_sse_', 'uni_sse.'],
+  ['uni_http_stream_', 'uni_http_stream.'],
+  ['sse_', 'sse.'],
+  ['http_stream_', 'http_stream.'],
+  ['emulation_', 'emulation.'],
+  ['nats_', 'broker.nats.'],
+  ['redis_', 'engine.redis.'],
+  ['log_', 'log.'],
+  ['shutdown_', 'shutdown.'],
+  ['opentelemetry_', 'opentelemetry.'],
+  ['api_', 'http_api.'],
+  ['tls_autocert_', 'tls_autocert.'],
+];
+
+function autoLeaves(covered: readonly Leaf[]): Leaf[] {
+  const v5 = new Set(covered.flatMap((l) => (l.pathKey === undefined ? [l.v5] : [l.v5, l.pathKey])));
+  const v6 = new Set(covered.map((l) => l.v6));
+  const out: Leaf[] = [];
+  for (const key of Object.keys(SCHEMA)) {
+    if (v5.has(key) || SPECIAL_V5_KEYS.has(key) || Object.hasOwn(CHANNEL_OPTIONS, key)) continue;
+    const section = AUTO_SECTIONS.find(([prefix]) => key.startsWith(prefix));
+    if (section === undefined) continue;
+    const path = section[1] + key.slice(section[0].length);
+    if (!v6.has(path)) out.push({ v5: key, v6: path });
+  }
+  return out;
+}
+
 function buildLeaves(): Leaf[] {
   const leaves: Leaf[] = [
     ...SIMPLE.map(([v5, v6]) => ({ v5, v6 })),
@@ -242,8 +282,23 @@ function buildLeaves(): Leaf[] {
     ...prefixed('uni_websocket_', 'uni_websocket.', 'uni_websocket_').filter((l) => !l.v5.endsWith('_handler_prefix')),
     ...Object.keys(CHANNEL_OPTIONS).map((k) => ({ v5: k, v6: `channel.without_namespace.${v6ChannelOption(k)}` })),
   ];
-  return leaves.filter((l) => Object.hasOwn(SCHEMA, l.v5) && (l.pathKey === undefined || Object.hasOwn(SCHEMA, l.pathKey)));
+  const known = leaves.filter((l) => Object.hasOwn(SCHEMA, l.v5) && (l.pathKey === undefined || Object.hasOwn(SCHEMA, l.pathKey)));
+  return [...known, ...autoLeaves(known)];
 }
+
+/** v5 keys translated by dedicated code (proxies, lists, broker) rather than by a leaf. */
+export const SPECIAL_V5_KEYS: ReadonlySet<string> = new Set([
+  'broker',
+  'namespaces',
+  'rpc_namespaces',
+  'consumers',
+  'proxies',
+  'granular_proxy_mode',
+  'connect_proxy_name',
+  'refresh_proxy_name',
+  'rpc_proxy_name',
+  ...Object.keys(SCHEMA).filter((k) => k.startsWith('proxy_') && !Object.hasOwn(CHANNEL_OPTIONS, k)),
+]);
 
 /** Every v6 leaf that is read (canonical paths, file/base64 variants and aliases). */
 export const LEAVES: readonly Leaf[] = [
@@ -267,20 +322,6 @@ export const V6_PATH_OF: ReadonlyMap<string, string> = (() => {
   }
   return m;
 })();
-
-/** v5 keys translated by dedicated code (proxies, lists, broker) rather than by a leaf. */
-export const SPECIAL_V5_KEYS: ReadonlySet<string> = new Set([
-  'broker',
-  'namespaces',
-  'rpc_namespaces',
-  'consumers',
-  'proxies',
-  'granular_proxy_mode',
-  'connect_proxy_name',
-  'refresh_proxy_name',
-  'rpc_proxy_name',
-  ...Object.keys(SCHEMA).filter((k) => k.startsWith('proxy_') && !Object.hasOwn(CHANNEL_OPTIONS, k)),
-]);
 
 /** v6 subtrees translated by dedicated code. */
 export const SPECIAL_V6_ROOTS: readonly string[] = [
