@@ -1,4 +1,4 @@
-/** @module config — Centrifugo v5 compatible configuration: the only place that knows key names. */
+/** @module config — Centrifugo v5 (flat) and v6 (nested) compatible configuration: the only place that knows key names. */
 export { loadConfig, type LoadConfigInput, type LoadConfigResult } from './load.js';
 export { defaultConfig, validateConfig, normalisePrefix } from './validate.js';
 export { ConfigError, type ConfigProblem } from './errors.js';

@@ -67,7 +67,7 @@ export async function loadConfig(input: LoadConfigInput = {}): Promise<LoadConfi
     sources.set(key, source);
   }
   mergeInto(raw, v6Env.raw);
-  if (layout !== 'v6') for (const [k, p] of v6Env.origin) origin.set(k, p);
+  for (const [k, p] of v6Env.origin) if (!origin.has(k)) origin.set(k, p);
 
   const flagLayer = new Map<string, unknown>();
   for (const [key, value] of Object.entries(input.flags ?? {})) {
@@ -94,7 +94,8 @@ export async function loadConfig(input: LoadConfigInput = {}): Promise<LoadConfi
   if (c.problems.length > 0) throw new ConfigError(c.problems);
   const buildWarnings = useV6Names ? v6Warnings(built.warnings, origin) : built.warnings;
   const result: LoadConfigResult = { config: built.config, warnings: [...c.warnings, ...buildWarnings] };
-  return data === undefined || layout === undefined ? result : { ...result, configFile: path, layout };
+  if (data === undefined || layout === undefined) return result;
+  return input.data === undefined ? { ...result, configFile: path, layout } : { ...result, layout };
 }
 
 /** Higher layer wins per key; for `object` keys (e.g. `nats_raw_mode`) per field. */
