@@ -7,6 +7,8 @@ import type { TokenConfig } from './options.js';
 
 const config: TokenConfig = {
   token_hmac_secret_key: 'conn-secret',
+  token_hmac_previous_secret_key: 'conn-old',
+  token_hmac_previous_secret_key_valid_until: 1_800_000_000,
   token_rsa_public_key: 'conn-rsa',
   token_ecdsa_public_key: 'conn-ec',
   token_jwks_public_endpoint: 'https://conn/jwks',
@@ -17,6 +19,8 @@ const config: TokenConfig = {
   token_user_id_claim: 'uid',
   separate_subscription_token_config: false,
   subscription_token_hmac_secret_key: 'sub-secret',
+  subscription_token_hmac_previous_secret_key: 'sub-old',
+  subscription_token_hmac_previous_secret_key_valid_until: 0,
   subscription_token_rsa_public_key: 'sub-rsa',
   subscription_token_ecdsa_public_key: 'sub-ec',
   subscription_token_jwks_public_endpoint: 'https://sub/jwks',
@@ -30,6 +34,8 @@ const config: TokenConfig = {
 
 const connectionExpected = {
   hmacSecretKey: 'conn-secret',
+  hmacPreviousSecretKey: 'conn-old',
+  hmacPreviousSecretKeyValidUntil: 1_800_000_000,
   rsaPublicKeyPem: 'conn-rsa',
   ecdsaPublicKeyPem: 'conn-ec',
   jwksEndpoint: 'https://conn/jwks',
@@ -53,6 +59,8 @@ void describe('verifier options from config', () => {
   void it('subscription tokens use only subscription_token_* with separate_subscription_token_config', () => {
     assert.deepEqual(subscriptionVerifierOptions({ ...config, separate_subscription_token_config: true }), {
       hmacSecretKey: 'sub-secret',
+      hmacPreviousSecretKey: 'sub-old',
+      hmacPreviousSecretKeyValidUntil: 0,
       rsaPublicKeyPem: 'sub-rsa',
       ecdsaPublicKeyPem: 'sub-ec',
       jwksEndpoint: 'https://sub/jwks',

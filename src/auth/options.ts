@@ -5,6 +5,8 @@ import type { TokenVerifierOptions } from './token-verifier.js';
 /** The config keys token verification reads (server.md §4.6); the full `Config` satisfies this shape. */
 export interface TokenConfig {
   readonly token_hmac_secret_key?: string;
+  readonly token_hmac_previous_secret_key?: string;
+  readonly token_hmac_previous_secret_key_valid_until?: number;
   readonly token_rsa_public_key?: string;
   readonly token_ecdsa_public_key?: string;
   readonly token_jwks_public_endpoint?: string;
@@ -15,6 +17,8 @@ export interface TokenConfig {
   readonly token_user_id_claim?: string;
   readonly separate_subscription_token_config?: boolean;
   readonly subscription_token_hmac_secret_key?: string;
+  readonly subscription_token_hmac_previous_secret_key?: string;
+  readonly subscription_token_hmac_previous_secret_key_valid_until?: number;
   readonly subscription_token_rsa_public_key?: string;
   readonly subscription_token_ecdsa_public_key?: string;
   readonly subscription_token_jwks_public_endpoint?: string;
@@ -30,6 +34,8 @@ export interface TokenConfig {
 export function connectionVerifierOptions(config: TokenConfig): TokenVerifierOptions {
   return {
     hmacSecretKey: config.token_hmac_secret_key,
+    hmacPreviousSecretKey: config.token_hmac_previous_secret_key,
+    hmacPreviousSecretKeyValidUntil: config.token_hmac_previous_secret_key_valid_until,
     rsaPublicKeyPem: config.token_rsa_public_key,
     ecdsaPublicKeyPem: config.token_ecdsa_public_key,
     jwksEndpoint: config.token_jwks_public_endpoint,
@@ -50,6 +56,8 @@ export function subscriptionVerifierOptions(config: TokenConfig): TokenVerifierO
   if (config.separate_subscription_token_config !== true) return connectionVerifierOptions(config);
   return {
     hmacSecretKey: config.subscription_token_hmac_secret_key,
+    hmacPreviousSecretKey: config.subscription_token_hmac_previous_secret_key,
+    hmacPreviousSecretKeyValidUntil: config.subscription_token_hmac_previous_secret_key_valid_until,
     rsaPublicKeyPem: config.subscription_token_rsa_public_key,
     ecdsaPublicKeyPem: config.subscription_token_ecdsa_public_key,
     jwksEndpoint: config.subscription_token_jwks_public_endpoint,

@@ -26,6 +26,13 @@ import { TokenError } from './token-error.js';
 export interface TokenVerifierOptions {
   /** Enables HS256/HS384/HS512. */
   hmacSecretKey?: string | undefined;
+  /**
+   * Previous HMAC secret (key rotation, Centrifugo v6 `hmac_previous_secret_key`): an HS* token whose
+   * signature does not match `hmacSecretKey` is checked against this key instead.
+   */
+  hmacPreviousSecretKey?: string | undefined;
+  /** Unix seconds after which `hmacPreviousSecretKey` is no longer accepted; 0/absent = no limit. */
+  hmacPreviousSecretKeyValidUntil?: number | undefined;
   /** PEM public key; enables RS256/RS384/RS512. */
   rsaPublicKeyPem?: string | undefined;
   /** PEM public key; enables ES256/ES384/ES512. */
@@ -79,6 +86,8 @@ export class TokenVerifier {
   readonly #userIdClaim: string | undefined;
   readonly #skipSignature: boolean;
   readonly #clock: { now(): number };
+  readonly #previousHmac: Uint8Array | undefined;
+  readonly #previousHmacUntilMs: number;
 
   constructor(options: TokenVerifierOptions = {}) {
     this.#keys = new SigningKeys(options);
@@ -89,6 +98,9 @@ export class TokenVerifier {
     this.#userIdClaim = nonEmpty(options.userIdClaim);
     this.#skipSignature = options.skipSignatureVerify === true;
     this.#clock = options.clock ?? { now: () => Date.now() };
+    const previous = nonEmpty(options.hmacPreviousSecretKey);
+    this.#previousHmac = previous === undefined ? undefined : new TextEncoder().encode(previous);
+    this.#previousHmacUntilMs = (options.hmacPreviousSecretKeyValidUntil ?? 0) * 1000;
   }
 
   /** Algorithms a token may use with this configuration. */
@@ -138,12 +150,17 @@ export class TokenVerifier {
         await compactVerify(token, this.#jwks.keySet(url), { algorithms: [...JWKS_ALGORITHMS] });
         return;
       }
+      const hash = HMAC_HASH[alg];
+      if (hash !== undefined && this.#previousHmac !== undefined) {
+        this.#checkRotatedHmac(token, hash);
+        return;
+      }
       const key = this.#keys.keyFor(alg);
       if (key === undefined) {
         throw TokenError.invalid(KNOWN_ALGORITHMS.has(alg) ? `disabled JWT algorithm ${alg}` : `unknown JWT algorithm ${alg}`);
       }
-      if (key instanceof Uint8Array && HMAC_HASH[alg] !== undefined) {
-        verifyHmac(token, key, HMAC_HASH[alg]);
+      if (key instanceof Uint8Array && hash !== undefined) {
+        verifyHmac(token, key, hash);
         return;
       }
       await compactVerify(token, key, { algorithms: [alg] });
@@ -152,6 +169,28 @@ export class TokenVerifier {
       const detail = err instanceof Error ? err.message : String(err);
       throw TokenError.invalid(`signature verification failed: ${detail}`, err);
     }
+  }
+
+  /**
+   * Key rotation: the current secret first (when configured), then the previous one while
+   * `hmacPreviousSecretKeyValidUntil` has not passed; a mismatch with both is an invalid token.
+   */
+  #checkRotatedHmac(token: string, hash: string): void {
+    const current = this.#keys.keyFor('HS256');
+    if (current instanceof Uint8Array) {
+      try {
+        verifyHmac(token, current, hash);
+        return;
+      } catch (err) {
+        if (!(err instanceof TokenError)) throw err;
+      }
+    }
+    const previous = this.#previousHmac;
+    if (previous === undefined) throw TokenError.invalid('signature verification failed: signature mismatch');
+    if (this.#previousHmacUntilMs > 0 && this.#clock.now() >= this.#previousHmacUntilMs) {
+      throw TokenError.invalid('signature verification failed: signature mismatch (previous HMAC key no longer valid)');
+    }
+    verifyHmac(token, previous, hash);
   }
 }
 

@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { stringify as stringifyToml } from 'smol-toml';
-import { stringify as stringifyYaml } from 'yaml';
-import { ConfigError, formatOf, loadConfig } from '../config/index.js';
+import { ConfigError, formatOf, loadConfig, stringifyConfig } from '../config/index.js';
 
 /** The generated settings: four random UUIDv4 secrets and an empty origin list. */
 export function minimalConfig(): Record<string, unknown> {
@@ -29,8 +27,7 @@ export async function generateConfig(path: string, cwd: string = process.cwd()):
     throw new ConfigError([{ path: file, message: 'unsupported config file extension (use .json, .yaml, .yml or .toml)' }]);
   }
   const data = minimalConfig();
-  const text =
-    format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : format === 'yaml' ? stringifyYaml(data) : `${stringifyToml(data)}\n`;
+  const text = stringifyConfig(data, format);
   try {
     await writeFile(file, text, { flag: 'wx', mode: 0o600 });
   } catch (err) {

@@ -1,12 +1,19 @@
 /** @module cli — the `rotor` command line: builds the commander program and registers every subcommand. */
 import { Command } from 'commander';
 import { registerCheckconfigCommand } from './checkconfig.js';
+import { registerConfigdocCommand } from './configdoc.js';
+import { registerDefaultconfigCommand } from './defaultconfig.js';
+import { registerDefaultenvCommand } from './defaultenv.js';
+import { registerMigrateconfigCommand } from './migrateconfig.js';
 import { registerGenconfigCommand } from './genconfig.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenCommands } from './token-commands.js';
 import { registerVersionCommand } from './version.js';
 
-/** The `rotor` program with `serve` (default), `genconfig`, `checkconfig`, `version` and the token commands. */
+/**
+ * The `rotor` program with `serve` (default), `genconfig`, `checkconfig`, `defaultconfig`, `defaultenv`,
+ * `configdoc`, `migrateconfig`, `version` and the token commands.
+ */
 export function createProgram(): Command {
   const program = new Command('rotor')
     .description('Rotor: a Centrifugo-compatible real-time messaging server')
@@ -14,6 +21,10 @@ export function createProgram(): Command {
   registerServeCommand(program);
   registerGenconfigCommand(program);
   registerCheckconfigCommand(program);
+  registerDefaultconfigCommand(program);
+  registerDefaultenvCommand(program);
+  registerConfigdocCommand(program);
+  registerMigrateconfigCommand(program);
   registerVersionCommand(program);
   registerTokenCommands(program);
   return program;

@@ -33,11 +33,21 @@ export function envName(key: string): string {
   return `${PREFIX}${key.replace(/\./g, '_')}`.toUpperCase();
 }
 
+/** True when `name` is the environment variable of a v5 key (or of a field of an object key). */
+export function isV5EnvName(name: string): boolean {
+  return TARGETS.has(name);
+}
+
 /**
  * Reads known `CENTRIFUGO_*` variables into a raw layer (values shaped like file values: lists split on
- * whitespace, objects/maps/lists of objects decoded from JSON). Empty values count as unset.
+ * whitespace, objects/maps/lists of objects decoded from JSON). Empty values count as unset. Names for
+ * which `readElsewhere` is true (the v6 names) are skipped without an unknown-key warning.
  */
-export function readEnvLayer(env: NodeJS.ProcessEnv, c: Collector): { layer: Map<string, unknown>; sources: Map<string, string> } {
+export function readEnvLayer(
+  env: NodeJS.ProcessEnv,
+  c: Collector,
+  readElsewhere: (name: string) => boolean = () => false,
+): { layer: Map<string, unknown>; sources: Map<string, string> } {
   const layer = new Map<string, unknown>();
   const sources = new Map<string, string>();
   for (const name of Object.keys(env).sort()) {
@@ -45,6 +55,7 @@ export function readEnvLayer(env: NodeJS.ProcessEnv, c: Collector): { layer: Map
     if (!name.startsWith(PREFIX) || value === undefined || value === '') continue;
     const target = TARGETS.get(name);
     if (target === undefined) {
+      if (readElsewhere(name)) continue;
       if (!IGNORED_PREFIXES.some((p) => name.startsWith(p))) c.warnings.push(`unknown key found in the environment key=${name}`);
       continue;
     }

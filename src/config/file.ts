@@ -1,8 +1,8 @@
 /** @module config/file — reading and parsing the config file (JSON, YAML, TOML; chosen by extension). */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { isPlainObject } from './coerce.js';
 import { ConfigError } from './errors.js';
 import { findJsonSyntaxIssue } from './json-error.js';
@@ -67,4 +67,11 @@ function jsonSyntaxMessage(text: string, err: Error): string {
   const line = before.split('\n').length;
   const column = offset - (before.lastIndexOf('\n') + 1) + 1;
   return `JSON syntax error around line ${line}, column ${column}: ${detail}`;
+}
+
+/** Config data as file text in `format` (JSON indented by 2, newline-terminated). */
+export function stringifyConfig(data: Record<string, unknown>, format: ConfigFormat): string {
+  if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  if (format === 'yaml') return stringifyYaml(data);
+  return `${stringifyToml(data)}\n`;
 }

@@ -1,6 +1,6 @@
 /** @module test/harness/server — an in-process Rotor server on a random loopback port. */
 import { startServer, type RunningServer } from '../../src/app/server.js';
-import { validateConfig } from '../../src/config/index.js';
+import { validateConfig, type Config } from '../../src/config/index.js';
 import type { Clock } from '../../src/core/clock.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 
@@ -36,6 +36,12 @@ export async function startTestServer(
     log_level: 'none',
     ...overrides,
   });
+  return startConfiguredServer(config, options);
+}
+
+/** Starts a server with an already loaded configuration (its `api_key` is used by `api()`). */
+export async function startConfiguredServer(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<TestServer> {
+  const apiKey = config.api_key;
   const server = await startServer(config, {
     logger: options.logger ?? silentLogger,
     clock: options.clock,
@@ -47,13 +53,13 @@ export async function startTestServer(
     server,
     url,
     wsUrl: `ws://127.0.0.1:${server.httpPort}${config.websocket_handler_prefix}`,
-    apiKey: TEST_API_KEY,
+    apiKey,
     port: server.httpPort,
     close: () => server.close(),
     async api(method, body, headers = {}) {
       const res = await fetch(`${apiUrl}/api/${method}`, {
         method: 'POST',
-        headers: { 'X-API-Key': TEST_API_KEY, 'Content-Type': 'application/json', ...headers },
+        headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();

@@ -227,3 +227,132 @@ void describe('rotor serve starts and stops the server', async () => {
     }
   });
 });
+
+void describe('rotor defaultconfig / defaultenv / configdoc / migrateconfig (v6 layout)', () => {
+  void test('defaultconfig writes every key in the v6 layout; it loads to the defaults; refuses to overwrite', async () => {
+    const sub = await mkdtemp(join(dir, 'defcfg-'));
+    const r = await rotor(['defaultconfig', '-c', 'config.yaml'], sub);
+    assert.equal(r.code, 0, r.stderr);
+    const data = parseYaml(await readFile(join(sub, 'config.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    assert.equal((data['client']?.['token'] as Record<string, unknown>)['hmac_secret_key'], '');
+    assert.equal((data['http_server'] as Record<string, unknown>)['port'], 8000);
+    assert.equal(data['channel']?.['history_meta_ttl'], '720h');
+    const loaded = await loadConfig({ configPath: join(sub, 'config.yaml'), env: {} });
+    assert.equal(loaded.layout, 'v6');
+    assert.deepEqual(loaded.warnings, []);
+    const again = await rotor(['defaultconfig', '-c', 'config.yaml'], sub);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists/);
+    const dry = await rotor(['defaultconfig', '--dry-run', '-c', 'x.toml'], sub);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^\[node\]$/m);
+  });
+
+  void test('defaultenv prints every v6 variable with its default', async () => {
+    const r = await rotor(['defaultenv'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.includes('CENTRIFUGO_CLIENT_TOKEN_HMAC_SECRET_KEY='));
+    assert.ok(lines.includes('CENTRIFUGO_HTTP_SERVER_PORT=8000'));
+    assert.ok(lines.includes('CENTRIFUGO_CLIENT_PING_INTERVAL=25s'));
+    assert.ok(lines.includes('CENTRIFUGO_ENGINE_REDIS_ADDRESS=redis://127.0.0.1:6379'));
+    assert.ok(lines.includes('CENTRIFUGO_CHANNEL_NAMESPACES=[]'));
+    assert.ok(lines.every((l) => /^CENTRIFUGO_[A-Z0-9_]+=/.test(l)), 'NAME=value lines only');
+    assert.equal(new Set(lines.map((l) => l.split('=')[0])).size, lines.length, 'no duplicate names');
+  });
+
+  void test('configdoc prints a table of every key: name, type, default, v5 key, description', async () => {
+    const r = await rotor(['configdoc'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\| Key \(v6\) \| Type \| Default \| v5 key \| Description \|$/m);
+    assert.match(r.stdout, /^\| `client\.token\.hmac_secret_key` \| string \| `""` \| `token_hmac_secret_key` \| HMAC secret/m);
+    assert.match(r.stdout, /^\| `client\.ping_interval` \| duration \| `25s` \| `ping_interval` \|/m);
+    const json = await rotor(['configdoc', '--json'], dir);
+    const rows = JSON.parse(json.stdout) as { key: string; env: string }[];
+    assert.ok(rows.some((x) => x.key === 'engine.redis.address' && x.env === 'CENTRIFUGO_ENGINE_REDIS_ADDRESS'));
+  });
+
+  void test('migrateconfig rewrites a v5 file in the v6 layout; both load to the same configuration', async () => {
+    const sub = await mkdtemp(join(dir, 'migrate-'));
+    const v5 = {
+      api_key: 'k',
+      token_hmac_secret_key: 's',
+      allowed_origins: ['http://x'],
+      namespaces: [{ name: 'chat', presence: true, history_size: 10, history_ttl: '60s', force_recovery: true, proxy_publish: true }],
+      proxy_publish_endpoint: 'http://backend/publish',
+      proxy_http_headers: ['Cookie'],
+      consumers: [{ name: 'c1', type: 'kafka', disabled: true }],
+    };
+    await writeFile(join(sub, 'v5.json'), JSON.stringify(v5));
+    const r = await rotor(['migrateconfig', 'v5.json', '-o', 'v6.toml'], sub);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /load differently/);
+    const v6 = JSON.parse(JSON.stringify(parseToml(await readFile(join(sub, 'v6.toml'), 'utf8')))) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(v6['http_api'], { key: 'k' });
+    assert.deepEqual(v6['consumers'], [{ name: 'c1', type: 'kafka', enabled: false }]);
+    const [a, b] = await Promise.all([
+      loadConfig({ configPath: join(sub, 'v5.json'), env: {} }),
+      loadConfig({ configPath: join(sub, 'v6.toml'), env: {} }),
+    ]);
+    assert.deepEqual(b.config, a.config);
+    const stdout = await rotor(['migrateconfig', 'v5.json'], sub);
+    assert.equal(stdout.code, 0, stdout.stderr);
+    assert.deepEqual((JSON.parse(stdout.stdout) as Record<string, unknown>)['client'], { token: { hmac_secret_key: 's' }, allowed_origins: ['http://x'] });
+    const twice = await rotor(['migrateconfig', 'v6.toml'], sub);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /already uses the v6 layout/);
+  });
+
+  void test('checkconfig rejects a file mixing both layouts, naming the keys', async () => {
+    await writeFile(join(dir, 'mixed.json'), JSON.stringify({ api_key: 'k', http_api: { key: 'k' } }));
+    const r = await rotor(['checkconfig', '-c', 'mixed.json'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /mixes the v5 flat layout \("api_key"\) and the v6 nested layout \("http_api"\)/);
+  });
+});
+
+void describe('rotor serve with a v6 file', () => {
+  void test('v6 file + v6 env (env wins): serves /health on the env port, errors name v6 keys, exits 0 on SIGTERM', async () => {
+    const sub = await mkdtemp(join(dir, 'serve-v6-'));
+    await writeFile(join(sub, 'bad.yaml'), 'client:\n  ping_interval: 5s\n  pong_timeout: 6s\n');
+    const invalid = await rotor(['serve', '-c', 'bad.yaml'], sub, cleanEnv());
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /client\.pong_timeout: client\.pong_timeout \(6000ms\) must be less than client\.ping_interval/);
+
+    const port = await freePort();
+    const filePort = await freePort();
+    await writeFile(
+      join(sub, 'v6.yaml'),
+      `http_server:\n  address: 127.0.0.1\n  port: ${filePort}\nhealth:\n  enabled: true\nshutdown:\n  timeout: 10s\n`,
+    );
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, '-c', 'v6.yaml'], {
+      cwd: sub,
+      env: cleanEnv({ CENTRIFUGO_HTTP_SERVER_PORT: String(port) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const status = await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
+          try {
+            return (await fetch(`http://127.0.0.1:${port}/health`)).status;
+          } catch {
+            return 0;
+          }
+        },
+        20_000,
+        'GET /health on the env port',
+        50,
+      );
+      assert.equal(status, 200);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});

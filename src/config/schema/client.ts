@@ -3,6 +3,8 @@ import { bool, duration, int, list, object, str, strings } from './types.js';
 
 const TOKEN = {
   token_hmac_secret_key: str('', 'HMAC secret: enables HS256/384/512 connection tokens'),
+  token_hmac_previous_secret_key: str('', 'previous HMAC secret (key rotation): tokens signed with it still verify'),
+  token_hmac_previous_secret_key_valid_until: int(0, 'unix seconds after which the previous HMAC secret is rejected; 0 = no limit', { min: 0 }),
   token_rsa_public_key: str('', 'RSA public key (PEM): enables RS256/384/512'),
   token_ecdsa_public_key: str('', 'ECDSA public key (PEM): enables ES256/384/512'),
   token_jwks_public_endpoint: str('', 'JWKS endpoint URL; may contain `{{var}}` filled from aud/iss regex groups'),
@@ -13,6 +15,8 @@ const TOKEN = {
   token_user_id_claim: str('', 'claim holding the user id; empty = `sub`; must match ^[a-zA-Z_]+$'),
   separate_subscription_token_config: bool(false, 'subscription tokens use only the `subscription_token_*` keys'),
   subscription_token_hmac_secret_key: str('', 'subscription token HMAC secret'),
+  subscription_token_hmac_previous_secret_key: str('', 'previous subscription token HMAC secret (key rotation)'),
+  subscription_token_hmac_previous_secret_key_valid_until: int(0, 'unix seconds after which the previous subscription HMAC secret is rejected; 0 = no limit', { min: 0 }),
   subscription_token_rsa_public_key: str('', 'subscription token RSA public key (PEM)'),
   subscription_token_ecdsa_public_key: str('', 'subscription token ECDSA public key (PEM)'),
   subscription_token_jwks_public_endpoint: str('', 'subscription token JWKS endpoint'),

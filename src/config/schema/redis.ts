@@ -4,7 +4,7 @@ import { bool, duration, int, str, stringOrStrings } from './types.js';
 export const REDIS = {
   redis_address: stringOrStrings(
     ['redis://127.0.0.1:6379'],
-    'one entry per shard: host:port, redis://[user:pass@]host:port[/db], tcp://…, unix:///path',
+    'one entry per shard: host:port, redis://[user:pass@]host:port[/db], rediss:// (TLS), tcp://…, unix:///path, redis+cluster://host:port?addr=host:port (cluster seeds), redis+sentinel://host:port?sentinel_master_name=NAME&addr=… (sentinels)',
   ),
   redis_prefix: str('centrifugo', 'prefix of every Redis key and PUB/SUB channel'),
   redis_db: int(0, 'Redis database number', { min: 0 }),

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { ClientTlsOptions } from '../client-tls.js';
+import { isTopologyUrl, parseTopologyUrl } from './address-url.js';
 
 /** Invalid Redis engine configuration (fatal at startup). */
 export class RedisOptionsError extends Error {
@@ -34,7 +35,10 @@ export interface RedisShardCommonOptions {
   readonly forceResp2?: boolean | undefined;
 }
 
-/** One standalone Redis (`host:port`, `redis://[user:pass@]host:port[/db]`, `rediss://…`, `tcp://…`, `unix:///path`). */
+/**
+ * One standalone Redis (`host:port`, `redis://[user:pass@]host:port[/db]`, `rediss://…`, `tcp://…`,
+ * `unix:///path`). `redis+cluster://` and `redis+sentinel://` entries become cluster / sentinel shards.
+ */
 export interface RedisStandaloneShardOptions extends RedisShardCommonOptions {
   readonly address: string;
 }
@@ -327,6 +331,10 @@ export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOpti
     const addresses = c.redis_address === undefined ? ['redis://127.0.0.1:6379'] : list(c.redis_address);
     if (addresses.length === 0) throw new RedisOptionsError('redis_address is empty');
     for (const address of addresses) {
+      if (isTopologyUrl(address)) {
+        shards.push(topologyShard(address, common, c));
+        continue;
+      }
       parseRedisAddress(address); // validate early
       shards.push({ ...common, address });
     }
@@ -339,6 +347,36 @@ export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOpti
   if (c.global_redis_presence_user_mapping === true) options.presenceUserMapping = true;
   if (c.redis_use_lists === true) options.useLists = true;
   return options;
+}
+
+/**
+ * A `redis+cluster://` or `redis+sentinel://` address entry (Centrifugo v6 form) as a cluster or sentinel
+ * shard: URL credentials, db and client name override the shared keys; `rediss+…` turns TLS on (keeping
+ * `redis_tls_*` material when configured); sentinel TLS comes from `redis_sentinel_tls*`.
+ */
+function topologyShard(address: string, common: RedisShardCommonOptions, c: RedisConfigKeys): RedisShardOptions {
+  const u = parseTopologyUrl(address);
+  const shard: { -readonly [K in keyof RedisShardCommonOptions]: RedisShardCommonOptions[K] } = { ...common };
+  if (u.user !== undefined) shard.user = u.user;
+  if (u.password !== undefined) shard.password = u.password;
+  if (u.db !== undefined) shard.db = u.db;
+  if (u.clientName !== undefined) shard.clientName = u.clientName;
+  if (u.tls === true && shard.tls === undefined) shard.tls = {};
+  if (u.kind === 'cluster') return { ...shard, cluster: u.addresses };
+  const out: { -readonly [K in keyof RedisSentinelShardOptions]: RedisSentinelShardOptions[K] } = {
+    ...shard,
+    sentinels: u.addresses,
+    masterName: u.masterName ?? '',
+  };
+  const sUser = u.sentinelUser ?? nonEmpty(c.redis_sentinel_user);
+  const sPassword = u.sentinelPassword ?? nonEmpty(c.redis_sentinel_password);
+  const sName = u.sentinelClientName ?? nonEmpty(c.redis_sentinel_client_name);
+  if (sUser !== undefined) out.sentinelUser = sUser;
+  if (sPassword !== undefined) out.sentinelPassword = sPassword;
+  if (sName !== undefined) out.sentinelClientName = sName;
+  const sentinelTls = tlsFromConfig(c, true);
+  if (sentinelTls !== undefined) out.sentinelTls = sentinelTls;
+  return out;
 }
 
 /** The engine mode reported in stats: `standalone|sentinel|cluster`, `_sharded` with several shards. */
