@@ -16,6 +16,7 @@ import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
+import { InfoMetrics } from '../observability/info-metrics.js';
 import { Metrics } from '../observability/metrics.js';
 import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
 import { ClientPolicy } from '../policy/client-policy.js';
@@ -75,6 +76,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.allowed_origins.includes('*')) logger.warn('usage of allowed_origins * is discouraged for security reasons');
 
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
+  const infoMetrics = new InfoMetrics(metrics.registry, config.node_info_metrics_aggregate_interval);
   const channels = new ConfigChannelOptionsResolver(config);
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
     config: c,
@@ -100,6 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clock: options.clock,
     disconnectCodes: config.disconnect_codes,
     metrics,
+    infoMetrics: () => infoMetrics.snapshot,
     uniConnectErrorTransforms: uniTransforms(config),
     client: {
       pingIntervalMs: config.ping_interval,
@@ -121,6 +124,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   metrics.attachNode(node);
   await node.run();
+  infoMetrics.start((err) => logger.error('error aggregating metrics for info', { error: String(err) }));
 
   const executor = new Executor({
     node,
@@ -213,6 +217,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     grpcApi = config.grpc_api ? await (await import('../api/grpc.js')).startGrpcApi(executor, config, logger) : undefined;
   } catch (err) {
     // Do not leave the HTTP listeners and engines of a failed start behind.
+    infoMetrics.stop();
     await node.shutdown();
     await engine.close();
     await streaming.close();
@@ -227,6 +232,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger.info('shutting down');
       ws?.close();
       admin?.close();
+      infoMetrics.stop();
       const httpClosed = servers.map(
         (s) =>
           new Promise<void>((resolve) => {
