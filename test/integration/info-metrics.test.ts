@@ -34,10 +34,10 @@ describe('info metrics', () => {
       c.connect();
       await c.ready(10_000);
     }
-    const n = await waitFor(async () => {
+    const n = (await waitFor(async () => {
       const x = await node();
       return x.metrics?.items['centrifugo.node.num_clients'] === 2 ? x : undefined;
-    }, 15_000, 'metrics with two clients', 200);
+    }, 15_000, 'metrics with two clients', 200))!;
     assert.equal(n.metrics!.interval, 1);
     assert.equal(n.num_clients, 2);
     // A counter delta: connect commands of the two clients happened before this snapshot.
