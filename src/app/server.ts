@@ -5,6 +5,8 @@
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { Admin } from '../admin/admin.js';
+import { mountDebug } from '../admin/debug.js';
+import { mountSwagger } from '../admin/swagger.js';
 import { Executor } from '../api/executor.js';
 import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
@@ -174,6 +176,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     router.under(prefix, 'api', (req, res, rest) => api(req, res, rest));
   }
   admin?.mount(config.admin_external ? external : internal, { executor, node, websocket: wsOptions });
+  if (config.swagger) mountSwagger(internal, { prefix: config.swagger_handler_prefix, apiPrefix: config.api_handler_prefix, version: VERSION, logger });
+  const debug = config.debug ? mountDebug(internal, logger) : undefined;
   if (config.health) {
     internal.exact(config.health_handler_prefix, 'health', (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -232,6 +236,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger.info('shutting down');
       ws?.close();
       admin?.close();
+      debug?.close();
       infoMetrics.stop();
       const httpClosed = servers.map(
         (s) =>

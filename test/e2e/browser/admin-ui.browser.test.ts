@@ -51,7 +51,11 @@ async function shot(name: string): Promise<void> {
 /** Waits until the text of `selector` satisfies `test` (evaluated in the page). */
 async function waitText(selector: string, pattern: RegExp): Promise<void> {
   await page.waitForFunction(
-    ({ selector, source, flags }) => new RegExp(source, flags).test(document.querySelector(selector)?.textContent ?? ''),
+    ({ selector, source, flags }) => {
+      // Runs in the page (this file is type-checked without the DOM library).
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+      return new RegExp(source, flags).test(doc.querySelector(selector)?.textContent ?? '');
+    },
     { selector, source: pattern.source, flags: pattern.flags },
     { timeout: TIMEOUT },
   );
@@ -88,7 +92,7 @@ describe('admin UI in Chromium (two nodes on Redis)', () => {
     await page.locator('input[name=password]').fill(PASSWORD);
     await page.locator('button[type=submit]').click();
     await page.locator('table[data-testid=nodes]').waitFor({ timeout: TIMEOUT });
-    assert.ok(await page.evaluate(() => localStorage.getItem('rotor-admin-token') !== null));
+    assert.ok(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('rotor-admin-token') !== null));
   });
 
   it('shows both nodes with live client counts', async () => {
