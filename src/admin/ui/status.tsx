@@ -97,9 +97,9 @@ export function Status({ onError }: { onError: (err: unknown) => void }) {
               <td class="num" data-field="users">{n.num_users ?? 0}</td>
               <td class="num" data-field="subs">{n.num_subs ?? 0}</td>
               <td class="num" data-field="channels">{n.num_channels ?? 0}</td>
-              <td class="num">{rate(perSecond(n, 'centrifugo.node.messages_sent_count.type.publication'))}</td>
-              <td class="num">{rate(perSecond(n, 'centrifugo.node.messages_received_count.type.publication'))}</td>
-              <td class="num">{rate(perSecond(n, 'centrifugo.api.command_duration_seconds.count'))}</td>
+              <td class="num" data-field="pub-out">{rate(perSecond(n, 'centrifugo.node.messages_sent_count.type.publication'))}</td>
+              <td class="num" data-field="pub-in">{rate(perSecond(n, 'centrifugo.node.messages_received_count.type.publication'))}</td>
+              <td class="num" data-field="api-rate">{rate(perSecond(n, 'centrifugo.api.command_duration_seconds.count'))}</td>
             </tr>
           ))}
         </tbody>

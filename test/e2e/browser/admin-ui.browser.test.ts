@@ -112,6 +112,10 @@ describe('admin UI in Chromium (two nodes on Redis)', () => {
     await waitText('tr[data-node="node-b"] td[data-field=subs]', /^1$/);
     await waitText('tr[data-node="node-a"] td[data-field=clients]', /^0$/);
     await waitText('[data-testid=total-clients]', /^1$/);
+    // Rates come from each node's metrics snapshot, which reaches node A with node B's heartbeat.
+    for (const n of ['node-a', 'node-b']) {
+      for (const f of ['pub-out', 'pub-in', 'api-rate']) await waitText(`tr[data-node="${n}"] td[data-field=${f}]`, /^\d+(\.\d+)?$/);
+    }
     await shot('2-status');
   });
 
