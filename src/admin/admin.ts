@@ -201,7 +201,7 @@ export class Admin {
       });
     }
 
-    const dir = this.#config.admin_web_path !== '' ? this.#config.admin_web_path : findAssetDir('ui');
+    const dir = this.#config.admin_web_path !== '' ? this.#config.admin_web_path : findAssetDir('ui', 'app.js');
     if (dir === undefined) {
       this.#logger.warn('admin UI files not found (run `npm run build`): only the /admin/* endpoints are served');
       return;

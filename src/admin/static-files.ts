@@ -20,17 +20,13 @@ function notFound(res: ServerResponse): void {
 }
 
 /**
- * A handler serving `rest` (the path below the mount point; `''` = `index.html`) from `dir`.
- * GET and HEAD only (others → 405); anything outside `dir` or missing → 404.
+ * A handler serving `rest` (the path below the mount point; `''` = `index.html`) from `dir`; as Go's
+ * file server, whatever the method (HEAD gets no body). Anything outside `dir` or missing → 404.
  */
 export function staticFiles(dir: string): (req: IncomingMessage, res: ServerResponse, rest: string) => void {
   const root = normalize(dir);
   return (req, res, rest) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': '0' });
-      res.end();
-      return;
-    }
+    req.resume();
     let name: string;
     try {
       name = decodeURIComponent(rest === '' ? 'index.html' : rest);

@@ -37,7 +37,7 @@ function send(res: ServerResponse, type: string, body: string | Buffer): void {
 export function mountSwagger(router: Router, o: { prefix: string; apiPrefix: string; version: string; logger: Logger }): void {
   const base = o.prefix === '/' ? '' : o.prefix;
   const doc = Buffer.from(JSON.stringify(buildOpenApi(o.version, o.apiPrefix), null, 2));
-  const dir = findAssetDir('swagger-ui');
+  const dir = findAssetDir('swagger-ui', 'swagger-ui-bundle.js');
   if (dir === undefined) o.logger.warn('Swagger UI files not found (run `npm run build`): only /swagger/openapi.json is served');
   const files = dir !== undefined ? staticFiles(dir) : undefined;
   const handle = (req: IncomingMessage, res: ServerResponse, rest: string): void => {

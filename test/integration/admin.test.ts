@@ -4,6 +4,9 @@
  * (connection token + same-origin WebSocket) used by the UI's live tail.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { freePort } from '../harness/spawned.js';
@@ -158,6 +161,40 @@ describe('admin configuration', () => {
     const e = await server({ internal_port: internal2, admin_external: true });
     assert.equal((await fetch(`${e.url}/admin/settings`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${internal2}/admin/settings`)).status, 404);
+  });
+});
+
+describe('admin UI files', () => {
+  it('the built UI is served at the prefix; unknown files and paths outside it are 404', async () => {
+    const s = await server({ admin_handler_prefix: '/ui' });
+    const redirect = await fetch(`${s.url}/ui`, { redirect: 'manual' });
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.get('location'), '/ui/');
+    const index = await fetch(`${s.url}/ui/`);
+    assert.equal(index.status, 200, 'run `npm run build` first');
+    assert.match(await index.text(), /<script src="app\.js"><\/script>/);
+    const js = await fetch(`${s.url}/ui/app.js`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    assert.equal((await fetch(`${s.url}/ui/nope.js`)).status, 404);
+    assert.equal((await fetch(`${s.url}/ui/..%2f..%2fpackage.json`)).status, 404);
+    assert.equal((await fetch(`${s.url}/ui/%2e%2e/%2e%2e/package.json`)).status, 404);
+  });
+
+  it('admin_web_path serves another build', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rotor-admin-web-'));
+    try {
+      await writeFile(join(dir, 'index.html'), '<p>custom admin</p>');
+      const s = await server({ admin_web_path: dir });
+      const r = await fetch(`${s.url}/`);
+      assert.equal(r.status, 200);
+      assert.equal(await r.text(), '<p>custom admin</p>');
+      // Other routes keep working next to the catch-all.
+      assert.equal((await s.api('info', {})).status, 200);
+      assert.equal((await fetch(`${s.url}/nope`)).status, 404);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
