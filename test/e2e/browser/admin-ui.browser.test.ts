@@ -151,4 +151,20 @@ describe('admin UI in Chromium (two nodes on Redis)', () => {
     await waitText('[data-testid=tail] li:first-child', /from node a/);
     await shot('4-channel-tail');
   });
+
+  it('with admin_insecure the UI opens without a login and can still tail', async () => {
+    const [open] = await spawnNodes([{ name: 'open-node', admin: true, admin_insecure: true, namespaces: [{ name: 'chat' }] }], nodes);
+    const ctx = await browser.newContext();
+    const tab = await ctx.newPage();
+    try {
+      await tab.goto(`${open!.url}/#/channels/${encodeURIComponent('chat:open')}`);
+      await tab.waitForFunction(() => /^subscribed$/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('[data-testid=tail-state]')?.textContent ?? ''), undefined, { timeout: TIMEOUT });
+      assert.equal(await tab.locator('input[name=password]').count(), 0);
+      await apiOk(open!, 'publish', { channel: 'chat:open', data: { insecure: true } });
+      await tab.locator('[data-testid=tail] li').first().waitFor({ timeout: TIMEOUT });
+      assert.match((await tab.locator('[data-testid=tail]').textContent()) ?? '', /"insecure": true/);
+    } finally {
+      await ctx.close();
+    }
+  });
 });
