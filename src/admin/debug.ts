@@ -26,6 +26,7 @@ function stamp(): string {
 }
 
 export function mountDebug(router: Router, logger: Logger): { close(): void } {
+  logger.warn('debug: only /debug/pprof/profile (CPU) and /debug/pprof/heap are served; Go-only pprof endpoints (cmdline, symbol, trace, goroutine…) are not');
   let busy = false;
   const sessions = new Set<Session>();
   const run = (res: ServerResponse, job: (session: Session) => Promise<void>): void => {
