@@ -21,6 +21,7 @@ describe('info metrics (server spec §6.3)', () => {
     const api = new FastSummary({ name: 'centrifugo_api_command_duration_seconds', help: 'h', labelNames: ['protocol', 'method'], quantiles: [0.5, 0.99], registry: r });
     new FastHistogram({ name: 'centrifugo_node_pub_sub_lag_seconds', help: 'h', labelNames: [], registry: r }).observe0(0.1);
     const g = new Gauge({ name: 'centrifugo_node_num_clients', help: 'h', registers: [r] });
+    new Gauge({ name: 'x_broken_value', help: 'h', registers: [r] }).set(Number.NaN);
     const m = new InfoMetrics(r, 2000);
 
     sent.inc1('publication', 5);
@@ -44,6 +45,7 @@ describe('info metrics (server spec §6.3)', () => {
     const q = s.items['centrifugo.api.command_duration_seconds.quantile.5.method.publish.protocol.http'];
     assert.ok(q !== undefined && Math.abs(q - 0.25) < 0.25 * 0.05, `quantile ${q}`);
     assert.ok(!Object.keys(s.items).some((k) => k.startsWith('centrifugo.node.pub_sub_lag_seconds')), 'histograms skipped');
+    assert.equal(s.items['x.broken.value'], undefined, 'non-finite values are left out');
 
     await m.aggregate();
     assert.equal(m.snapshot!.items['centrifugo.node.messages_sent_count.type.publication'], 0);

@@ -105,7 +105,7 @@ export class InfoMetrics {
           for (const v of values) {
             if (v.metricName === `${m.name}_sum`) delta(`${base}.sum${labelPart(v.labels, undefined)}`, v.value);
             else if (v.metricName === `${m.name}_count`) delta(`${base}.count${labelPart(v.labels, undefined)}`, v.value);
-            else if (v.labels['quantile'] !== undefined && Number.isFinite(v.value)) {
+            else if (v.labels['quantile'] !== undefined) {
               items[`${base}.quantile.${quantileKey(Number(v.labels['quantile']))}${labelPart(v.labels, 'quantile')}`] = v.value;
             }
           }
@@ -114,6 +114,8 @@ export class InfoMetrics {
           break; // histograms are skipped
       }
     }
+    // JSON has no NaN / Infinity (e.g. a quantile without observations): leave such items out.
+    for (const k of Object.keys(items)) if (!Number.isFinite(items[k])) delete items[k];
     if (this.#primed) this.#snapshot = Object.freeze({ interval: this.#intervalMs / 1000, items });
     this.#primed = true;
   }
