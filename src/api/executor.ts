@@ -487,6 +487,7 @@ export class Executor {
             num_users: n.numUsers,
             num_channels: n.numChannels,
             uptime: n.uptimeSec,
+            ...(n.metrics !== undefined ? { metrics: { interval: n.metrics.interval, items: { ...n.metrics.items } } } : {}),
             num_subs: n.numSubs,
           })),
         },

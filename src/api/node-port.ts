@@ -62,6 +62,8 @@ export interface NodeInfo {
   numChannels: number;
   numSubs: number;
   uptimeSec: number;
+  /** Aggregated metrics (server spec §6.3); absent until the node has a snapshot. */
+  metrics?: { readonly interval: number; readonly items: Readonly<Record<string, number>> } | undefined;
 }
 
 /** What the executor needs from the node. All methods act cluster-wide. */

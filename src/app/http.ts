@@ -18,7 +18,10 @@ interface Route {
   readonly name: string;
 }
 
-/** One listener's routes. */
+/**
+ * One listener's routes. As with Go's ServeMux, the longest matching pattern wins whatever the
+ * registration order (so a catch-all such as the admin UI at `/` never shadows other routes).
+ */
 export class Router {
   readonly #routes: Route[] = [];
   readonly #upgrades = new Map<string, UpgradeHandler>();
@@ -26,14 +29,19 @@ export class Router {
 
   /** Exact path. */
   exact(path: string, name: string, handler: RouteHandler): void {
-    this.#routes.push({ prefix: path, exact: true, handler, name });
-    this.#named(name);
+    this.#add({ prefix: path, exact: true, handler, name });
   }
 
   /** `prefix/<anything>` (the part after the slash is passed as `rest`). */
   under(prefix: string, name: string, handler: RouteHandler): void {
-    this.#routes.push({ prefix: prefix === '/' ? '' : prefix, exact: false, handler, name });
-    this.#named(name);
+    this.#add({ prefix: prefix === '/' ? '' : prefix, exact: false, handler, name });
+  }
+
+  #add(route: Route): void {
+    this.#routes.push(route);
+    // Stable sort: longest pattern first (an exact path and a prefix of equal length never overlap).
+    this.#routes.sort((a, b) => b.prefix.length - a.prefix.length);
+    this.#named(route.name);
   }
 
   upgrade(path: string, name: string, handler: UpgradeHandler): void {

@@ -4,23 +4,27 @@
  */
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
+import { Admin } from '../admin/admin.js';
+import { mountDebug } from '../admin/debug.js';
+import { mountSwagger } from '../admin/swagger.js';
 import { Executor } from '../api/executor.js';
 import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
+import { InfoMetrics } from '../observability/info-metrics.js';
 import { Metrics } from '../observability/metrics.js';
 import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
 import { ClientPolicy } from '../policy/client-policy.js';
 import { ConnectionLimiter } from '../transports/limits.js';
 import { createOriginCheck } from '../transports/origin.js';
-import { WebSocketEndpoint } from '../transports/websocket.js';
+import { WebSocketEndpoint, type WebSocketEndpointOptions } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
 import { createHttpServer, listen, Router } from './http.js';
 import { registerTransports } from './transports.js';
@@ -74,6 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.allowed_origins.includes('*')) logger.warn('usage of allowed_origins * is discouraged for security reasons');
 
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
+  const infoMetrics = new InfoMetrics(metrics.registry, config.node_info_metrics_aggregate_interval);
   const channels = new ConfigChannelOptionsResolver(config);
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
     config: c,
@@ -82,6 +87,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     subscriptionTokens: new TokenVerifier({ ...subscriptionVerifierOptions(c), clock: options.clock }),
   });
   const policy = new ClientPolicy(policyOptions(config));
+  const clock = options.clock ?? systemClock;
+  const admin = config.admin ? new Admin(config, logger, () => clock.now() / 1000) : undefined;
 
   const name = config.name || `${hostname()}_${config.port}`;
   const engine = await createEngine(config, { logger, nodeId: name, clock: options.clock });
@@ -91,12 +98,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     broker: engine.broker,
     presenceManager: engine.presenceManager,
     controller: engine.controller,
-    handler: policy,
+    handler: admin?.wrapHandler(policy) ?? policy,
     channels,
     logger,
     clock: options.clock,
     disconnectCodes: config.disconnect_codes,
     metrics,
+    infoMetrics: () => infoMetrics.snapshot,
     uniConnectErrorTransforms: uniTransforms(config),
     client: {
       pingIntervalMs: config.ping_interval,
@@ -118,6 +126,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   metrics.attachNode(node);
   await node.run();
+  infoMetrics.start((err) => logger.error('error aggregating metrics for info', { error: String(err) }));
 
   const executor = new Executor({
     node,
@@ -136,20 +145,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const checkOrigin = createOriginCheck(config.allowed_origins);
   const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger);
 
-  const ws = config.websocket_disable
-    ? undefined
-    : new WebSocketEndpoint(node, {
-        messageSizeLimit: config.websocket_message_size_limit,
-        compression: config.websocket_compression,
-        compressionLevel: config.websocket_compression_level,
-        compressionMinSize: config.websocket_compression_min_size,
-        writeTimeoutMs: config.websocket_write_timeout,
-        pingIntervalMs: config.ping_interval,
-        pongTimeoutMs: config.pong_timeout,
-        checkOrigin,
-        userIdHeader: config.client_user_id_http_header || undefined,
-        limiter,
-      });
+  const wsOptions: WebSocketEndpointOptions = {
+    messageSizeLimit: config.websocket_message_size_limit,
+    compression: config.websocket_compression,
+    compressionLevel: config.websocket_compression_level,
+    compressionMinSize: config.websocket_compression_min_size,
+    writeTimeoutMs: config.websocket_write_timeout,
+    pingIntervalMs: config.ping_interval,
+    pongTimeoutMs: config.pong_timeout,
+    checkOrigin,
+    userIdHeader: config.client_user_id_http_header || undefined,
+    limiter,
+  };
+  const ws = config.websocket_disable ? undefined : new WebSocketEndpoint(node, wsOptions);
   if (ws !== undefined) external.upgrade(config.websocket_handler_prefix, 'websocket', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   const streaming = registerTransports({ node, config, external, checkOrigin });
   await streaming.ready; // a failed uni_grpc bind stops start-up
@@ -167,6 +175,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     router.exact(prefix, 'api', (req, res) => api(req, res, ''));
     router.under(prefix, 'api', (req, res, rest) => api(req, res, rest));
   }
+  admin?.mount(config.admin_external ? external : internal, { executor, node, websocket: wsOptions });
+  if (config.swagger) mountSwagger(internal, { prefix: config.swagger_handler_prefix, apiPrefix: config.api_handler_prefix, version: VERSION, logger });
+  const debug = config.debug ? mountDebug(internal, logger) : undefined;
   if (config.health) {
     internal.exact(config.health_handler_prefix, 'health', (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -210,6 +221,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     grpcApi = config.grpc_api ? await (await import('../api/grpc.js')).startGrpcApi(executor, config, logger) : undefined;
   } catch (err) {
     // Do not leave the HTTP listeners and engines of a failed start behind.
+    infoMetrics.stop();
     await node.shutdown();
     await engine.close();
     await streaming.close();
@@ -223,6 +235,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closing ??= (async () => {
       logger.info('shutting down');
       ws?.close();
+      admin?.close();
+      debug?.close();
+      infoMetrics.stop();
       const httpClosed = servers.map(
         (s) =>
           new Promise<void>((resolve) => {

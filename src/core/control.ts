@@ -16,6 +16,14 @@ export interface NodeInfoMessage {
   readonly numChannels: number;
   readonly numSubs: number;
   readonly uptimeSec: number;
+  /** `info`'s metrics snapshot of the sender (absent until it has one). */
+  readonly metrics?: NodeInfoMetrics;
+}
+
+/** Aggregated node metrics as `info` shows them: `interval` seconds, flattened Prometheus items. */
+export interface NodeInfoMetrics {
+  readonly interval: number;
+  readonly items: Readonly<Record<string, number>>;
 }
 
 export interface ShutdownMessage {

@@ -17,6 +17,7 @@ import {
   encodeControl,
   fromB64,
   type NodeInfoMessage,
+  type NodeInfoMetrics,
   toB64,
 } from './control.js';
 import type { Controller } from './controller.js';
@@ -66,6 +67,8 @@ export interface NodeOptions {
   readonly disconnectCodes?: DisconnectCodesMode | undefined;
   readonly client?: Partial<ClientConfig> | undefined;
   readonly metrics?: NodeMetrics | undefined;
+  /** The node's current metrics snapshot for `info` (sent with every heartbeat); absent = none. */
+  readonly infoMetrics?: (() => NodeInfoMetrics | undefined) | undefined;
   /** Heartbeat period; @default 3000 */
   readonly nodeInfoIntervalMs?: number | undefined;
   /** Survey timeout; @default 10_000 */
@@ -87,6 +90,7 @@ export interface NodeInfo {
   readonly numChannels: number;
   readonly numSubs: number;
   readonly uptimeSec: number;
+  readonly metrics?: NodeInfoMetrics | undefined;
 }
 
 /** Options of a server-side subscription made through the server API. */
@@ -145,6 +149,7 @@ export class Node implements BrokerEventHandler {
   readonly uniConnectErrorTransforms: ReadonlyMap<number, Disconnect>;
   readonly #startedAtMs: number;
   readonly #nodeInfoIntervalMs: number;
+  readonly #infoMetrics: (() => NodeInfoMetrics | undefined) | undefined;
   readonly #surveyTimeoutMs: number;
   readonly #registry = new Map<string, { info: NodeInfo; seenAtMs: number }>();
   readonly #surveyHandlers = new Map<string, SurveyHandler>();
@@ -174,6 +179,7 @@ export class Node implements BrokerEventHandler {
     this.uniConnectErrorTransforms = options.uniConnectErrorTransforms ?? new Map();
     this.#startedAtMs = this.clock.now();
     this.#nodeInfoIntervalMs = options.nodeInfoIntervalMs ?? 3000;
+    this.#infoMetrics = options.infoMetrics;
     this.#surveyTimeoutMs = options.surveyTimeoutMs ?? 10_000;
     this.#surveyHandlers.set('channels', async (data) => this.#localChannelsSurvey(data));
   }
@@ -542,6 +548,7 @@ export class Node implements BrokerEventHandler {
           numChannels: msg.numChannels,
           numSubs: msg.numSubs,
           uptimeSec: msg.uptimeSec,
+          metrics: validMetrics(msg.metrics),
         });
         if (!known) await this.#sendControl({ ...this.#selfInfo() }, msg.uid);
         return;
@@ -599,7 +606,9 @@ export class Node implements BrokerEventHandler {
   }
 
   #selfInfo(): NodeInfoMessage {
+    const metrics = this.#infoMetrics?.();
     return {
+      ...(metrics !== undefined ? { metrics } : {}),
       t: 'node',
       uid: this.id,
       name: this.name,
@@ -622,6 +631,7 @@ export class Node implements BrokerEventHandler {
       numChannels: m.numChannels,
       numSubs: m.numSubs,
       uptimeSec: m.uptimeSec,
+      metrics: m.metrics,
     };
     this.#registry.set(info.uid, { info, seenAtMs: this.clock.now() });
   }
@@ -656,4 +666,14 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/** A remote node's metrics snapshot when well-formed (another build may send none or garbage). */
+function validMetrics(m: unknown): NodeInfoMetrics | undefined {
+  if (typeof m !== 'object' || m === null) return undefined;
+  const { interval, items } = m as { interval?: unknown; items?: unknown };
+  if (typeof interval !== 'number' || typeof items !== 'object' || items === null || Array.isArray(items)) return undefined;
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [k, v] of Object.entries(items)) if (typeof v === 'number') out[k] = v;
+  return { interval, items: out };
 }
