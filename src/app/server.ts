@@ -135,6 +135,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const internal = internalSeparate ? new Router() : external;
   const checkOrigin = createOriginCheck(config.allowed_origins);
   const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger);
+  metrics.attachConnectionLimiter(limiter);
 
   const ws = config.websocket_disable
     ? undefined
@@ -175,8 +176,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   if (config.prometheus) {
     internal.exact(config.prometheus_handler_prefix, 'prometheus', (_req, res) => {
-      metrics.registry
-        .metrics()
+      metrics
+        .scrape()
         .then((text) => {
           res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
           res.end(text);
