@@ -21,7 +21,7 @@ import { collect, encodeData, sdkClient, type Client } from '../harness/sdk.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
-import { emulatedClient } from '../e2e/sdk-emulation.cases.js';
+import { EMULATION_CONFIG, emulatedClient } from '../e2e/sdk-emulation.cases.js';
 
 type Labels = Record<string, string>;
 
@@ -160,31 +160,14 @@ const EXPECTED: readonly Expected[] = [
 export const OWNED_ELSEWHERE = EXPECTED.filter((e) => e.owner !== undefined).map((e) => `${e.name}: ${e.owner}`);
 
 const CONFIG = {
+  ...EMULATION_CONFIG,
   prometheus: true,
-  sse: true,
-  http_stream: true,
   grpc_api: true,
   grpc_api_port: 0,
   grpc_api_address: '127.0.0.1',
-  allow_anonymous_connect_without_token: true,
   ping_interval: '1s',
   pong_timeout: '500ms',
-  namespaces: [
-    {
-      name: 'room',
-      presence: true,
-      join_leave: true,
-      force_push_join_leave: true,
-      history_size: 50,
-      history_ttl: '300s',
-      force_recovery: true,
-      allow_subscribe_for_client: true,
-      allow_subscribe_for_anonymous: true,
-      allow_publish_for_subscriber: true,
-      allow_presence_for_subscriber: true,
-      allow_history_for_subscriber: true,
-    },
-  ],
+  namespaces: EMULATION_CONFIG.namespaces.map((n) => ({ ...n, allow_history_for_subscriber: true })),
 };
 
 function sameLabels(sample: Sample, want: Labels): boolean {
