@@ -65,8 +65,6 @@ export const UNIMPLEMENTED_KEYS: readonly UnimplementedKey[] = [
   { key: 'client_connection_limit', reason: 'applied to the bidirectional WebSocket endpoint only; HTTP-streaming, SSE and uni_* connections are not limited', area: 'limits' },
   { key: 'client_connection_rate_limit', reason: 'applied to the bidirectional WebSocket endpoint only; HTTP-streaming, SSE and uni_* connections are not limited', area: 'limits' },
   // ---- transports ----
-  { key: 'websocket_write_timeout', reason: 'writes are not timed out; slow readers are disconnected by `client_queue_max_size`' },
-  { key: 'uni_websocket_write_timeout', reason: 'writes are not timed out; slow readers are disconnected by `client_queue_max_size`' },
   ...(['websocket_read_buffer_size', 'websocket_write_buffer_size', 'websocket_use_write_buffer_pool', 'uni_websocket_read_buffer_size', 'uni_websocket_write_buffer_size', 'uni_websocket_use_write_buffer_pool'] as const).map(
     (key): UnimplementedKey => ({ key, reason: BUFFER_REASON }),
   ),
