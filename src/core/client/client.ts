@@ -287,12 +287,21 @@ export class Client implements ClientView, TimerTarget, Flushable {
     this.enqueue(bytes);
   }
 
-  /** Queues encoded bytes; flushed once per event-loop turn. Overflow disconnects as slow. */
+  /**
+   * Queues encoded bytes; flushed once per event-loop turn. Overflow disconnects as slow. With
+   * `prepared` the bytes are a publication push (counted here, where the size is read anyway).
+   */
   enqueue(bytes: Uint8Array, prepared?: PreparedPublication): void {
     if (this.#state === State.Closed) return;
+    const size = bytes.byteLength;
+    if (prepared !== undefined) {
+      const frames = this.#frames;
+      frames[PUSH_PUBLICATION_SENT]!++;
+      frames[PUSH_PUBLICATION_SENT + 1]! += size;
+    }
     this.#single = this.#queue.length === 0 ? prepared : undefined;
     this.#queue.push(bytes);
-    this.#queuedBytes += bytes.byteLength;
+    this.#queuedBytes += size;
     // What the transport still holds was read at the last flush (it only shrinks until the next
     // one); the live value, a getter chain into ws and the socket, is read only when that
     // estimate says the limit is passed.
@@ -373,15 +382,13 @@ export class Client implements ClientView, TimerTarget, Flushable {
       ctx.offset = p.offset;
     }
     const protobuf = this.transport.protocol === 'protobuf';
-    const frames = this.#frames;
     if (ctx.delta) {
       // Per-subscriber state (has the client a base?) picks one of the shared delta encodings.
       const bytes = p.deltaBytes(protobuf, this.transport.unidirectional, ctx.deltaReady && p.hasPatch);
       ctx.deltaReady = true;
       if (bytes === ENCODE_FAILED) this.disconnect(Disconnects.InappropriateProtocol);
       else {
-        frames[PUSH_PUBLICATION_SENT]!++;
-        frames[PUSH_PUBLICATION_SENT + 1]! += bytes.byteLength;
+        countFrame(this.#frames, FrameType.PushPublication, SENT, bytes.byteLength);
         this.enqueue(bytes);
       }
       return;
@@ -391,8 +398,6 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.disconnect(Disconnects.InappropriateProtocol);
       return;
     }
-    frames[PUSH_PUBLICATION_SENT]!++;
-    frames[PUSH_PUBLICATION_SENT + 1]! += bytes.byteLength;
     this.enqueue(bytes, p);
   }
 
