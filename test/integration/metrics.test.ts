@@ -20,7 +20,7 @@ import { type Family, parseExposition, type Sample } from '../harness/prometheus
 import { collect, encodeData, sdkClient, type Client } from '../harness/sdk.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { connectToken } from '../harness/tokens.js';
-import { waitFor } from '../harness/wait.js';
+import { waitFor, withTimeout } from '../harness/wait.js';
 import { EMULATION_CONFIG, emulatedClient } from '../e2e/sdk-emulation.cases.js';
 
 type Labels = Record<string, string>;
@@ -239,10 +239,11 @@ describe('Prometheus /metrics after real traffic', () => {
   }
 
   function subscribed(sub: Subscription): Promise<void> {
-    return new Promise((resolve) => {
+    const done = new Promise<void>((resolve) => {
       if (sub.state === SubscriptionState.Subscribed) resolve();
       else sub.once('subscribed', () => resolve());
     });
+    return withTimeout(done, 10_000, `subscription to ${sub.channel}`);
   }
 
   before(async () => {
@@ -297,7 +298,7 @@ describe('Prometheus /metrics after real traffic', () => {
     // Bob is disconnected with a reconnecting custom code; his SDK reconnects and recovers room:1.
     const bobRecovered = new Promise<boolean>((resolve) => bobSub.once('subscribed', (ctx) => resolve(ctx.recovered)));
     await apiOk('disconnect', { user: 'bob', disconnect: { code: 4000, reason: 'metrics test' } });
-    assert.equal(await bobRecovered, true);
+    assert.equal(await withTimeout(bobRecovered, 15_000, 'bob reconnected and resubscribed'), true);
 
     // Server API over GRPC.
     const proto = fileURLToPath(new URL('../../src/api/api.proto', import.meta.url));
