@@ -91,7 +91,6 @@ export class Admin {
     this.#logger = logger;
     this.#loginTokens = new AdminTokens(config.admin_secret);
     this.#nowSec = nowSec;
-    if (config.admin_web_proxy_address !== '') logger.warn('admin_web_proxy_address is not implemented: the built-in admin UI is served');
     if (config.admin_insecure) logger.warn('INSECURE admin mode enabled, make sure you understand risks');
     else if (config.admin_password === '' || config.admin_secret === '') logger.warn('admin_password and admin_secret must be set: admin login is refused');
   }

@@ -12,6 +12,7 @@ import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
 import type { Config } from '../config/index.js';
+import { checkUnimplementedKeys } from '../config/unimplemented.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
@@ -76,6 +77,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.client_insecure) logger.warn('INSECURE client mode enabled, make sure you understand risks');
   if (config.api_insecure) logger.warn('INSECURE API mode enabled, make sure you understand risks');
   if (config.allowed_origins.includes('*')) logger.warn('usage of allowed_origins * is discouraged for security reasons');
+  checkUnimplementedKeys(config, logger);
 
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const infoMetrics = new InfoMetrics(metrics.registry, config.node_info_metrics_aggregate_interval);
@@ -144,6 +146,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const internal = internalSeparate ? new Router() : external;
   const checkOrigin = createOriginCheck(config.allowed_origins);
   const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger);
+  metrics.attachConnectionLimiter(limiter);
 
   const wsOptions: WebSocketEndpointOptions = {
     messageSizeLimit: config.websocket_message_size_limit,
@@ -186,8 +189,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   if (config.prometheus) {
     internal.exact(config.prometheus_handler_prefix, 'prometheus', (_req, res) => {
-      metrics.registry
-        .metrics()
+      metrics
+        .scrape()
         .then((text) => {
           res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
           res.end(text);

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type LoadConfigResult } from '../config/index.js';
+import { checkUnimplementedKeys } from '../config/unimplemented.js';
 
 /**
  * Loads and validates the file alone (environment not applied, like Centrifugo's checkconfig). Throws
@@ -24,8 +25,10 @@ export function registerCheckconfigCommand(program: Command): void {
     .description('check a configuration file; exit status 1 and the problems on failure')
     .option('-c, --config <file>', 'config file', 'config.json')
     .action(async (opts: { config: string }) => {
-      const { warnings } = await checkConfigFile(opts.config);
+      const { config, warnings } = await checkConfigFile(opts.config);
       for (const w of warnings) console.error(`warning: ${w}`);
+      // The same start-up check as `serve`: unimplemented keys warn, unsafe ones fail.
+      checkUnimplementedKeys(config, { warn: (message) => console.error(`warning: ${message}`) });
       console.log('config is valid');
     });
 }

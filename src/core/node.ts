@@ -43,8 +43,15 @@ export interface NodeMetrics {
   serverUnsubscribe?(code: number): void;
   recover?(recovered: boolean): void;
   transportConnect?(transport: string): void;
-  messagesSentTransport?(transport: string, frameType: string, bytes: number): void;
-  messagesReceivedTransport?(transport: string, frameType: string, bytes: number): void;
+  /**
+   * The message counters of one transport kind (layout in core/frame-types.ts), asked once per
+   * connection; the connection increments it directly.
+   */
+  frameCounters?(transport: string): Float64Array;
+  /** Time between a server ping and the client's pong. */
+  pingPong?(transport: string, seconds: number): void;
+  surveyDuration?(op: string, seconds: number): void;
+  /** Time to hand a publication to every local subscriber (only when there are some). */
   broadcastDuration?(seconds: number): void;
   pubSubLag?(seconds: number): void;
 }
@@ -261,7 +268,8 @@ export class Node implements BrokerEventHandler {
     if (publication.timeMs !== undefined && publication.timeMs > 0) {
       this.metrics.pubSubLag?.(Math.abs(this.clock.now() - publication.timeMs) / 1000);
     }
-    this.hub.broadcastPublication(channel, publication, position, prev);
+    const started = performance.now();
+    if (this.hub.broadcastPublication(channel, publication, position, prev) > 0) this.metrics.broadcastDuration?.((performance.now() - started) / 1000);
   }
 
   onJoin(channel: string, info: ClientInfo): void {
@@ -484,6 +492,15 @@ export class Node implements BrokerEventHandler {
   /** Asks every node (or one) and gathers replies until all answered or the timeout. */
   async survey(op: string, data: Uint8Array, toNode?: string): Promise<Map<string, { code: number; data: Uint8Array }>> {
     this.metrics.action?.('survey');
+    const started = performance.now();
+    try {
+      return await this.#survey(op, data, toNode);
+    } finally {
+      this.metrics.surveyDuration?.(op, (performance.now() - started) / 1000);
+    }
+  }
+
+  async #survey(op: string, data: Uint8Array, toNode: string | undefined): Promise<Map<string, { code: number; data: Uint8Array }>> {
     const replies = new Map<string, { code: number; data: Uint8Array }>();
     const local = this.#surveyHandlers.get(op);
     if (toNode === undefined || toNode === this.id) {

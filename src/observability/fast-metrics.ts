@@ -14,7 +14,7 @@ import type { Registry } from 'prom-client';
 
 type Labels = Record<string, string>;
 
-interface ExpositionValue {
+export interface ExpositionValue {
   value: number;
   labels: Labels;
   metricName?: string;
@@ -121,6 +121,15 @@ abstract class RegisteredMetric<S> {
     this.index.clear();
   }
 
+  /**
+   * Creates the series of each label-value tuple at zero, as Go's client does for the series
+   * Centrifugo resolves at start-up (so dashboards see them before the first event).
+   */
+  preset(tuples: readonly (readonly string[])[]): this {
+    for (const t of tuples) this.index.get(t);
+    return this;
+  }
+
   protected abstract values(): ExpositionValue[];
 
   get(): Promise<Exposition> {
@@ -132,6 +141,10 @@ abstract class RegisteredMetric<S> {
 export class FastCounter extends RegisteredMetric<{ value: number }> {
   constructor(o: { name: string; help: string; labelNames: readonly string[]; registry: Registry }) {
     super(o.name, o.help, 'counter', o.labelNames, o.registry, () => ({ value: 0 }));
+  }
+
+  inc0(by = 1): void {
+    this.series0().value += by;
   }
 
   inc1(a: string, by = 1): void {
@@ -283,5 +296,32 @@ export class FastSummary extends RegisteredMetric<SummarySeries> {
       out.push({ metricName: `${this.name}_count`, labels, value: series.count });
     }
     return out;
+  }
+}
+
+/**
+ * A metric whose series are read from elsewhere at scrape time (e.g. counters kept in typed arrays
+ * by the recording side): `collect` returns the current values.
+ */
+export class CollectedMetric {
+  readonly aggregator = 'sum' as const;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: Exposition['type'],
+    readonly collect: () => ExpositionValue[],
+    registry: Registry,
+  ) {
+    // See RegisteredMetric: the Registry only calls name/get/reset.
+    registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  reset(): void {
+    // The recording side owns the values.
+  }
+
+  get(): Promise<Exposition> {
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values: this.collect(), aggregator: this.aggregator });
   }
 }

@@ -12,6 +12,8 @@ export class ConnectionLimiter {
   #tokens: number;
   #refilledAt = Date.now();
   #warnedAt = 0;
+  /** Connections refused by the connection limit (not the rate limit) so far. */
+  refusedByLimit = 0;
 
   /** `limit` / `ratePerSec` 0 = unlimited; `count` reads the node's current connections. */
   constructor(limit: number, ratePerSec: number, count: () => number, logger: Logger) {
@@ -29,6 +31,7 @@ export class ConnectionLimiter {
   /** True when a new connection may proceed. */
   allow(): boolean {
     if (this.#limit > 0 && this.#count() >= this.#limit) {
+      this.refusedByLimit++;
       this.#warn('node connection limit reached');
       return false;
     }

@@ -16,8 +16,12 @@ import { headerValue } from './http-request.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni, parseJsonConnectRequest } from './uni-connect.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeRefusal, type WebSocketCommonOptions } from './ws-common.js';
+import { WriteTimeout } from './write-timeout.js';
 
-export type UniWebSocketEndpointOptions = WebSocketCommonOptions;
+export interface UniWebSocketEndpointOptions extends WebSocketCommonOptions {
+  /** `uni_websocket_write_timeout` (≤ 0: the 1 s default). */
+  readonly writeTimeoutMs?: number | undefined;
+}
 
 const BAD_REQUEST = upgradeRefusal(400, 'Bad Request', 'bad request');
 
@@ -30,9 +34,14 @@ class UniWebSocketTransport implements Transport {
   readonly #ws: WebSocket;
   readonly #socket: Socket | undefined;
   #closed = false;
+  /** Called when a write does not drain within `uni_websocket_write_timeout`. */
+  onWriteTimeout: (() => void) | undefined;
+  #writeTimeout: WriteTimeout | undefined;
+  readonly #writeTimeoutMs: number;
 
-  constructor(ws: WebSocket) {
+  constructor(ws: WebSocket, writeTimeoutMs: number) {
     this.#ws = ws;
+    this.#writeTimeoutMs = writeTimeoutMs;
     // ws keeps the net.Socket private; corking it sends all frames of one flush in one write.
     this.#socket = (ws as unknown as { _socket?: Socket })._socket;
   }
@@ -48,6 +57,14 @@ class UniWebSocketTransport implements Transport {
       for (const m of messages) this.#ws.send(m, { binary: false });
     } finally {
       this.#socket?.uncork();
+    }
+    const socket = this.#socket;
+    if (socket?.writableNeedDrain === true) {
+      this.#writeTimeout ??= new WriteTimeout(socket, this.#writeTimeoutMs, () => {
+        this.onWriteTimeout?.();
+        this.#ws.terminate();
+      });
+      this.#writeTimeout.stalled();
     }
   }
 
@@ -87,7 +104,12 @@ export class UniWebSocketEndpoint {
 
   #onConnection(ws: WebSocket, req: IncomingMessage, request: ConnectRequest | undefined): void {
     const node = this.#node;
-    const client = node.newClient(new UniWebSocketTransport(ws), { httpUserId: headerValue(req, this.#options.userIdHeader) });
+    const transport = new UniWebSocketTransport(ws, this.#options.writeTimeoutMs ?? 0);
+    const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader) });
+    transport.onWriteTimeout = () => {
+      node.logger.info('websocket write timeout', { client: client.id, user: client.userId });
+      client.disconnect(Disconnects.WriteError);
+    };
     const forget = this.#streams.add(() => {
       if (client.closed) ws.terminate();
       else client.disconnect(Disconnects.Shutdown);

@@ -20,6 +20,7 @@ import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 import { directSocket, directWritesOffReason } from './ws-socket.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, type WebSocketCommonOptions } from './ws-common.js';
 import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
+import { WriteTimeout } from './write-timeout.js';
 
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
@@ -53,9 +54,13 @@ class WebSocketTransport implements Transport {
   readonly #opcode: number;
   readonly frameKind: number | undefined;
   #closed = false;
+  readonly #writeTimeoutMs: number;
+  /** `websocket_write_timeout`, created on the first backpressured write. */
+  #writeTimeout: WriteTimeout | undefined;
 
-  constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean) {
+  constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean, writeTimeoutMs: number) {
     this.#ws = ws;
+    this.#writeTimeoutMs = writeTimeoutMs;
     this.protocol = protocol;
     this.appLevelPing = appLevelPing;
     this.#codec = codecFor(protocol);
@@ -74,7 +79,20 @@ class WebSocketTransport implements Transport {
 
   writeFrame(frame: Uint8Array): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
-    this.#socket!.write(frame);
+    if (!this.#socket!.write(frame)) this.#stalled();
+  }
+
+  /** The socket holds more than its high-water mark: it must drain within the write timeout. */
+  #stalled(): void {
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    this.#writeTimeout ??= new WriteTimeout(socket, this.#writeTimeoutMs, () => {
+      const client = (this.#ws as WebSocketWithClient)[CLIENT];
+      client?.node.logger.info('websocket write timeout', { client: client.id, user: client.userId });
+      client?.disconnect(Disconnects.WriteError);
+      this.#ws.terminate();
+    });
+    this.#writeTimeout.stalled();
   }
 
   get bufferedAmount(): number {
@@ -84,7 +102,7 @@ class WebSocketTransport implements Transport {
   writeMessages(messages: readonly Uint8Array[]): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
     if (this.#raw) {
-      this.#socket!.write(packFrames(messages, this.#opcode, this.#binary));
+      if (!this.#socket!.write(packFrames(messages, this.#opcode, this.#binary))) this.#stalled();
       return;
     }
     // permessage-deflate: every frame goes through ws, which keeps the compression state.
@@ -93,6 +111,7 @@ class WebSocketTransport implements Transport {
       const chunk = messages.length <= MAX_MESSAGES_IN_FRAME ? messages : messages.slice(i, i + MAX_MESSAGES_IN_FRAME);
       this.#ws.send(chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk), opts);
     }
+    if (this.#socket?.writableNeedDrain === true) this.#stalled();
   }
 
   close(code: number, reasonText: string): void {
@@ -142,7 +161,7 @@ export class WebSocketEndpoint {
       protocol = 'protobuf';
     }
     const framePingPong = query?.get('cf_ws_frame_ping_pong') === 'true';
-    const transport = new WebSocketTransport(ws, protocol, !framePingPong);
+    const transport = new WebSocketTransport(ws, protocol, !framePingPong, this.#options.writeTimeoutMs);
     const node = this.#node;
     const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader) });
     if (node.shuttingDown) {

@@ -26,6 +26,7 @@ describe('slow client', () => {
       allow_subscribe_for_anonymous: true,
       ping_interval: '-1s',
       client_queue_max_size: QUEUE_MAX,
+      websocket_write_timeout: '60s', // the slow-client rule is under test, not the write timeout
       prometheus: true,
     });
   });

@@ -10,6 +10,7 @@ import type { Command, ConnectRequest, Push, Reply } from '../../protocol/types.
 import { closeReasonText, type Disconnect, type DisconnectDescriptor, DisconnectError, Disconnects, type UnsubscribeDescriptor, Unsubscribes } from '../disconnect.js';
 import { ClientError, ClientErrors } from '../errors.js';
 import { flushScheduler, type Flushable } from '../flush-scheduler.js';
+import { commandFrameType, countFrame, DISCARDED_FRAME_COUNTERS, FrameType, PUSH_PUBLICATION_SENT, pushFrameType, RECEIVED, replyFrameType, SENT } from '../frame-types.js';
 import type { ClientView } from '../handler.js';
 import type { ChannelOptions } from '../channel-options.js';
 import type { Node, ServerSubscribeOptions } from '../node.js';
@@ -94,6 +95,12 @@ export class Client implements ClientView, TimerTarget, Flushable {
   /** This connection's ClientInfo without channel info, shared by its subscriptions. */
   #baseInfo: ClientInfo | undefined;
   #processing = false;
+  /** This transport kind's message counters (core/frame-types.ts layout). */
+  readonly #frames: Float64Array;
+  /** Frame type of the command being handled (labels its error reply). */
+  #command: number = FrameType.Unknown;
+  /** When the last ping was written (ms), for the ping/pong duration. */
+  #pingSentAt = 0;
   /** TimerWheel bookkeeping (see TimerTarget); declared here so every Client has one shape. */
   timerBucket: number | undefined = undefined;
   // timers (absolute ms; 0 = not armed)
@@ -110,6 +117,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     this.codec = codecFor(transport.protocol);
     this.httpUserId = context.httpUserId;
     this.sessionId = context.sessionId ?? (transport.emulation || transport.unidirectional ? randomUUID() : '');
+    this.#frames = node.metrics.frameCounters?.(transport.name) ?? DISCARDED_FRAME_COUNTERS;
     const stale = node.clientConfig.staleCloseDelayMs;
     if (stale > 0) {
       this.#staleAt = node.clock.now() + stale;
@@ -164,6 +172,11 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.disconnect(Disconnects.BadRequest);
       return;
     }
+    // Per-command sizes are not kept by the decoders: a frame's bytes are split evenly.
+    const size = Math.floor(frame.byteLength / commands.length);
+    for (let i = 0; i < commands.length; i++) {
+      countFrame(this.#frames, commandFrameType(commands[i]!), RECEIVED, i === 0 ? frame.byteLength - size * (commands.length - 1) : size);
+    }
     if (this.#commands === undefined) this.#commands = commands;
     else for (const c of commands) this.#commands.push(c);
     if (!this.#processing) void this.#processCommands();
@@ -205,8 +218,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
         return;
       }
       this.#awaitingPong = false;
+      this.node.metrics.pingPong?.(this.transport.name, (this.node.clock.now() - this.#pingSentAt) / 1000);
       return;
     }
+    this.#command = commandFrameType(cmd);
     const started = performance.now();
     let method = 'unknown';
     try {
@@ -258,6 +273,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.disconnect(Disconnects.InappropriateProtocol);
       return;
     }
+    countFrame(this.#frames, replyFrameType(reply, this.#command), SENT, bytes.byteLength);
     this.enqueue(bytes);
   }
 
@@ -271,15 +287,25 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.disconnect(Disconnects.InappropriateProtocol);
       return;
     }
+    countFrame(this.#frames, pushFrameType(push), SENT, bytes.byteLength);
     this.enqueue(bytes);
   }
 
-  /** Queues encoded bytes; flushed once per event-loop turn. Overflow disconnects as slow. */
+  /**
+   * Queues encoded bytes; flushed once per event-loop turn. Overflow disconnects as slow. With
+   * `prepared` the bytes are a publication push (counted here, where the size is read anyway).
+   */
   enqueue(bytes: Uint8Array, prepared?: PreparedPublication): void {
     if (this.#state === State.Closed) return;
+    const size = bytes.byteLength;
+    if (prepared !== undefined) {
+      const frames = this.#frames;
+      frames[PUSH_PUBLICATION_SENT]!++;
+      frames[PUSH_PUBLICATION_SENT + 1]! += size;
+    }
     this.#single = this.#queue.length === 0 ? prepared : undefined;
     this.#queue.push(bytes);
-    this.#queuedBytes += bytes.byteLength;
+    this.#queuedBytes += size;
     // What the transport still holds was read at the last flush (it only shrinks until the next
     // one); the live value, a getter chain into ws and the socket, is read only when that
     // estimate says the limit is passed.
@@ -367,7 +393,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
       const bytes = p.deltaBytes(protobuf, this.transport.unidirectional, ctx.deltaReady && p.hasPatch);
       ctx.deltaReady = true;
       if (bytes === ENCODE_FAILED) this.disconnect(Disconnects.InappropriateProtocol);
-      else this.enqueue(bytes);
+      else {
+        countFrame(this.#frames, FrameType.PushPublication, SENT, bytes.byteLength);
+        this.enqueue(bytes);
+      }
       return;
     }
     const bytes = p.bytes(protobuf, this.transport.unidirectional);
@@ -549,8 +578,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
   /** Records that a ping was just written (for pong accounting). */
   #sendPing(now: number): void {
     const cfg = this.node.clientConfig;
-    if (this.transport.unidirectional) this.enqueue(this.codec.encodePush({}));
-    else this.enqueue(this.codec.encodeReply({}));
+    const ping = this.transport.unidirectional ? this.codec.encodePush({}) : this.codec.encodeReply({});
+    countFrame(this.#frames, FrameType.ServerPing, SENT, ping.byteLength);
+    this.#pingSentAt = now;
+    this.enqueue(ping);
     this.#nextPingAt = now + cfg.pingIntervalMs;
     if (this.pongEnabled) {
       this.#awaitingPong = true;
