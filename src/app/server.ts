@@ -3,7 +3,6 @@
  * HTTP listeners; and graceful shutdown (Disconnect 3001 to every client).
  */
 import { hostname } from 'node:os';
-import type { Server } from 'node:http';
 import { Executor } from '../api/executor.js';
 import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
@@ -22,7 +21,8 @@ import { ConnectionLimiter } from '../transports/limits.js';
 import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
-import { createHttpServer, listen, Router } from './http.js';
+import { Router } from './http.js';
+import { startListeners, type Listeners } from './listeners.js';
 import { registerTransports } from './transports.js';
 
 export interface StartOptions {
@@ -48,8 +48,9 @@ export interface RunningServer {
   /** Bound port of the GRPC API listener (when `grpc_api` is on). */
   readonly grpcPort?: number;
   /**
-   * Applies a re-read config (SIGHUP): token verification settings and channel namespaces only, as
-   * Centrifugo does. Throws (and changes nothing) if the new token settings are unusable.
+   * Applies a re-read config (SIGHUP): token verification settings and channel namespaces, as
+   * Centrifugo does, and the HTTP listeners' TLS certificates (re-read from their files). Throws (and
+   * changes nothing) if the new token settings or certificates are unusable.
    */
   reload(config: Config): void;
   /** Graceful shutdown; idempotent. */
@@ -190,19 +191,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   // ---- listeners ----
-  const servers: Server[] = [];
-  const externalServer = createHttpServer(external);
-  servers.push(externalServer);
-  const httpPort = await listen(externalServer, config.address, config.port);
-  logger.info(`serving ${external.names.join(', ')} endpoints on ${config.address}:${httpPort}`);
-  let internalPort = httpPort;
-  if (internalSeparate && !internal.empty) {
-    const internalServer = createHttpServer(internal);
-    servers.push(internalServer);
-    const addr = config.internal_address || config.address;
-    internalPort = await listen(internalServer, addr, config.internal_port || config.port);
-    logger.info(`serving ${internal.names.join(', ')} endpoints on ${addr}:${internalPort}`);
+  let listeners: Listeners;
+  try {
+    listeners = await startListeners({ config, external, internal, logger });
+  } catch (err) {
+    // Do not leave the engines of a failed start behind (e.g. unusable TLS certificates).
+    await node.shutdown();
+    await engine.close();
+    await streaming.close();
+    throw err;
   }
+  const { servers, httpPort, internalPort } = listeners;
 
   let grpcApi: Awaited<ReturnType<typeof startGrpcApi>> | undefined;
   try {
@@ -210,6 +209,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     grpcApi = config.grpc_api ? await (await import('../api/grpc.js')).startGrpcApi(executor, config, logger) : undefined;
   } catch (err) {
     // Do not leave the HTTP listeners and engines of a failed start behind.
+    listeners.dispose();
     await node.shutdown();
     await engine.close();
     await streaming.close();
@@ -222,6 +222,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = (): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down');
+      listeners.dispose();
       ws?.close();
       const httpClosed = servers.map(
         (s) =>
@@ -243,6 +244,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
   const reload = (next: Config): void => {
     const o = policyOptions(next); // builds the verifiers first: throws before changing anything
+    const applyTls = listeners.prepareReload(next); // reads the certificates: throws before changing anything
+    applyTls();
     channels.reconfigure(next);
     policy.reconfigure(o);
     logger.info('configuration reloaded');

@@ -1,0 +1,132 @@
+/**
+ * @module app/listeners — creates and binds the external and internal HTTP listeners (server spec
+ * §1.1), plain or with TLS.
+ *
+ * TLS (`tls: true` with static certificates, or `tls_autocert: true` with ACME certificates) applies
+ * to every HTTP listener, unless `tls_external: true`: then only the external listener gets it and
+ * the internal one (API, metrics, health…) stays plain HTTP. With a client CA every TLS listener
+ * requires client certificates signed by it. On SIGHUP the certificate files are read again and
+ * new handshakes use the new certificate (established connections keep theirs).
+ */
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../core/logger.js';
+import type { AutocertManager } from './autocert.js';
+import { attachRouter, createHttpServer, listen, type Router } from './http.js';
+import { loadHttpTls, secureContextOptions } from './tls.js';
+
+export interface ListenersInput {
+  readonly config: Config;
+  readonly external: Router;
+  /** The internal router: the external one itself when both share a listener. */
+  readonly internal: Router;
+  readonly logger: Logger;
+}
+
+export interface Listeners {
+  /** Every bound server (for shutdown). */
+  readonly servers: Server[];
+  readonly httpPort: number;
+  readonly internalPort: number;
+  /**
+   * Reads the TLS material of `next` (throws ConfigError naming the key when unusable, changing
+   * nothing) and returns a function that makes the TLS listeners use it.
+   */
+  prepareReload(next: Config): () => void;
+  /** Stops background work (ACME renewals). */
+  dispose(): void;
+}
+
+/** TLS of one server: a fixed context, or ACME certificates chosen per handshake. */
+type TlsSetup =
+  | { readonly kind: 'static'; readonly options: SecureContextOptions; readonly mutual: boolean }
+  | { readonly kind: 'acme'; readonly manager: AutocertManager };
+
+function tlsServerFor(router: Router, tls: TlsSetup): Server {
+  if (tls.kind === 'acme') {
+    return attachRouter(createHttpsServer({ keepAliveTimeout: 65_000, SNICallback: tls.manager.sniCallback }), router);
+  }
+  const server = createHttpsServer({
+    keepAliveTimeout: 65_000,
+    ...tls.options,
+    requestCert: tls.mutual,
+    rejectUnauthorized: tls.mutual,
+  });
+  return attachRouter(server, router);
+}
+
+async function tlsSetup(config: Config, logger: Logger): Promise<TlsSetup | undefined> {
+  if (config.tls_autocert) {
+    // acme-client (and its dependencies) is loaded only when ACME is configured.
+    const { startAutocert } = await import('./autocert.js');
+    return { kind: 'acme', manager: await startAutocert(config, logger) };
+  }
+  const material = loadHttpTls(config);
+  return material === undefined ? undefined : { kind: 'static', options: secureContextOptions(material), mutual: material.clientCa !== undefined };
+}
+
+/** Creates and binds the listeners; a listener whose router is empty is not started (spec §1.1). */
+export async function startListeners(input: ListenersInput): Promise<Listeners> {
+  const { config, external, internal, logger } = input;
+  const tls = await tlsSetup(config, logger);
+  const servers: Server[] = [];
+  const tlsServers: TlsServer[] = [];
+  const make = (router: Router, secure: boolean): Server => {
+    const server = secure && tls !== undefined ? tlsServerFor(router, tls) : createHttpServer(router);
+    if (secure && tls !== undefined) tlsServers.push(server as unknown as TlsServer); // node:https servers are tls.Servers
+    servers.push(server);
+    return server;
+  };
+  const scheme = (secure: boolean): string => (secure && tls !== undefined ? 'https' : 'http');
+  try {
+    if (tls?.kind === 'acme') {
+      const challenge = tls.manager.challengeServer();
+      servers.push(challenge.server);
+      const port = await listen(challenge.server, challenge.address, challenge.port);
+      logger.info(`serving ACME http-01 challenges on ${challenge.address}:${port}`);
+    }
+    const externalServer = make(external, true);
+    const httpPort = await listen(externalServer, config.address, config.port);
+    logger.info(`serving ${external.names.join(', ')} endpoints on ${config.address}:${httpPort}`, { scheme: scheme(true) });
+    let internalPort = httpPort;
+    if (internal !== external && !internal.empty) {
+      const secure = !config.tls_external;
+      const internalServer = make(internal, secure);
+      const addr = config.internal_address || config.address;
+      internalPort = await listen(internalServer, addr, config.internal_port || config.port);
+      logger.info(`serving ${internal.names.join(', ')} endpoints on ${addr}:${internalPort}`, { scheme: scheme(secure) });
+    }
+    return {
+      servers,
+      httpPort,
+      internalPort,
+      prepareReload(next) {
+        if (tls?.kind !== 'static' || tlsServers.length === 0) return () => undefined;
+        const material = loadHttpTls(next);
+        if (material === undefined) {
+          logger.warn('tls cannot be switched off by a reload; keeping the current certificates');
+          return () => undefined;
+        }
+        const options = secureContextOptions(material);
+        const mutual = material.clientCa !== undefined;
+        return () => {
+          for (const s of tlsServers) {
+            // Read per connection by node:tls (not part of the secure context).
+            Object.assign(s, { requestCert: mutual, rejectUnauthorized: mutual });
+            s.setSecureContext(options);
+          }
+          logger.info('tls certificates reloaded');
+        };
+      },
+      dispose() {
+        if (tls?.kind === 'acme') tls.manager.stop();
+      },
+    };
+  } catch (err) {
+    if (tls?.kind === 'acme') tls.manager.stop();
+    for (const s of servers) if (s.listening) s.close();
+    throw err;
+  }
+}
