@@ -135,7 +135,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (config.internal_address !== '' && config.internal_address !== config.address);
   const internal = internalSeparate ? new Router() : external;
   const checkOrigin = createOriginCheck(config.allowed_origins);
-  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger);
+  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger, { clock: options.clock });
 
   const ws = config.websocket_disable
     ? undefined
@@ -149,10 +149,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         pongTimeoutMs: config.pong_timeout,
         checkOrigin,
         userIdHeader: config.client_user_id_http_header || undefined,
-        limiter,
+        limiter: limiter.enabled ? limiter : undefined,
       });
   if (ws !== undefined) external.upgrade(config.websocket_handler_prefix, 'websocket', (req, socket, head) => ws.handleUpgrade(req, socket, head));
-  const streaming = registerTransports({ node, config, external, checkOrigin });
+  const streaming = registerTransports({ node, config, external, checkOrigin, limiter: limiter.enabled ? limiter : undefined });
   await streaming.ready; // a failed uni_grpc bind stops start-up
 
   if (!config.api_disable) {
