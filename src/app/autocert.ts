@@ -3,11 +3,12 @@
  * through the `acme-client` library (RFC 8555). Loaded only when `tls_autocert` is on.
  *
  * Like Centrifugo's autocert manager, certificates are obtained on demand: the first TLS handshake
- * for a host name (its SNI; `tls_autocert_server_name` when the client sends none) that passes
+ * for a host name (its SNI) that passes
  * `tls_autocert_host_whitelist` (comma-separated; empty = any host) orders a certificate, answers
  * the http-01 challenge on the plain HTTP server at `tls_autocert_http_addr`
  * (`/.well-known/acme-challenge/<token>`; any other GET/HEAD there is redirected to https), and
- * completes the handshake with the new certificate. Certificates and the account key are kept in
+ * completes the handshake with the new certificate. Clients that send no SNI get the certificate of
+ * `tls_autocert_server_name`, which is ordered as soon as the listeners are up. Certificates and the account key are kept in
  * `tls_autocert_cache_dir` when set (else in memory only) and renewed in the background once they
  * are within 30 days of expiry. `tls_autocert_email` is the account's contact.
  *
@@ -41,10 +42,17 @@ export interface AutocertManager {
   readonly sniCallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
   /** The http-01 challenge server to bind (`tls_autocert_http_addr`). */
   challengeServer(): ChallengeListener;
+  /**
+   * Handshakes without SNI never reach `sniCallback`: `apply` receives the PEM (key + chain) of
+   * `tls_autocert_server_name` to install as the listeners' default certificate, now if it is
+   * cached and whenever it is (re)issued. Its first certificate is ordered right away.
+   */
+  onDefaultCertificate(apply: (pem: Buffer) => void): void;
   stop(): void;
 }
 
 interface Issued {
+  readonly pem: Buffer;
   readonly context: SecureContext;
   readonly notAfter: number;
 }
@@ -121,6 +129,8 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
   }
   const client = new Client({ directoryUrl: config.tls_autocert_directory_url, accountKey });
 
+  const defaultHost = config.tls_autocert_server_name.toLowerCase();
+  let applyDefault: ((pem: Buffer) => void) | undefined;
   const tokens = new Map<string, string>();
   const issued = new Map<string, Issued>();
   const pending = new Map<string, Promise<Issued>>();
@@ -128,7 +138,7 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
 
   const toIssued = (pem: Buffer): Issued => {
     const cert = new X509Certificate(pem);
-    return { context: createSecureContext({ key: pem, cert: pem }), notAfter: Date.parse(cert.validTo) };
+    return { pem, context: createSecureContext({ key: pem, cert: pem }), notAfter: Date.parse(cert.validTo) };
   };
 
   const order = async (host: string): Promise<Issued> => {
@@ -164,6 +174,7 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
         (r) => {
           pending.delete(host);
           if (!stopped) issued.set(host, r);
+          if (!stopped && host === defaultHost) applyDefault?.(r.pem);
           return r;
         },
         (err: unknown) => {
@@ -187,16 +198,22 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
     }
   };
 
-  const sniCallback: AutocertManager['sniCallback'] = (servername, cb) => {
-    const host = (servername || config.tls_autocert_server_name).toLowerCase();
-    if (host === '') return cb(new Error('autocert: missing server name'));
-    if (whitelist.size > 0 && !whitelist.has(host)) return cb(new Error(`autocert: host ${JSON.stringify(host)} not configured in tls_autocert_host_whitelist`));
+  /** A usable certificate for `host` from memory or the cache dir. */
+  const current = (host: string): Issued | undefined => {
     let have = issued.get(host);
     if (have === undefined) {
       have = fromCache(host);
       if (have !== undefined && have.notAfter > Date.now()) issued.set(host, have);
       else have = undefined;
     }
+    return have;
+  };
+
+  const sniCallback: AutocertManager['sniCallback'] = (servername, cb) => {
+    const host = (servername || defaultHost).toLowerCase();
+    if (host === '') return cb(new Error('autocert: missing server name'));
+    if (whitelist.size > 0 && !whitelist.has(host)) return cb(new Error(`autocert: host ${JSON.stringify(host)} not configured in tls_autocert_host_whitelist`));
+    const have = current(host);
     if (have !== undefined) {
       if (have.notAfter - Date.now() < RENEW_BEFORE_MS && !pending.has(host)) {
         obtain(host).catch((err: unknown) => logger.error('autocert: renewal failed', { host, error: String(err) }));
@@ -238,6 +255,13 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
   return {
     sniCallback,
     challengeServer: () => ({ server: createServer(answer), address: challengeAddr.address, port: challengeAddr.port }),
+    onDefaultCertificate(apply) {
+      if (defaultHost === '') return;
+      applyDefault = apply;
+      const have = current(defaultHost);
+      if (have !== undefined) apply(have.pem);
+      else obtain(defaultHost).catch((err: unknown) => logger.error('autocert: cannot obtain a certificate', { host: defaultHost, error: String(err) }));
+    },
     stop: () => {
       stopped = true;
     },

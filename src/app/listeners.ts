@@ -98,6 +98,11 @@ export async function startListeners(input: ListenersInput): Promise<Listeners> 
       internalPort = await listen(internalServer, addr, config.internal_port || config.port);
       logger.info(`serving ${internal.names.join(', ')} endpoints on ${addr}:${internalPort}`, { scheme: scheme(secure) });
     }
+    if (tls?.kind === 'acme') {
+      tls.manager.onDefaultCertificate((pem) => {
+        for (const s of tlsServers) s.setSecureContext({ key: pem, cert: pem });
+      });
+    }
     return {
       servers,
       httpPort,
