@@ -7,10 +7,15 @@
  * the internal one (API, metrics, health…) stays plain HTTP. With a client CA every TLS listener
  * requires client certificates signed by it. On SIGHUP the certificate files are read again and
  * new handshakes use the new certificate (established connections keep theirs).
+ *
+ * TLS listeners offer HTTP/2 by ALPN (as Go's net/http does) unless `tls_http2_disable`; HTTP/1.1
+ * clients, and with them every WebSocket upgrade, are served on the same port.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createSecureServer, type Http2Session, type SecureServerOptions } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
-import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
 import type { AutocertManager } from './autocert.js';
@@ -44,17 +49,43 @@ type TlsSetup =
   | { readonly kind: 'static'; readonly options: SecureContextOptions; readonly mutual: boolean }
   | { readonly kind: 'acme'; readonly manager: AutocertManager };
 
-function tlsServerFor(router: Router, tls: TlsSetup): Server {
-  if (tls.kind === 'acme') {
-    return attachRouter(createHttpsServer({ keepAliveTimeout: 65_000, SNICallback: tls.manager.sniCallback }), router);
-  }
-  const server = createHttpsServer({
-    keepAliveTimeout: 65_000,
-    ...tls.options,
-    requestCert: tls.mutual,
-    rejectUnauthorized: tls.mutual,
+function tlsServerFor(router: Router, tls: TlsSetup, http2: boolean): Server {
+  const options: SecureServerOptions =
+    tls.kind === 'acme' ? { SNICallback: tls.manager.sniCallback } : { ...tls.options, requestCert: tls.mutual, rejectUnauthorized: tls.mutual };
+  if (http2) return http2Server(router, options);
+  return attachRouter(createHttpsServer({ keepAliveTimeout: 65_000, ...options }), router);
+}
+
+/**
+ * An HTTP/2 server that also speaks HTTP/1.1 (`allowHTTP1`), dispatching both to `router`. Node's
+ * HTTP/2 compatibility request/response objects provide what the handlers use of
+ * IncomingMessage/ServerResponse. It gets the two connection-closing methods shutdown calls on a
+ * node:http server: idle = HTTP/2 sessions told to go away after their open streams, all = every
+ * socket destroyed.
+ */
+function http2Server(router: Router, options: SecureServerOptions): Server {
+  const server = createSecureServer({ ...options, allowHTTP1: true });
+  const sockets = new Set<TLSSocket>();
+  const sessions = new Set<Http2Session>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
-  return attachRouter(server, router);
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  // The compatibility objects stand in for IncomingMessage/ServerResponse (see above).
+  server.on('request', (req, res) => router.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => router.handleUpgrade(req, socket, head));
+  return Object.assign(server, {
+    closeIdleConnections(): void {
+      for (const session of sessions) session.close();
+    },
+    closeAllConnections(): void {
+      for (const socket of sockets) socket.destroy();
+    },
+  }) as unknown as Server;
 }
 
 async function tlsSetup(config: Config, logger: Logger): Promise<TlsSetup | undefined> {
@@ -74,7 +105,7 @@ export async function startListeners(input: ListenersInput): Promise<Listeners> 
   const servers: Server[] = [];
   const tlsServers: TlsServer[] = [];
   const make = (router: Router, secure: boolean): Server => {
-    const server = secure && tls !== undefined ? tlsServerFor(router, tls) : createHttpServer(router);
+    const server = secure && tls !== undefined ? tlsServerFor(router, tls, !config.tls_http2_disable) : createHttpServer(router);
     if (secure && tls !== undefined) tlsServers.push(server as unknown as TlsServer); // node:https servers are tls.Servers
     servers.push(server);
     return server;

@@ -10,7 +10,7 @@ import type { Client } from '../core/client/client.js';
 import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
-import { answerStatus, answerTooLarge, headerValue, readBody, STREAM_HEADERS, TOO_LARGE } from './http-request.js';
+import { answerStatus, answerTooLarge, headerValue, readBody, STREAM_HEADERS, STREAM_HEADERS_H2, TOO_LARGE } from './http-request.js';
 import { answerUnavailable, type ConnectionLimiter } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { ResponseTransport, type ResponseTransportOptions } from './response-transport.js';
@@ -94,7 +94,7 @@ export function startStream(
   res: ServerResponse,
   options: StartStreamOptions,
 ): Client | undefined {
-  res.writeHead(200, { ...STREAM_HEADERS, ...options.headers });
+  res.writeHead(200, { ...(req.httpVersionMajor === 2 ? STREAM_HEADERS_H2 : STREAM_HEADERS), ...options.headers });
   if (options.preamble !== undefined) res.write(options.preamble);
   else res.flushHeaders();
   const transport = new ResponseTransport(res, options);

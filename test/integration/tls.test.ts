@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { X509Certificate } from 'node:crypto';
@@ -105,6 +106,37 @@ async function handshakeError(port: number, tls: ClientTls): Promise<Error | und
     socket.on('data', (d: Buffer) => (data += d.toString()));
     socket.once('error', (err) => resolve(err));
     socket.once('close', () => resolve(data.startsWith('HTTP/1.1') ? undefined : new Error('closed without an answer')));
+  });
+}
+
+/** The ALPN protocol the listener picks when offered h2 and http/1.1. */
+async function alpn(port: number, ca: string): Promise<string | false> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      resolve(socket.alpnProtocol ?? false);
+      socket.end();
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** One HTTP/2 request: status and body (collected until `until` matches it, or the stream ends). */
+async function h2Request(session: ClientHttp2Session, headers: Record<string, string>, body: string | undefined, until?: RegExp): Promise<{ status: number; body: string; version: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(headers);
+    let status = 0;
+    let text = '';
+    stream.on('response', (h) => (status = Number(h[':status'])));
+    stream.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      if (until?.test(text) === true) {
+        stream.close();
+        resolve({ status, body: text, version: '2' });
+      }
+    });
+    stream.on('end', () => resolve({ status, body: text, version: '2' }));
+    stream.on('error', reject);
+    stream.end(body);
   });
 }
 
@@ -221,6 +253,42 @@ void describe('TLS on the HTTP listeners', () => {
       await assert.rejects(fetch(`http://127.0.0.2:${internal}/health`));
       const r = await httpsPost(`https://127.0.0.2:${internal}/api/info`, {}, { ca: pki.caPem }, { 'X-API-Key': TEST_API_KEY });
       assert.equal(r.status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  void test('HTTP/2 by ALPN: the API and the HTTP streaming transports over h2, WebSocket upgrades on the same port', async () => {
+    const s = await startTestServer({ ...base, tls: true, tls_cert: server.cert, tls_key: server.key, http_stream: true, sse: true, api_external: true });
+    const session = http2Connect(`https://127.0.0.1:${s.port}`, { ca: pki.caPem });
+    try {
+      assert.equal(await alpn(s.port, pki.caPem), 'h2');
+      const info = await h2Request(session, { ':method': 'POST', ':path': '/api/info', 'x-api-key': TEST_API_KEY }, '{}');
+      assert.equal(info.status, 200);
+      assert.equal((JSON.parse(info.body) as { result: { nodes: unknown[] } }).result.nodes.length, 1);
+      assert.equal((session.socket as unknown as { alpnProtocol: string }).alpnProtocol, 'h2');
+      // http_stream and sse connect replies arrive over h2 streams of the same session
+      const token = await connectToken('h2-user');
+      const hs = await h2Request(session, { ':method': 'POST', ':path': '/connection/http_stream' }, JSON.stringify({ id: 1, connect: { token } }), /\n/);
+      assert.equal(hs.status, 200);
+      assert.equal((JSON.parse(hs.body.split('\n')[0]!) as { id: number; connect?: { client: string } }).id, 1);
+      const sseConnect = encodeURIComponent(JSON.stringify({ id: 1, connect: { token } }));
+      const sse = await h2Request(session, { ':method': 'GET', ':path': `/connection/sse?cf_connect=${sseConnect}` }, undefined, /data: .*\n/);
+      assert.equal(sse.status, 200);
+      assert.match(sse.body, /data: \{"id":1,"connect":/);
+      // and a WebSocket (HTTP/1.1 upgrade) still works on that port, with the SDK
+      await roundTrip(s, { ca: pki.caPem }, 'json');
+    } finally {
+      session.close();
+      await s.close(); // shutdown copes with open HTTP/2 sessions
+    }
+  });
+
+  void test('tls_http2_disable: HTTP/1.1 only', async () => {
+    const s = await startTestServer({ ...base, tls: true, tls_cert: server.cert, tls_key: server.key, tls_http2_disable: true });
+    try {
+      assert.equal(await alpn(s.port, pki.caPem), 'http/1.1');
+      await roundTrip(s, { ca: pki.caPem }, 'json');
     } finally {
       await s.close();
     }

@@ -18,6 +18,7 @@ export const HTTP = {
   tls_server_name: str('', 'TLS server name'),
   tls_insecure_skip_verify: bool(false, 'skip TLS verification'),
   tls_external: bool(false, 'TLS only on the external listener'),
+  tls_http2_disable: bool(false, 'serve only HTTP/1.1 on TLS listeners (no HTTP/2 via ALPN; Rotor addition)'),
   tls_autocert: bool(false, 'ACME (Let’s Encrypt) certificates, obtained on demand (needs `tls_autocert_http`)'),
   tls_autocert_host_whitelist: str('', 'comma-separated ACME hosts'),
   tls_autocert_cache_dir: str('', 'ACME cache directory'),
