@@ -101,6 +101,9 @@ async function tlsSetup(config: Config, logger: Logger): Promise<TlsSetup | unde
 /** Creates and binds the listeners; a listener whose router is empty is not started (spec §1.1). */
 export async function startListeners(input: ListenersInput): Promise<Listeners> {
   const { config, external, internal, logger } = input;
+  const clientSide: string[] = (['tls_root_ca', 'tls_root_ca_pem', 'tls_server_name'] as const).filter((k) => config[k] !== '');
+  if (config.tls_insecure_skip_verify) clientSide.push('tls_insecure_skip_verify');
+  if (clientSide.length > 0) logger.warn('client-side TLS settings have no effect on the HTTP listeners', { keys: clientSide.join(',') });
   const tls = await tlsSetup(config, logger);
   const servers: Server[] = [];
   const tlsServers: TlsServer[] = [];
@@ -139,12 +142,14 @@ export async function startListeners(input: ListenersInput): Promise<Listeners> 
       httpPort,
       internalPort,
       prepareReload(next) {
-        if (tls?.kind !== 'static' || tlsServers.length === 0) return () => undefined;
-        const material = loadHttpTls(next);
-        if (material === undefined) {
-          logger.warn('tls cannot be switched off by a reload; keeping the current certificates');
-          return () => undefined;
+        const wasOn = tls !== undefined;
+        const isOn = next.tls || next.tls_autocert;
+        if (wasOn !== isOn || (tls?.kind === 'acme') !== next.tls_autocert || next.tls_external !== config.tls_external) {
+          logger.warn('switching tls, tls_autocert or tls_external needs a restart; the listeners keep their current setup');
         }
+        if (tls?.kind !== 'static' || tlsServers.length === 0 || next.tls_autocert) return () => undefined;
+        const material = loadHttpTls(next);
+        if (material === undefined) return () => undefined;
         const options = secureContextOptions(material);
         const mutual = material.clientCa !== undefined;
         return () => {

@@ -337,7 +337,8 @@ void describe('TLS on the HTTP listeners', () => {
       assert.equal(await peerFingerprint(s.port, pki.caPem), fingerprintOf(server.certPem));
       copyFileSync(server2.cert, live.cert);
       copyFileSync(server2.key, live.key);
-      const next = validateConfig({ address: '127.0.0.1', port: 0, api_key: TEST_API_KEY, token_hmac_secret_key: TEST_HMAC_SECRET, ...raw });
+      const rawNext = { address: '127.0.0.1', port: 0, api_key: TEST_API_KEY, token_hmac_secret_key: TEST_HMAC_SECRET, ...raw };
+      const next = validateConfig(rawNext);
       s.server.reload(next);
       assert.equal(await peerFingerprint(s.port, pki.caPem), fingerprintOf(server2.certPem));
       assert.equal(ws.readyState, WebSocket.OPEN, 'established connections are kept');
@@ -345,6 +346,11 @@ void describe('TLS on the HTTP listeners', () => {
       copyFileSync(server.key, live.key);
       assert.throws(() => s.server.reload(next), (e: unknown) => e instanceof ConfigError && e.problems[0]?.path === 'tls_key');
       assert.equal(await peerFingerprint(s.port, pki.caPem), fingerprintOf(server2.certPem));
+      // a client CA added by a reload turns on mutual TLS for new connections
+      copyFileSync(server2.key, live.key);
+      s.server.reload(validateConfig({ ...rawNext, tls_client_ca: pki.caFile }));
+      assert.ok((await handshakeError(s.port, { ca: pki.caPem })) !== undefined, 'no client certificate after the reload');
+      assert.equal(await handshakeError(s.port, { ca: pki.caPem, cert: client.certPem, key: client.keyPem }), undefined);
       ws.close();
       await waitFor(() => ws.readyState === WebSocket.CLOSED, 10_000);
     } finally {
