@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { basename, join } from 'node:path';
 
 export interface CertFiles {
@@ -55,4 +56,19 @@ export function createTestPki(dir: string = mkdtempSync(join(tmpdir(), 'rotor-pk
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The certificate a TLS listener on 127.0.0.1 presents, verified against `ca`. `servername` is sent
+ * as SNI (and checked against the certificate); without it no SNI is sent and the name is not checked.
+ */
+export async function servedCertificate(port: number, ca: string, servername?: string): Promise<PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, ...(servername !== undefined ? { servername } : { checkServerIdentity: () => undefined }) }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve(cert);
+    });
+    socket.once('error', reject);
+  });
 }

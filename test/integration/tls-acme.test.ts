@@ -10,11 +10,10 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import type { Logger } from '../../src/core/logger.js';
-import { createTestPki, type TestPki } from '../harness/certs.js';
+import { createTestPki, servedCertificate, type TestPki } from '../harness/certs.js';
 import { sdkClient } from '../harness/sdk.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../harness/server.js';
 import { freePort, launch, terminate, type Running } from '../harness/spawned.js';
@@ -40,18 +39,6 @@ async function httpsText(url: string, ca: string): Promise<string | undefined> {
       res.on('end', () => resolve(res.statusCode === 200 ? body : undefined));
     });
     req.on('error', () => resolve(undefined));
-  });
-}
-
-/** The certificate served for `servername` (undefined = no SNI), verified against `ca`. */
-async function served(port: number, ca: string, servername: string | undefined): Promise<PeerCertificate> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, ca, ...(servername !== undefined ? { servername } : { checkServerIdentity: () => undefined }) }, () => {
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      resolve(cert);
-    });
-    socket.once('error', reject);
   });
 }
 
@@ -116,7 +103,7 @@ void describe('tls_autocert against pebble', () => {
     s = await startTestServer({ ...autocert(), api_external: true, allow_subscribe_for_client: true }, { logger });
     // pebble's chain ends at a root it makes at start; trust only that one.
     const root = (await waitFor(() => httpsText(`https://127.0.0.1:${pebbleMgmt}/roots/0`, pki.caPem), 10_000, 'pebble root')) as string;
-    const cert = await served(s.port, root, HOST).catch((err: unknown) => {
+    const cert = await servedCertificate(s.port, root, HOST).catch((err: unknown) => {
       throw new Error(`no certificate: ${String(err)}\n${logs.join('\n')}\n${pebble.log.join('\n')}`);
     });
     assert.equal(cert.subjectaltname, `DNS:${HOST}`);
@@ -155,12 +142,12 @@ void describe('tls_autocert against pebble', () => {
     }
 
     // No SNI (an IP address): tls_autocert_server_name's certificate.
-    assert.equal((await served(s.port, root, undefined)).fingerprint256, cert.fingerprint256);
+    assert.equal((await servedCertificate(s.port, root, undefined)).fingerprint256, cert.fingerprint256);
     // Another whitelisted host gets its own certificate, ordered by its first handshake.
-    const other = await served(s.port, root, 'other.test');
+    const other = await servedCertificate(s.port, root, 'other.test');
     assert.equal(other.subjectaltname, 'DNS:other.test');
     // A host outside tls_autocert_host_whitelist gets no certificate.
-    await assert.rejects(served(s.port, root, 'evil.test'));
+    await assert.rejects(servedCertificate(s.port, root, 'evil.test'));
     // Anything but a challenge on the http-01 listener is redirected to https.
     const redirect = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
       // fetch() cannot set Host; node:http can.
@@ -177,7 +164,7 @@ void describe('tls_autocert against pebble', () => {
     s = undefined;
     await terminate(pebble);
     s = await startTestServer(autocert(), { logger });
-    const again = await served(s.port, root, HOST).catch((err: unknown) => {
+    const again = await servedCertificate(s.port, root, HOST).catch((err: unknown) => {
       throw new Error(`no cached certificate: ${String(err)}\n${logs.join('\n')}`);
     });
     assert.equal(again.fingerprint256, cert.fingerprint256);

@@ -7,10 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createTestPki, type CertFiles, type TestPki } from '../harness/certs.js';
+import { createTestPki, servedCertificate, type CertFiles, type TestPki } from '../harness/certs.js';
 import { TEST_API_KEY } from '../harness/server.js';
 import { waitFor } from '../harness/wait.js';
 
@@ -38,14 +37,7 @@ function rotor(configFile: string): Proc {
 }
 
 async function fingerprint(port: number, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, ca }, () => {
-      const fp = socket.getPeerCertificate().fingerprint256;
-      socket.end();
-      resolve(fp);
-    });
-    socket.once('error', reject);
-  });
+  return (await servedCertificate(port, ca, 'localhost')).fingerprint256;
 }
 
 void describe('TLS through the rotor binary', () => {

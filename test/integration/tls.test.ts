@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { startServer } from '../../src/app/server.js';
 import { ConfigError, validateConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createTestPki, type CertFiles, type TestPki } from '../harness/certs.js';
+import { createTestPki, servedCertificate, type CertFiles, type TestPki } from '../harness/certs.js';
 import { PROTOCOLS, sdkClient, decodeData, encodeData } from '../harness/sdk.js';
 import { startTestServer, TEST_API_KEY, TEST_HMAC_SECRET, type TestServer } from '../harness/server.js';
 import { connectToken } from '../harness/tokens.js';
@@ -48,14 +48,7 @@ async function apiPublish(port: number, tls: ClientTls, channel: string, data: u
 
 /** The SHA-256 fingerprint of the certificate the listener presents (handshake trusted by `ca`). */
 async function peerFingerprint(port: number, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, ca }, () => {
-      const fp = socket.getPeerCertificate().fingerprint256;
-      socket.end();
-      resolve(fp);
-    });
-    socket.once('error', reject);
-  });
+  return (await servedCertificate(port, ca, 'localhost')).fingerprint256;
 }
 
 function fingerprintOf(pem: string): string {
