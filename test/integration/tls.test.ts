@@ -271,9 +271,18 @@ void describe('TLS on the HTTP listeners', () => {
       assert.match(sse.body, /data: \{"id":1,"connect":/);
       // and a WebSocket (HTTP/1.1 upgrade) still works on that port, with the SDK
       await roundTrip(s, { ca: pki.caPem }, 'json');
+      // shutdown ends an SSE stream still open on an h2 session and completes
+      const open = session.request({ ':method': 'GET', ':path': `/connection/sse?cf_connect=${sseConnect}` });
+      let received = '';
+      open.on('data', (d: Buffer) => (received += d.toString('utf8')));
+      const ended = new Promise<void>((resolve) => open.once('close', () => resolve()));
+      await waitFor(() => received.includes('"connect":'), 10_000, 'the sse connect reply');
+      await s.close();
+      await ended;
+      assert.match(received, /"disconnect":\{"code":3001/, 'the stream carried the shutdown disconnect');
     } finally {
       session.close();
-      await s.close(); // shutdown copes with open HTTP/2 sessions
+      await s.close();
     }
   });
 
