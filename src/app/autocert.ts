@@ -10,7 +10,8 @@
  * completes the handshake with the new certificate. Clients that send no SNI get the certificate of
  * `tls_autocert_server_name`, which is ordered as soon as the listeners are up. Certificates and the account key are kept in
  * `tls_autocert_cache_dir` when set (else in memory only) and renewed in the background once they
- * are within 30 days of expiry. `tls_autocert_email` is the account's contact.
+ * are within 30 days of expiry; after a failed order the host's handshakes fail for a minute before
+ * the next attempt. `tls_autocert_email` is the account's contact.
  *
  * Rotor additions: `tls_autocert_directory_url` (default Let's Encrypt production) and
  * `tls_autocert_directory_ca` (a PEM file of CA certificates trusted for the ACME server's own
@@ -29,6 +30,8 @@ import type { Logger } from '../core/logger.js';
 
 /** Renew certificates this long before they expire. */
 const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+/** After a failed order, handshakes for that host fail at once for this long (no order storm at the CA). */
+const RETRY_AFTER_MS = 60_000;
 const CHALLENGE_PATH = '/.well-known/acme-challenge/';
 
 export interface ChallengeListener {
@@ -134,6 +137,7 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
   const tokens = new Map<string, string>();
   const issued = new Map<string, Issued>();
   const pending = new Map<string, Promise<Issued>>();
+  const failed = new Map<string, { readonly at: number; readonly error: Error }>();
   let stopped = false;
 
   const toIssued = (pem: Buffer): Issued => {
@@ -168,17 +172,22 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
   };
 
   const obtain = (host: string): Promise<Issued> => {
+    const failure = failed.get(host);
+    if (failure !== undefined && Date.now() - failure.at < RETRY_AFTER_MS) return Promise.reject(failure.error);
     let p = pending.get(host);
     if (p === undefined) {
       p = order(host).then(
         (r) => {
           pending.delete(host);
+          failed.delete(host);
           if (!stopped) issued.set(host, r);
           if (!stopped && host === defaultHost) applyDefault?.(r.pem);
           return r;
         },
         (err: unknown) => {
           pending.delete(host);
+          failed.set(host, { at: Date.now(), error: err instanceof Error ? err : new Error(String(err)) });
+          logger.error('autocert: cannot obtain a certificate', { host, error: String(err) });
           throw err;
         },
       );
@@ -216,16 +225,13 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
     const have = current(host);
     if (have !== undefined) {
       if (have.notAfter - Date.now() < RENEW_BEFORE_MS && !pending.has(host)) {
-        obtain(host).catch((err: unknown) => logger.error('autocert: renewal failed', { host, error: String(err) }));
+        obtain(host).catch(() => undefined); // logged by obtain; the current certificate stays in use
       }
       return cb(null, have.context);
     }
     obtain(host).then(
       (r) => cb(null, r.context),
-      (err: unknown) => {
-        logger.error('autocert: cannot obtain a certificate', { host, error: String(err) });
-        cb(err instanceof Error ? err : new Error(String(err)));
-      },
+      (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
     );
   };
 
@@ -260,7 +266,7 @@ export async function startAutocert(config: Config, logger: Logger): Promise<Aut
       applyDefault = apply;
       const have = current(defaultHost);
       if (have !== undefined) apply(have.pem);
-      else obtain(defaultHost).catch((err: unknown) => logger.error('autocert: cannot obtain a certificate', { host: defaultHost, error: String(err) }));
+      else obtain(defaultHost).catch(() => undefined); // logged by obtain
     },
     stop: () => {
       stopped = true;

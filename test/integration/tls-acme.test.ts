@@ -99,6 +99,24 @@ void describe('tls_autocert against pebble', () => {
     tls_autocert_directory_ca: pki.caFile,
   });
 
+  void test('a failed order: the handshake fails, the server runs on, the CA is not asked again at once', async () => {
+    const before = logs.length;
+    const failing = await startTestServer(
+      { ...autocert(), tls_autocert_server_name: '', tls_autocert_cache_dir: mkdtempSync(join(pki.dir, 'cache-')), tls_autocert_directory_url: directory.replace(/\/dir$/, '/no-such-directory') },
+      { logger },
+    );
+    try {
+      await assert.rejects(servedCertificate(failing.port, pki.caPem, HOST));
+      await assert.rejects(servedCertificate(failing.port, pki.caPem, HOST));
+      const attempts = logs.slice(before).filter((l) => l.includes('cannot obtain a certificate'));
+      assert.equal(attempts.length, 1, logs.slice(before).join('\n'));
+      const unknownToken = await fetch(`http://127.0.0.1:${challengePort}/.well-known/acme-challenge/x`);
+      assert.equal(unknownToken.status, 404, "the challenge listener still answers");
+    } finally {
+      await failing.close();
+    }
+  });
+
   void test('a certificate issued by pebble over http-01 serves wss:// (SDK) and the HTTPS API', async () => {
     s = await startTestServer({ ...autocert(), api_external: true, allow_subscribe_for_client: true }, { logger });
     // pebble's chain ends at a root it makes at start; trust only that one.
