@@ -111,7 +111,7 @@ void describe('tls_autocert against pebble', () => {
       const attempts = logs.slice(before).filter((l) => l.includes('cannot obtain a certificate'));
       assert.equal(attempts.length, 1, logs.slice(before).join('\n'));
       const unknownToken = await fetch(`http://127.0.0.1:${challengePort}/.well-known/acme-challenge/x`);
-      assert.equal(unknownToken.status, 404, "the challenge listener still answers");
+      assert.equal(unknownToken.status, 404, 'the challenge listener still answers');
     } finally {
       await failing.close();
     }
