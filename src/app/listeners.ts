@@ -12,8 +12,9 @@
  * clients, and with them every WebSocket upgrade, are served on the same port.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createSecureServer, type Http2Session, type SecureServerOptions } from 'node:http2';
-import { createServer as createHttpsServer } from 'node:https';
+import type * as Http2Module from 'node:http2';
+import type { Http2Session, SecureServerOptions } from 'node:http2';
+import type * as HttpsModule from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Config } from '../config/index.js';
@@ -44,16 +45,23 @@ export interface Listeners {
   dispose(): void;
 }
 
+/** node:https and node:http2, loaded only when TLS is configured. */
+interface TlsModules {
+  readonly https: typeof HttpsModule;
+  readonly http2: typeof Http2Module;
+}
+
 /** TLS of one server: a fixed context, or ACME certificates chosen per handshake. */
-type TlsSetup =
+type TlsSetup = { readonly modules: TlsModules } & (
   | { readonly kind: 'static'; readonly options: SecureContextOptions; readonly mutual: boolean }
-  | { readonly kind: 'acme'; readonly manager: AutocertManager };
+  | { readonly kind: 'acme'; readonly manager: AutocertManager }
+);
 
 function tlsServerFor(router: Router, tls: TlsSetup, http2: boolean): Server {
   const options: SecureServerOptions =
     tls.kind === 'acme' ? { SNICallback: tls.manager.sniCallback } : { ...tls.options, requestCert: tls.mutual, rejectUnauthorized: tls.mutual };
-  if (http2) return http2Server(router, options);
-  return attachRouter(createHttpsServer({ keepAliveTimeout: 65_000, ...options }), router);
+  if (http2) return http2Server(tls.modules.http2, router, options);
+  return attachRouter(tls.modules.https.createServer({ keepAliveTimeout: 65_000, ...options }), router);
 }
 
 /**
@@ -63,8 +71,8 @@ function tlsServerFor(router: Router, tls: TlsSetup, http2: boolean): Server {
  * node:http server: idle = HTTP/2 sessions told to go away after their open streams, all = every
  * socket destroyed.
  */
-function http2Server(router: Router, options: SecureServerOptions): Server {
-  const server = createSecureServer({ ...options, allowHTTP1: true });
+function http2Server(http2: TlsModules['http2'], router: Router, options: SecureServerOptions): Server {
+  const server = http2.createSecureServer({ ...options, allowHTTP1: true });
   const sockets = new Set<TLSSocket>();
   const sessions = new Set<Http2Session>();
   server.on('secureConnection', (socket: TLSSocket) => {
@@ -89,13 +97,19 @@ function http2Server(router: Router, options: SecureServerOptions): Server {
 }
 
 async function tlsSetup(config: Config, logger: Logger): Promise<TlsSetup | undefined> {
+  if (!config.tls && !config.tls_autocert) return undefined;
+  const loadModules = async (): Promise<TlsModules> => {
+    const [https, http2] = await Promise.all([import('node:https'), import('node:http2')]);
+    return { https, http2 };
+  };
   if (config.tls_autocert) {
     // acme-client (and its dependencies) is loaded only when ACME is configured.
     const { startAutocert } = await import('./autocert.js');
-    return { kind: 'acme', manager: await startAutocert(config, logger) };
+    return { kind: 'acme', manager: await startAutocert(config, logger), modules: await loadModules() };
   }
   const material = loadHttpTls(config);
-  return material === undefined ? undefined : { kind: 'static', options: secureContextOptions(material), mutual: material.clientCa !== undefined };
+  if (material === undefined) return undefined;
+  return { kind: 'static', options: secureContextOptions(material), mutual: material.clientCa !== undefined, modules: await loadModules() };
 }
 
 /** Creates and binds the listeners; a listener whose router is empty is not started (spec §1.1). */
