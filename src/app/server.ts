@@ -23,6 +23,7 @@ import { WebSocketEndpoint } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
 import { Router } from './http.js';
 import { startListeners, type Listeners } from './listeners.js';
+import { loadHttpTls } from './tls.js';
 import { registerTransports } from './transports.js';
 
 export interface StartOptions {
@@ -74,6 +75,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.api_insecure) logger.warn('INSECURE API mode enabled, make sure you understand risks');
   if (config.allowed_origins.includes('*')) logger.warn('usage of allowed_origins * is discouraged for security reasons');
 
+  if (!config.tls_autocert) loadHttpTls(config); // unusable TLS material stops the start before anything runs (ConfigError)
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const channels = new ConfigChannelOptionsResolver(config);
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({

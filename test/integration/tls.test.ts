@@ -305,6 +305,7 @@ void describe('TLS on the HTTP listeners', () => {
       ['a certificate PEM that does not parse', () => ({ tls: true, tls_cert_pem: 'not a certificate', tls_key: server.key }), 'tls_cert_pem', /not a PEM certificate/],
       ['a key PEM that does not parse', () => ({ tls: true, tls_cert: server.cert, tls_key_pem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' }), 'tls_key_pem', /not a PEM private key/],
       ['a key of another certificate', () => ({ tls: true, tls_cert: server.cert, tls_key: server2.key }), 'tls_key', /does not match the certificate/],
+      ['no certificate, uni_grpc inheriting tls', () => ({ tls: true, uni_grpc: true, uni_grpc_port: 0, uni_grpc_address: '127.0.0.1' }), 'tls_cert', /neither tls_cert nor tls_cert_pem/],
       ['a client CA that does not parse', () => ({ tls: true, tls_cert: server.cert, tls_key: server.key, tls_client_ca_pem: 'garbage' }), 'tls_client_ca_pem', /client CA is not a PEM certificate/],
     ];
     for (const [name, config, key, message] of cases) {
