@@ -92,7 +92,12 @@ function pathOf(url: string | undefined): string {
 
 /** Creates a node:http server dispatching to `router`. */
 export function createHttpServer(router: Router): Server {
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => router.handle(req, res));
+  return attachRouter(createServer({ keepAliveTimeout: 65_000 }), router);
+}
+
+/** Makes `server` (node:http or node:https) dispatch requests and upgrades to `router`. */
+export function attachRouter<S extends Server>(server: S, router: Router): S {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => router.handle(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => router.handleUpgrade(req, socket, head));
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -3,7 +3,6 @@
  * HTTP listeners; and graceful shutdown (Disconnect 3001 to every client).
  */
 import { hostname } from 'node:os';
-import type { Server } from 'node:http';
 import { Admin } from '../admin/admin.js';
 import { mountDebug } from '../admin/debug.js';
 import { mountSwagger } from '../admin/swagger.js';
@@ -27,7 +26,9 @@ import { ConnectionLimiter } from '../transports/limits.js';
 import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint, type WebSocketEndpointOptions } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
-import { createHttpServer, listen, Router } from './http.js';
+import { Router } from './http.js';
+import { startListeners, type Listeners } from './listeners.js';
+import { loadHttpTls } from './tls.js';
 import { registerTransports } from './transports.js';
 
 export interface StartOptions {
@@ -53,8 +54,9 @@ export interface RunningServer {
   /** Bound port of the GRPC API listener (when `grpc_api` is on). */
   readonly grpcPort?: number;
   /**
-   * Applies a re-read config (SIGHUP): token verification settings and channel namespaces only, as
-   * Centrifugo does. Throws (and changes nothing) if the new token settings are unusable.
+   * Applies a re-read config (SIGHUP): token verification settings and channel namespaces, as
+   * Centrifugo does, and the HTTP listeners' TLS certificates (re-read from their files). Throws (and
+   * changes nothing) if the new token settings or certificates are unusable.
    */
   reload(config: Config): void;
   /** Graceful shutdown; idempotent. */
@@ -79,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.allowed_origins.includes('*')) logger.warn('usage of allowed_origins * is discouraged for security reasons');
   checkUnimplementedKeys(config, logger);
 
+  if (!config.tls_autocert) loadHttpTls(config); // unusable TLS material stops the start before anything runs (ConfigError)
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const infoMetrics = new InfoMetrics(metrics.registry, config.node_info_metrics_aggregate_interval);
   const channels = new ConfigChannelOptionsResolver(config);
@@ -145,7 +148,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (config.internal_address !== '' && config.internal_address !== config.address);
   const internal = internalSeparate ? new Router() : external;
   const checkOrigin = createOriginCheck(config.allowed_origins);
-  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger);
+  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger, { clock: options.clock });
   metrics.attachConnectionLimiter(limiter);
 
   const wsOptions: WebSocketEndpointOptions = {
@@ -158,11 +161,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pongTimeoutMs: config.pong_timeout,
     checkOrigin,
     userIdHeader: config.client_user_id_http_header || undefined,
-    limiter,
+    limiter: limiter.enabled ? limiter : undefined,
   };
   const ws = config.websocket_disable ? undefined : new WebSocketEndpoint(node, wsOptions);
   if (ws !== undefined) external.upgrade(config.websocket_handler_prefix, 'websocket', (req, socket, head) => ws.handleUpgrade(req, socket, head));
-  const streaming = registerTransports({ node, config, external, checkOrigin });
+  const streaming = registerTransports({ node, config, external, checkOrigin, limiter: limiter.enabled ? limiter : undefined });
   await streaming.ready; // a failed uni_grpc bind stops start-up
 
   if (!config.api_disable) {
@@ -204,19 +207,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   // ---- listeners ----
-  const servers: Server[] = [];
-  const externalServer = createHttpServer(external);
-  servers.push(externalServer);
-  const httpPort = await listen(externalServer, config.address, config.port);
-  logger.info(`serving ${external.names.join(', ')} endpoints on ${config.address}:${httpPort}`);
-  let internalPort = httpPort;
-  if (internalSeparate && !internal.empty) {
-    const internalServer = createHttpServer(internal);
-    servers.push(internalServer);
-    const addr = config.internal_address || config.address;
-    internalPort = await listen(internalServer, addr, config.internal_port || config.port);
-    logger.info(`serving ${internal.names.join(', ')} endpoints on ${addr}:${internalPort}`);
+  let listeners: Listeners;
+  try {
+    listeners = await startListeners({ config, external, internal, logger });
+  } catch (err) {
+    // Do not leave the engines of a failed start behind (e.g. unusable TLS certificates).
+    await node.shutdown();
+    await engine.close();
+    await streaming.close();
+    throw err;
   }
+  const { servers, httpPort, internalPort } = listeners;
 
   let grpcApi: Awaited<ReturnType<typeof startGrpcApi>> | undefined;
   try {
@@ -225,6 +226,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } catch (err) {
     // Do not leave the HTTP listeners and engines of a failed start behind.
     infoMetrics.stop();
+    listeners.dispose();
     await node.shutdown();
     await engine.close();
     await streaming.close();
@@ -237,6 +239,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = (): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down');
+      listeners.dispose();
       ws?.close();
       admin?.close();
       debug?.close();
@@ -261,6 +264,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
   const reload = (next: Config): void => {
     const o = policyOptions(next); // builds the verifiers first: throws before changing anything
+    const applyTls = listeners.prepareReload(next); // reads the certificates: throws before changing anything
+    applyTls();
     channels.reconfigure(next);
     policy.reconfigure(o);
     logger.info('configuration reloaded');

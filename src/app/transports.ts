@@ -6,6 +6,7 @@ import { tlsSources, type Config } from '../config/index.js';
 import type { Node } from '../core/node.js';
 import { EmulationEndpoint } from '../transports/emulation.js';
 import { HttpStreamEndpoint } from '../transports/http-stream.js';
+import type { ConnectionLimiter } from '../transports/limits.js';
 import { OpenStreams } from '../transports/open-streams.js';
 import type { ConnectHttpResponse } from '../transports/response-transport.js';
 import { SseEndpoint } from '../transports/sse.js';
@@ -21,6 +22,8 @@ export interface TransportsContext {
   readonly config: Config;
   readonly external: Router;
   readonly checkOrigin: (origin: string | undefined) => boolean;
+  /** `client_connection_limit` / `client_connection_rate_limit`, shared by every connection transport. */
+  readonly limiter?: ConnectionLimiter | undefined;
 }
 
 export interface RegisteredTransports {
@@ -37,10 +40,10 @@ export interface RegisteredTransports {
 
 /** Registers every enabled streaming / unidirectional endpoint; returns a closer for shutdown. */
 export function registerTransports(ctx: TransportsContext): RegisteredTransports {
-  const { node, config, external, checkOrigin } = ctx;
+  const { node, config, external, checkOrigin, limiter } = ctx;
   const streams = new OpenStreams();
   const userIdHeader = config.client_user_id_http_header || undefined;
-  const streamCtx: StreamEndpointContext = { node, streams, userIdHeader };
+  const streamCtx: StreamEndpointContext = { node, streams, userIdHeader, limiter };
 
   if (config.http_stream) {
     const ep = new HttpStreamEndpoint(streamCtx, { maxRequestBodySize: config.http_stream_max_request_body_size, checkOrigin });
@@ -66,6 +69,7 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
       pongTimeoutMs: config.pong_timeout,
       checkOrigin,
       userIdHeader,
+      limiter,
     });
     uniWs = ep;
     external.upgrade(config.uni_websocket_handler_prefix, 'uni_websocket', (req, socket, head) => ep.handleUpgrade(req, socket, head));
@@ -98,6 +102,7 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
         maxReceiveMessageSize: config.uni_grpc_max_receive_message_size,
         // uni_grpc's own TLS, else the HTTP server's unless `uni_grpc_tls_disable`.
         tls: tlsSources(config, 'uni_grpc'),
+        limiter,
       });
       grpc = server;
       await server.start();

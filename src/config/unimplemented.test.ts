@@ -121,11 +121,18 @@ describe('unimplemented keys table', () => {
     assert.deepEqual(log.warnings[0]!.fields?.paths, ['proxy_publish', 'namespaces[0].proxy_publish', 'namespaces[2].proxy_publish']);
   });
 
-  it('every fatal key set is named in one config error', () => {
+  it('every fatal key set is named in one config error (a table with fatal rows)', () => {
+    const table: UnimplementedKey[] = [
+      { key: 'graphite', reason: 'r1', fatal: true },
+      { key: 'webtransport', reason: 'r2', fatal: true },
+      { key: 'gomaxprocs', reason: 'r3' },
+    ];
+    const log = capture();
     assert.throws(
-      () => checkUnimplementedKeys(validateConfig({ tls: true, tls_autocert: true }), capture()),
-      (err: unknown) => err instanceof ConfigError && err.problems.map((p) => p.path).join() === 'tls,tls_autocert',
+      () => checkUnimplementedKeys(validateConfig({ graphite: true, webtransport: true, gomaxprocs: 2 }), log, table),
+      (err: unknown) => err instanceof ConfigError && err.problems.map((p) => p.path).join() === 'graphite,webtransport',
     );
+    assert.deepEqual(log.warnings.map((w) => w.fields?.key), ['gomaxprocs']);
   });
 });
 

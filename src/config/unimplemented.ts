@@ -29,19 +29,12 @@ const on = (key: keyof Config) => ({ text: `with \`${key}\` on`, test: (c: Confi
 const redisEngine = { text: 'with `engine: redis`', test: (c: Config) => c.engine === 'redis' };
 
 const PROXY_REASON = 'proxies (connect, refresh, subscribe, publish, sub_refresh, rpc, subscribe streams) are not implemented: use JWT auth, channel permission options and the server API';
-const TLS_REASON = 'HTTPS is not served: terminate TLS in front of Rotor (reverse proxy or load balancer)';
 const BUFFER_REASON = 'Go WebSocket buffer tuning; Node\'s `ws` manages its own buffers';
 const GRAPHITE_REASON = 'Graphite export is not implemented: scrape `/metrics` (`prometheus: true`)';
 const OTEL_REASON = 'OpenTelemetry tracing is not implemented';
 
 export const UNIMPLEMENTED_KEYS: readonly UnimplementedKey[] = [
-  // ---- HTTP server TLS ----
-  { key: 'tls', reason: TLS_REASON, fatal: true, area: 'tls' },
-  { key: 'tls_autocert', reason: 'ACME certificates are not obtained: ' + TLS_REASON, fatal: true, area: 'tls' },
-  ...(['tls_autocert_host_whitelist', 'tls_autocert_cache_dir', 'tls_autocert_email', 'tls_autocert_server_name', 'tls_autocert_http', 'tls_autocert_http_addr'] as const).map(
-    (key): UnimplementedKey => ({ key, reason: 'ACME certificates are not obtained', area: 'tls' }),
-  ),
-  { key: 'tls_external', reason: TLS_REASON, area: 'tls' },
+  // ---- HTTP server ----
   { key: 'http3', reason: 'HTTP/3 is not served (it needs TLS)' },
   // ---- proxies ----
   ...(Object.keys(PROXY) as (keyof typeof PROXY)[]).filter((k) => k !== 'consumers').map((key): UnimplementedKey => ({ key, reason: PROXY_REASON, area: 'proxy' })),
@@ -52,9 +45,6 @@ export const UNIMPLEMENTED_KEYS: readonly UnimplementedKey[] = [
   { key: 'consumers', reason: 'asynchronous consumers (PostgreSQL outbox, Kafka) are not implemented: call the server API', area: 'consumers' },
   // ---- admin ----
   { key: 'admin_web_proxy_address', reason: 'the built-in admin UI is served (or `admin_web_path`); proxying the UI to a development server is not implemented', when: on('admin') },
-  // ---- connection limits ----
-  { key: 'client_connection_limit', reason: 'applied to the bidirectional WebSocket endpoint only; HTTP-streaming, SSE and uni_* connections are not limited', area: 'limits' },
-  { key: 'client_connection_rate_limit', reason: 'applied to the bidirectional WebSocket endpoint only; HTTP-streaming, SSE and uni_* connections are not limited', area: 'limits' },
   // ---- transports ----
   ...(['websocket_read_buffer_size', 'websocket_write_buffer_size', 'websocket_use_write_buffer_pool', 'uni_websocket_read_buffer_size', 'uni_websocket_write_buffer_size', 'uni_websocket_use_write_buffer_pool'] as const).map(
     (key): UnimplementedKey => ({ key, reason: BUFFER_REASON }),
@@ -88,10 +78,10 @@ export interface UnimplementedFinding {
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The table rows whose key is set to a non-default value in `config` (top level or any namespace). */
-export function findUnimplemented(config: Config): UnimplementedFinding[] {
+export function findUnimplemented(config: Config, table: readonly UnimplementedKey[] = UNIMPLEMENTED_KEYS): UnimplementedFinding[] {
   const defaults = defaultConfig();
   const out: UnimplementedFinding[] = [];
-  for (const entry of UNIMPLEMENTED_KEYS) {
+  for (const entry of table) {
     if (entry.when !== undefined && !entry.when.test(config)) continue;
     const paths: string[] = [];
     const fallback = defaults[entry.key];
@@ -115,9 +105,9 @@ export interface WarnLogger {
  * Start-up check: one warning per unimplemented key that is set; throws a ConfigError naming every
  * fatal one (before anything listens).
  */
-export function checkUnimplementedKeys(config: Config, logger: WarnLogger): void {
+export function checkUnimplementedKeys(config: Config, logger: WarnLogger, table: readonly UnimplementedKey[] = UNIMPLEMENTED_KEYS): void {
   const fatal: ConfigProblem[] = [];
-  for (const { entry, paths } of findUnimplemented(config)) {
+  for (const { entry, paths } of findUnimplemented(config, table)) {
     if (entry.fatal === true) fatal.push({ path: paths[0]!, message: `not implemented in Rotor: ${entry.reason}` });
     else logger.warn(`config key ${entry.key} is not implemented: ${entry.reason}`, { key: entry.key, paths });
   }

@@ -13,6 +13,9 @@ export const STREAM_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({
   Connection: 'keep-alive',
 });
 
+/** STREAM_HEADERS for HTTP/2 requests: connection-specific headers do not exist there (RFC 9113 §8.2.2). */
+export const STREAM_HEADERS_H2: Readonly<OutgoingHttpHeaders> = Object.freeze(Object.fromEntries(Object.entries(STREAM_HEADERS).filter(([k]) => k !== 'Connection')));
+
 /** Returned by `readBody` when the body exceeds the limit. */
 export const TOO_LARGE: unique symbol = Symbol('too large');
 
@@ -63,9 +66,9 @@ export function answerStatus(res: ServerResponse, status: number, extra?: Outgoi
   res.end();
 }
 
-/** 413: the connection is closed too, since the rest of the body is not read. */
+/** 413: the connection is closed too (HTTP/1), since the rest of the body is not read. */
 export function answerTooLarge(res: ServerResponse): void {
-  answerStatus(res, 413, { Connection: 'close' });
+  answerStatus(res, 413, res.req.httpVersionMajor === 2 ? undefined : { Connection: 'close' });
 }
 
 /** The request's value of a header named in config (e.g. `client_user_id_http_header`). */

@@ -10,7 +10,8 @@ import type { Client } from '../core/client/client.js';
 import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
-import { answerStatus, answerTooLarge, headerValue, readBody, STREAM_HEADERS, TOO_LARGE } from './http-request.js';
+import { answerStatus, answerTooLarge, headerValue, readBody, STREAM_HEADERS, STREAM_HEADERS_H2, TOO_LARGE } from './http-request.js';
+import { answerUnavailable, type ConnectionLimiter } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { type ConnectHttpResponse, ResponseTransport, type ResponseTransportOptions } from './response-transport.js';
 
@@ -19,6 +20,8 @@ export interface StreamEndpointContext {
   readonly streams: OpenStreams;
   /** `client_user_id_http_header`. */
   readonly userIdHeader?: string | undefined;
+  /** `client_connection_limit` / `client_connection_rate_limit`. */
+  readonly limiter?: ConnectionLimiter | undefined;
 }
 
 /** Per-endpoint settings: `*_max_request_body_size` and the `allowed_origins` check. */
@@ -30,7 +33,8 @@ export interface StreamEndpointOptions {
 }
 
 /**
- * A streaming endpoint's request handling. `handle` adds the CORS headers, answers the preflight,
+ * A streaming endpoint's request handling. `handle` answers 503 when the connection limits refuse
+ * a new connection, adds the CORS headers, answers the preflight,
  * refuses other methods than `POST` (and `GET` where `serveGet` exists) with 405, and reads the
  * `POST` body within the limit: 413 over it, nothing when the peer went away, 500 (logged as
  * `readErrorMessage`) when reading fails; the subclass serves what remains.
@@ -54,6 +58,8 @@ export abstract class StreamEndpoint {
   protected abstract servePost(req: IncomingMessage, res: ServerResponse, body: Buffer): void;
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    // The connection limits come first, before CORS (server spec §1.3).
+    if (this.ctx.limiter !== undefined && !this.ctx.limiter.allow()) return answerUnavailable(res);
     applyCors(req, res, this.options.checkOrigin);
     if (req.method === 'OPTIONS') return answerPreflight(res, this.serveGet === undefined ? 'POST, OPTIONS' : 'GET, POST, OPTIONS');
     if (req.method === 'GET' && this.serveGet !== undefined) return this.serveGet(req, res);
@@ -95,7 +101,7 @@ export function startStream(
   res: ServerResponse,
   options: StartStreamOptions,
 ): Client | undefined {
-  const headers = { ...STREAM_HEADERS, ...options.headers };
+  const headers = { ...(req.httpVersionMajor === 2 ? STREAM_HEADERS_H2 : STREAM_HEADERS), ...options.headers };
   const responses = options.connectResponses;
   let transport: ResponseTransport;
   if (responses !== undefined && responses.size > 0) {

@@ -17,6 +17,7 @@ import type { Transport, TransportName } from '../core/transport.js';
 import { protobufCodec } from '../protocol/index.js';
 import type { TlsSources } from '../config/tls-sources.js';
 import type { ConnectRequest } from '../protocol/types.js';
+import type { ConnectionLimiter } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni } from './uni-connect.js';
 
@@ -31,6 +32,8 @@ export interface UniGrpcServerOptions {
   readonly port: number;
   readonly maxReceiveMessageSize: number;
   readonly tls?: UniGrpcTls | undefined;
+  /** `client_connection_limit` / `client_connection_rate_limit`: a refused stream ends with `UNAVAILABLE`. */
+  readonly limiter?: ConnectionLimiter | undefined;
 }
 
 type ConsumeCall = grpc.ServerWritableStream<Buffer, Uint8Array>;
@@ -135,6 +138,10 @@ export class UniGrpcServer {
 
   #consume(call: ConsumeCall): void {
     const node = this.#node;
+    if (this.#options.limiter !== undefined && !this.#options.limiter.allow()) {
+      call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection limit reached' });
+      return;
+    }
     let request: ConnectRequest;
     try {
       request = protobufCodec.decodeConnectRequest(call.request);

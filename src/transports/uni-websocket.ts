@@ -15,7 +15,7 @@ import type { ConnectRequest } from '../protocol/types.js';
 import { headerValue } from './http-request.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni, parseJsonConnectRequest } from './uni-connect.js';
-import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeRefusal, type WebSocketCommonOptions } from './ws-common.js';
+import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeRefusal, upgradeWithinLimits, type WebSocketCommonOptions } from './ws-common.js';
 import { WriteTimeout } from './write-timeout.js';
 
 export interface UniWebSocketEndpointOptions extends WebSocketCommonOptions {
@@ -90,6 +90,7 @@ export class UniWebSocketEndpoint {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!upgradeOriginAllowed(req, socket, this.#options.checkOrigin, this.#node.logger)) return;
+    if (!upgradeWithinLimits(socket, this.#options.limiter)) return;
     const param = new URL(req.url ?? '/', 'http://localhost').searchParams.get('cf_connect');
     let request: ConnectRequest | undefined;
     if (param !== null && param !== '') {

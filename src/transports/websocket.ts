@@ -16,9 +16,8 @@ import type { Transport, TransportName } from '../core/transport.js';
 import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
 import { headerValue } from './http-request.js';
-import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 import { directSocket, directWritesOffReason } from './ws-socket.js';
-import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, type WebSocketCommonOptions } from './ws-common.js';
+import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeWithinLimits, type WebSocketCommonOptions } from './ws-common.js';
 import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
 import { WriteTimeout } from './write-timeout.js';
 
@@ -30,8 +29,6 @@ const FRAME_KIND_PROTOBUF = 1;
 
 export interface WebSocketEndpointOptions extends WebSocketCommonOptions {
   readonly writeTimeoutMs: number;
-  /** `client_connection_limit` / `client_connection_rate_limit`. */
-  readonly limiter?: ConnectionLimiter | undefined;
 }
 
 /** A connected bidirectional WebSocket as a core Transport. */
@@ -143,10 +140,7 @@ export class WebSocketEndpoint {
   /** Handles an `upgrade` event for this endpoint's path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!upgradeOriginAllowed(req, socket, this.#options.checkOrigin, this.#node.logger)) return;
-    if (this.#options.limiter !== undefined && !this.#options.limiter.allow()) {
-      socket.end(UPGRADE_503);
-      return;
-    }
+    if (!upgradeWithinLimits(socket, this.#options.limiter)) return;
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
   }
 

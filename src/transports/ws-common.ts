@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type { Logger } from '../core/logger.js';
 import type { OriginCheck } from './cors.js';
+import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 
 /** How long to wait for the client's close frame before dropping the TCP connection (spec §6.7). */
 export const CLOSE_WAIT_MS = 5000;
@@ -26,6 +27,8 @@ export interface WebSocketCommonOptions {
   readonly checkOrigin: OriginCheck;
   /** `client_user_id_http_header`: take the user id from this request header. */
   readonly userIdHeader?: string | undefined;
+  /** `client_connection_limit` / `client_connection_rate_limit`. */
+  readonly limiter?: ConnectionLimiter | undefined;
 }
 
 /** Sends a close frame with `code`/`reasonText`; terminates after CLOSE_WAIT_MS without the peer's close. */
@@ -102,4 +105,11 @@ export function startNativePing(ws: WebSocket, o: { pingIntervalMs: number; pong
   }, interval);
   t.unref();
   return () => clearInterval(t);
+}
+
+/** False (and the socket answered with 503) when the connection limits refuse a new connection. */
+export function upgradeWithinLimits(socket: Duplex, limiter: ConnectionLimiter | undefined): boolean {
+  if (limiter === undefined || limiter.allow()) return true;
+  socket.end(UPGRADE_503);
+  return false;
 }

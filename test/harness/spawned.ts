@@ -18,9 +18,9 @@ export interface Running {
   readonly log: string[];
 }
 
-/** Spawns `bin args`, keeping the last `keepLines` lines of its output. */
-export function launch(bin: string, args: readonly string[], keepLines = 50): Running {
-  const child = spawn(bin, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `bin args` (with `env` added to the environment), keeping the last `keepLines` lines of its output. */
+export function launch(bin: string, args: readonly string[], keepLines = 50, env?: Record<string, string>): Running {
+  const child = spawn(bin, [...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env !== undefined ? { env: { ...process.env, ...env } } : {}) });
   live.add(child);
   const log: string[] = [];
   const collect = (chunk: Buffer): void => {

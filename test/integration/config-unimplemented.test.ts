@@ -4,7 +4,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../src/config/index.js';
 import type { LogFields, Logger } from '../../src/core/logger.js';
 import { startTestServer } from '../harness/server.js';
 
@@ -49,13 +48,5 @@ describe('start-up with unimplemented configuration keys', () => {
     for (const key of ['graphite', 'client_concurrency', 'proxy_publish']) {
       assert.equal(warnings.filter((w) => w.startsWith(`config key ${key} is not implemented`)).length, 1, key);
     }
-  });
-
-  it('tls: true stops start-up with a config error naming the key', async () => {
-    const logger = capturingLogger();
-    await assert.rejects(
-      startTestServer({ tls: true, tls_cert: 'cert.pem', tls_key: 'key.pem' }, { logger }),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.path === 'tls') && /tls: not implemented in Rotor/.test(err.message),
-    );
   });
 });

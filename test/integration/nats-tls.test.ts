@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/index.js';
-import { createTestPki, type TestPki } from '../harness/certs.js';
+import { createTestPki, type CertFiles, type TestPki } from '../harness/certs.js';
 import { spawnNats, type NatsServerHandle } from '../harness/nats.js';
 import { collect, sdkClient, type Client } from '../harness/sdk.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
@@ -15,15 +15,19 @@ import { waitFor } from '../harness/wait.js';
 
 let pki: TestPki;
 let other: TestPki;
+let server: CertFiles;
+let client: CertFiles;
 let tlsNats: NatsServerHandle;
 let mtlsNats: NatsServerHandle;
 const servers: TestServer[] = [];
 const clients: Client[] = [];
 
 before(async () => {
-  pki = createTestPki('rotor-nats');
-  other = createTestPki('rotor-other');
-  const cert = ['--tlscert', pki.serverCertFile, '--tlskey', pki.serverKeyFile];
+  pki = createTestPki();
+  other = pki.otherCa();
+  server = pki.issue('server', 'server');
+  client = pki.issue('client', 'client');
+  const cert = ['--tlscert', server.cert, '--tlskey', server.key];
   [tlsNats, mtlsNats] = await Promise.all([
     spawnNats(['--tls', ...cert]),
     spawnNats(['--tlsverify', '--tlscacert', pki.caFile, ...cert]),
@@ -35,7 +39,6 @@ after(async () => {
   await Promise.all(servers.map((s) => s.close()));
   await Promise.all([tlsNats?.stop(), mtlsNats?.stop()]);
   pki?.remove();
-  other?.remove();
 });
 
 const base = {
@@ -81,9 +84,9 @@ describe('nats_tls', () => {
       nats_prefix: 'tls2',
       nats_tls: {
         enabled: true,
-        server_ca_pem: pki.pem(pki.caFile),
-        cert_pem_b64: Buffer.from(pki.pem(pki.clientCertFile)).toString('base64'),
-        key_pem: pki.pem(pki.clientKeyFile),
+        server_ca_pem: pki.caPem,
+        cert_pem_b64: Buffer.from(client.certPem).toString('base64'),
+        key_pem: client.keyPem,
         server_name: 'localhost',
       },
     });
