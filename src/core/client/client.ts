@@ -4,7 +4,7 @@
  * delivery of publications / join / leave with positioning.
  */
 import { randomUUID } from 'node:crypto';
-import { codecFor } from '../../protocol/index.js';
+import { ProtocolError, codecFor } from '../../protocol/index.js';
 import type { Codec } from '../../protocol/codec.js';
 import type { Command, ConnectRequest, Push, Reply } from '../../protocol/types.js';
 import { closeReasonText, type Disconnect, type DisconnectDescriptor, DisconnectError, Disconnects, type UnsubscribeDescriptor, Unsubscribes } from '../disconnect.js';
@@ -59,6 +59,9 @@ export const DEFAULT_CLIENT_CONFIG: ClientConfig = Object.freeze({
   maxMessageSize: 65_536,
 });
 
+/** Queue marker for the first undecodable command of a frame: reached, it closes with BadRequest. */
+const BAD_COMMAND: Command = Object.freeze({});
+
 /** Connection states (numbers, so state checks on the hot path stay cheap). */
 const State = { Connecting: 0, Connected: 1, Closed: 2 } as const;
 type State = (typeof State)[keyof typeof State];
@@ -94,6 +97,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   /** This connection's ClientInfo without channel info, shared by its subscriptions. */
   #baseInfo: ClientInfo | undefined;
   #processing = false;
+  /** A frame's undecodable command is queued (as BAD_COMMAND); later frames are ignored. */
+  #badFrame = false;
   /** TimerWheel bookkeeping (see TimerTarget); declared here so every Client has one shape. */
   timerBucket: number | undefined = undefined;
   // timers (absolute ms; 0 = not armed)
@@ -150,22 +155,36 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.disconnect(Disconnects.BadRequest);
       return;
     }
-    let commands: Command[];
+    if (this.#badFrame) return; // a bad command is queued: the connection closes after what came before it
+    let commands: readonly Command[];
+    let bad = false;
     try {
       commands = this.codec.decodeCommands(frame, this.node.clientConfig.maxMessageSize);
     } catch (err) {
       if (this.node.logger.enabled('info')) {
         this.node.logger.info('error decoding command', { client: this.id, user: this.userId, error: errMessage(err) });
       }
-      this.disconnect(Disconnects.BadRequest);
-      return;
+      // Like Centrifugo, the commands before the undecodable one run (and are answered) first.
+      commands = err instanceof ProtocolError ? err.decoded : [];
+      bad = true;
     }
-    if (commands.length === 0) {
-      this.disconnect(Disconnects.BadRequest);
-      return;
+    if (!bad) {
+      if (commands.length === 0) {
+        this.disconnect(Disconnects.BadRequest);
+        return;
+      }
+      if (this.#commands === undefined) this.#commands = commands as Command[];
+      else for (const c of commands) this.#commands.push(c);
+    } else {
+      if (commands.length === 0 && this.#commands === undefined && !this.#processing) {
+        this.disconnect(Disconnects.BadRequest);
+        return;
+      }
+      const queue = (this.#commands ??= []);
+      for (const c of commands) queue.push(c);
+      queue.push(BAD_COMMAND);
+      this.#badFrame = true;
     }
-    if (this.#commands === undefined) this.#commands = commands;
-    else for (const c of commands) this.#commands.push(c);
     if (!this.#processing) void this.#processCommands();
   }
 
@@ -186,6 +205,11 @@ export class Client implements ClientView, TimerTarget, Flushable {
         }
         const cmd = this.#commands.shift()!;
         if (this.#commands.length === 0) this.#commands = undefined;
+        if (cmd === BAD_COMMAND) {
+          this.#commands = undefined;
+          this.disconnect(Disconnects.BadRequest);
+          return;
+        }
         await this.#handleCommand(cmd);
       }
     } finally {
