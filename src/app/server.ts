@@ -8,6 +8,7 @@ import { Executor } from '../api/executor.js';
 import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
+import type { TokenVerifierOptions } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -65,6 +66,14 @@ function uniTransforms(config: Config): Map<number, Disconnect> {
   return out;
 }
 
+/** Verifier options with the server clock and JWKS fetch failures logged (at most one per URL per refetch interval). */
+function withJwksLog(o: TokenVerifierOptions, clock: Clock | undefined, logger: Logger): TokenVerifierOptions {
+  const onFetchError = (url: string, error: Error): void => {
+    logger.warn('JWKS fetch failed, cached keys (if any) stay in service', { url, error: error.message });
+  };
+  return { ...o, clock, jwks: { ...o.jwks, onFetchError } };
+}
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.log_level, file: config.log_file || undefined });
   logger.info('starting Rotor', { version: VERSION, runtime: process.version, pid: process.pid, engine: config.engine, broker: config.broker || undefined });
@@ -78,8 +87,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
     config: c,
     channels,
-    connectionTokens: new TokenVerifier({ ...connectionVerifierOptions(c), clock: options.clock }),
-    subscriptionTokens: new TokenVerifier({ ...subscriptionVerifierOptions(c), clock: options.clock }),
+    connectionTokens: new TokenVerifier(withJwksLog(connectionVerifierOptions(c), options.clock, logger)),
+    subscriptionTokens: new TokenVerifier(withJwksLog(subscriptionVerifierOptions(c), options.clock, logger)),
   });
   const policy = new ClientPolicy(policyOptions(config));
 
