@@ -9,7 +9,7 @@ import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
 import type { TokenVerifierOptions } from '../auth/index.js';
-import type { Config } from '../config/index.js';
+import { jwksTemplateProblemsOf, type Config } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
@@ -81,6 +81,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.client_insecure) logger.warn('INSECURE client mode enabled, make sure you understand risks');
   if (config.api_insecure) logger.warn('INSECURE API mode enabled, make sure you understand risks');
   if (config.allowed_origins.includes('*')) logger.warn('usage of allowed_origins * is discouraged for security reasons');
+  for (const prefix of ['token_', 'subscription_token_'] as const) {
+    if (!config[`${prefix}insecure_skip_jwks_endpoint_safety_check`]) continue;
+    for (const problem of jwksTemplateProblemsOf(config, prefix)) {
+      logger.warn(`INSECURE JWKS endpoint template (${prefix}insecure_skip_jwks_endpoint_safety_check): ${problem}`);
+    }
+  }
 
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const channels = new ConfigChannelOptionsResolver(config);

@@ -5,7 +5,7 @@ export { ConfigError, type ConfigProblem } from './errors.js';
 export { parseDuration, formatDuration, DurationError } from './duration.js';
 export { envName } from './env.js';
 export { formatOf, type ConfigFormat } from './file.js';
-export { NAMESPACE_NAME } from './rules.js';
+export { NAMESPACE_NAME, jwksTemplateProblemsOf } from './rules.js';
 export { tlsSources, type TlsServer, type TlsSourceKeys, type TlsSources } from './tls-sources.js';
 export {
   SCHEMA,

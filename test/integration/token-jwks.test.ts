@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { JWK } from 'jose';
 import { TokenError, TokenVerifier } from '../../src/auth/index.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { signToken, testKeyPair } from '../fixtures/keys/jwt.js';
 import { RawClientPool, expectedClose } from '../harness/raw-client.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
@@ -157,5 +158,28 @@ void describe('JWKS through the server: rotation and an unavailable endpoint', (
       assert.deepEqual(await c.waitClose(), expectedClose('invalidToken'));
     }
     assert.equal(fetches - before, 1, 'one refetch for 5 unknown kids within one interval');
+  });
+});
+
+void describe('JWKS endpoint safety check at start', () => {
+  void it('insecure_skip_jwks_endpoint_safety_check starts anyway, with a warning naming the problem', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, enabled: (level) => level === 'warn', warn: (message) => void warnings.push(message) };
+    const s = await startTestServer(
+      {
+        token_jwks_public_endpoint: 'https://keys.example/{{tenant}}/jwks.json',
+        token_issuer_regex: '^https://id\\.example/(?P<tenant>.+)$',
+        token_insecure_skip_jwks_endpoint_safety_check: true,
+      },
+      { logger },
+    );
+    try {
+      assert.ok(
+        warnings.some((w) => /INSECURE JWKS endpoint template .*token_issuer_regex fills \{\{tenant\}\}/.test(w)),
+        warnings.join('\n'),
+      );
+    } finally {
+      await s.close();
+    }
   });
 });
