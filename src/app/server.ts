@@ -16,6 +16,7 @@ import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
+import { installDescriptorFreeMemoryGauges, RefusedConnections } from '../observability/descriptors.js';
 import { Metrics } from '../observability/metrics.js';
 import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
 import { ClientPolicy } from '../policy/client-policy.js';
@@ -89,6 +90,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
+  const releaseMemoryGauges = installDescriptorFreeMemoryGauges(metrics.registry);
+  const refused = new RefusedConnections(metrics.registry, logger);
   const channels = new ConfigChannelOptionsResolver(config);
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
     config: c,
@@ -207,12 +210,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // ---- listeners ----
   const servers: Server[] = [];
   const externalServer = createHttpServer(external);
+  refused.attach(externalServer);
   servers.push(externalServer);
   const httpPort = await listen(externalServer, config.address, config.port);
   logger.info(`serving ${external.names.join(', ')} endpoints on ${config.address}:${httpPort}`);
   let internalPort = httpPort;
   if (internalSeparate && !internal.empty) {
     const internalServer = createHttpServer(internal);
+    refused.attach(internalServer);
     servers.push(internalServer);
     const addr = config.internal_address || config.address;
     internalPort = await listen(internalServer, addr, config.internal_port || config.port);
@@ -253,6 +258,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 1000).unref();
       await Promise.all(httpClosed);
       await grpcClosed;
+      releaseMemoryGauges();
     })();
     return closing;
   };
