@@ -246,8 +246,11 @@ interface DecoderResult {
 
 function decoders(budget: number): DecoderResult[] {
   const totalWeight = DECODER_TARGETS.reduce((s, t) => s + t.weight, 0);
+  const shares = DECODER_TARGETS.map((t) => Math.max(1, Math.floor((budget * t.weight) / totalWeight)));
+  // The rounding remainder goes to the first target, so the whole budget is used.
+  shares[0] = (shares[0] ?? 0) + Math.max(0, budget - shares.reduce((s, n) => s + n, 0));
   return DECODER_TARGETS.map((t, i) => {
-    const numRuns = Math.max(1, Math.round((budget * t.weight) / totalWeight));
+    const numRuns = shares[i] ?? 1;
     const started = Date.now();
     const details = fc.check(t.property, { seed: SEED + 1000 + i, numRuns, endOnFailure: true });
     const failure = details.failed ? `${String(details.errorInstance)} — counterexample ${fc.stringify(details.counterexample)}`.slice(0, 500) : undefined;
