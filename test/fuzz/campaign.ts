@@ -7,7 +7,7 @@
  * 2. Decoders: the rest of the `--inputs` budget goes to the in-process decoder targets.
  * The result (numbers, outcomes, findings) is written as Markdown to `--out`.
  *
- * Options: --inputs=N (default 1 000 000), --live-seconds=S (default 480), --workers=N (default 6),
+ * Options: --inputs=N (default 1 000 000), --live-seconds=S (default 600), --workers=N (default 6),
  * --seed=N, --out=path (default fuzz/results/latest.md). Run it with `nice -n 10` on a shared machine.
  */
 import { spawn } from 'node:child_process';
@@ -34,7 +34,7 @@ function arg(name: string, def: string): string {
 }
 
 const TOTAL = Number(arg('inputs', '1000000'));
-const LIVE_SECONDS = Number(arg('live-seconds', '480'));
+const LIVE_SECONDS = Number(arg('live-seconds', '600'));
 const WORKERS = Number(arg('workers', '6'));
 const SEED = Number(arg('seed', '20261204'));
 const OUT = arg('out', join(ROOT, 'fuzz/results/latest.md'));
