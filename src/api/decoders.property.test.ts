@@ -5,18 +5,12 @@
  */
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { apiBodies, mutate, noise, unitParams } from '../../test/fuzz/arbitraries.js';
+import { apiBodies, expectOnly, mutate, noise, unitParams } from '../../test/fuzz/arbitraries.js';
 import { loadApiSchema } from './grpc-codec.js';
 import { JsonDecodeError, decodeCommandStream, decodeRequest } from './json.js';
 import { API_METHODS } from './types.js';
 
-function onlyDecodeErrors(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof JsonDecodeError)) throw err;
-  }
-}
+const onlyDecodeErrors = (fn: () => unknown): void => expectOnly(JsonDecodeError, fn);
 
 const schema = loadApiSchema();
 const grpcMethods = Object.entries(schema.service);

@@ -6,19 +6,13 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 // eslint-disable-next-line no-restricted-imports -- test-only: the shared fuzz generators live in test/fuzz
-import { jsonFrame, jsonFrames, noise, protoCommand, protoFrame, protoFrames, unitParams, wireCommand } from '../../test/fuzz/arbitraries.js';
+import { expectOnly, jsonFrame, jsonFrames, noise, protoCommand, protoFrame, protoFrames, unitParams, wireCommand } from '../../test/fuzz/arbitraries.js';
 import { ProtocolError } from './codec.js';
 import { jsonCodec } from './json.js';
 import { protobufCodec } from './protobuf.js';
 
 /** Runs `fn`; only a ProtocolError may come out of it. */
-function onlyProtocolErrors(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof ProtocolError)) throw err;
-  }
-}
+const onlyProtocolErrors = (fn: () => unknown): void => expectOnly(ProtocolError, fn);
 
 void describe('client-protocol decoders: properties', () => {
   void it('JSON: any frame decodes to commands or fails with a ProtocolError (never another error)', () => {

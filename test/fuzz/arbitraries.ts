@@ -20,6 +20,15 @@ export function unitParams<T>(): fc.Parameters<T> {
 
 const enc = new TextEncoder();
 
+/** Runs `fn`; an error of `errorClass` is the expected answer to bad input, anything else is re-thrown. */
+export function expectOnly(errorClass: abstract new (...args: never[]) => Error, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof errorClass)) throw err;
+  }
+}
+
 const channel = fc.oneof(
   fc.constantFrom('news', 'chat:index', '$private', 'user#42', 'a:b:c', ''),
   fc.string({ maxLength: 40 }),

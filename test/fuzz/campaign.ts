@@ -12,7 +12,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { State, type PublicationContext } from 'centrifuge';
 import { sdkClient, type Client, type SdkProtocol } from '../harness/sdk.js';
+import { freePort } from '../harness/spawned.js';
 import { connectToken } from '../harness/tokens.js';
 import { DECODER_TARGETS } from './decoder-targets.js';
 import { LIVE_TARGETS, Picker, closeLiveClients, type LiveEndpoints, type LiveStats } from './live-targets.js';
@@ -39,16 +39,6 @@ const WORKERS = Number(arg('workers', '6'));
 const SEED = Number(arg('seed', '20261204'));
 const OUT = arg('out', join(ROOT, 'fuzz/results/latest.md'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -13,7 +13,7 @@ import { validateConfig } from '../../src/config/validate.js';
 import { ProtocolError } from '../../src/protocol/codec.js';
 import { jsonCodec } from '../../src/protocol/json.js';
 import { protobufCodec } from '../../src/protocol/protobuf.js';
-import { apiBodies, configObjects, jsonFrames, mutate, noise, protoFrames } from './arbitraries.js';
+import { apiBodies, configObjects, expectOnly, jsonFrames, mutate, noise, protoFrames } from './arbitraries.js';
 
 /** One fuzz target: inputs and a check that throws on a finding. */
 export interface DecoderTarget {
@@ -21,14 +21,6 @@ export interface DecoderTarget {
   /** Relative share of the decoder budget. */
   readonly weight: number;
   readonly property: fc.IProperty<[unknown]>;
-}
-
-function expectOnly(errorClass: new (...args: never[]) => Error, fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof errorClass)) throw err;
-  }
 }
 
 const grpc = loadApiSchema();
