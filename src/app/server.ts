@@ -10,7 +10,8 @@ import { Executor } from '../api/executor.js';
 import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
-import type { Config } from '../config/index.js';
+import type { TokenVerifierOptions } from '../auth/index.js';
+import { jwksTemplateProblemsOf, type Config } from '../config/index.js';
 import { checkUnimplementedKeys } from '../config/unimplemented.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -18,6 +19,7 @@ import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
+import { installDescriptorFreeMemoryGauges, RefusedConnections } from '../observability/descriptors.js';
 import { InfoMetrics } from '../observability/info-metrics.js';
 import { Metrics } from '../observability/metrics.js';
 import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
@@ -72,6 +74,14 @@ function uniTransforms(config: Config): Map<number, Disconnect> {
   return out;
 }
 
+/** Verifier options with the server clock and JWKS fetch failures logged (at most one per URL per refetch interval). */
+function withJwksLog(o: TokenVerifierOptions, clock: Clock | undefined, logger: Logger): TokenVerifierOptions {
+  const onFetchError = (url: string, error: Error): void => {
+    logger.warn('JWKS fetch failed, cached keys (if any) stay in service', { url, error: error.message });
+  };
+  return { ...o, clock, jwks: { ...o.jwks, onFetchError } };
+}
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.log_level, file: config.log_file || undefined });
   logger.info('starting Rotor', { version: VERSION, runtime: process.version, pid: process.pid, engine: config.engine, broker: config.broker || undefined });
@@ -80,16 +90,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.api_insecure) logger.warn('INSECURE API mode enabled, make sure you understand risks');
   if (config.allowed_origins.includes('*')) logger.warn('usage of allowed_origins * is discouraged for security reasons');
   checkUnimplementedKeys(config, logger);
+  for (const prefix of ['token_', 'subscription_token_'] as const) {
+    if (!config[`${prefix}insecure_skip_jwks_endpoint_safety_check`]) continue;
+    for (const problem of jwksTemplateProblemsOf(config, prefix)) {
+      logger.warn(`INSECURE JWKS endpoint template (${prefix}insecure_skip_jwks_endpoint_safety_check): ${problem}`);
+    }
+  }
 
   if (!config.tls_autocert) loadHttpTls(config); // unusable TLS material stops the start before anything runs (ConfigError)
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const infoMetrics = new InfoMetrics(metrics.registry, config.node_info_metrics_aggregate_interval);
+  const releaseMemoryGauges = installDescriptorFreeMemoryGauges(metrics.registry);
+  const refused = new RefusedConnections(metrics.registry, logger);
   const channels = new ConfigChannelOptionsResolver(config);
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
     config: c,
     channels,
-    connectionTokens: new TokenVerifier({ ...connectionVerifierOptions(c), clock: options.clock }),
-    subscriptionTokens: new TokenVerifier({ ...subscriptionVerifierOptions(c), clock: options.clock }),
+    connectionTokens: new TokenVerifier(withJwksLog(connectionVerifierOptions(c), options.clock, logger)),
+    subscriptionTokens: new TokenVerifier(withJwksLog(subscriptionVerifierOptions(c), options.clock, logger)),
   });
   const policy = new ClientPolicy(policyOptions(config));
   const clock = options.clock ?? systemClock;
@@ -218,6 +236,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   const { servers, httpPort, internalPort } = listeners;
+  for (const s of servers) refused.attach(s); // connections over the descriptor budget are counted and logged
 
   let grpcApi: Awaited<ReturnType<typeof startGrpcApi>> | undefined;
   try {
@@ -259,6 +278,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 1000).unref();
       await Promise.all(httpClosed);
       await grpcClosed;
+      releaseMemoryGauges();
     })();
     return closing;
   };

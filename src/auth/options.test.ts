@@ -30,7 +30,12 @@ const config: TokenConfig = {
   subscription_token_issuer_regex: '',
   subscription_token_user_id_claim: 'suid',
   client_insecure_skip_token_signature_verify: true,
+  jwks_refetch_min_interval: 2000,
+  jwks_cache_ttl: 60_000,
+  jwks_fetch_timeout: 3000,
 };
+
+const jwks = { refetchMinIntervalMs: 2000, cacheMaxAgeMs: 60_000, timeoutMs: 3000 };
 
 const connectionExpected = {
   hmacSecretKey: 'conn-secret',
@@ -45,6 +50,7 @@ const connectionExpected = {
   issuerRegex: 'conn-iss-re',
   userIdClaim: 'uid',
   skipSignatureVerify: true,
+  jwks,
 };
 
 void describe('verifier options from config', () => {
@@ -70,6 +76,7 @@ void describe('verifier options from config', () => {
       issuerRegex: '',
       userIdClaim: 'suid',
       skipSignatureVerify: true,
+      jwks,
     });
   });
 

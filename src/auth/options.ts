@@ -1,5 +1,6 @@
 /** @module auth/options — Centrifugo v5 config keys → TokenVerifierOptions. */
 
+import type { JwksOptions } from './jwks.js';
 import type { TokenVerifierOptions } from './token-verifier.js';
 
 /** The config keys token verification reads (server.md §4.6); the full `Config` satisfies this shape. */
@@ -28,6 +29,18 @@ export interface TokenConfig {
   readonly subscription_token_issuer_regex?: string;
   readonly subscription_token_user_id_claim?: string;
   readonly client_insecure_skip_token_signature_verify?: boolean;
+  /** Durations in ms. */
+  readonly jwks_refetch_min_interval?: number;
+  readonly jwks_cache_ttl?: number;
+  readonly jwks_fetch_timeout?: number;
+}
+
+function jwksOptions(config: TokenConfig): JwksOptions {
+  const out: JwksOptions = {};
+  if (config.jwks_refetch_min_interval !== undefined) out.refetchMinIntervalMs = config.jwks_refetch_min_interval;
+  if (config.jwks_cache_ttl !== undefined && config.jwks_cache_ttl > 0) out.cacheMaxAgeMs = config.jwks_cache_ttl;
+  if (config.jwks_fetch_timeout !== undefined && config.jwks_fetch_timeout > 0) out.timeoutMs = config.jwks_fetch_timeout;
+  return out;
 }
 
 /** Verifier options for connection tokens (`token_*` keys). */
@@ -45,6 +58,7 @@ export function connectionVerifierOptions(config: TokenConfig): TokenVerifierOpt
     issuerRegex: config.token_issuer_regex,
     userIdClaim: config.token_user_id_claim,
     skipSignatureVerify: config.client_insecure_skip_token_signature_verify === true,
+    jwks: jwksOptions(config),
   };
 }
 
@@ -67,5 +81,6 @@ export function subscriptionVerifierOptions(config: TokenConfig): TokenVerifierO
     issuerRegex: config.subscription_token_issuer_regex,
     userIdClaim: config.subscription_token_user_id_claim,
     skipSignatureVerify: config.client_insecure_skip_token_signature_verify === true,
+    jwks: jwksOptions(config),
   };
 }

@@ -75,7 +75,7 @@ function expectation(exact: string | undefined, regex: string | undefined, what:
 
 /**
  * Verifies compact JWS tokens. Methods reject with `TokenError` only: kind `'expired'` for exp/nbf,
- * `'invalid'` for everything else. The constructor throws `TypeError` for unusable settings
+ * `'unavailable'` when the JWKS key set cannot be fetched now, `'invalid'` for everything else. The constructor throws `TypeError` for unusable settings
  * (bad PEM, bad regex, both exact and regex audience/issuer, bad JWKS URL).
  */
 export class TokenVerifier {
@@ -92,7 +92,8 @@ export class TokenVerifier {
   constructor(options: TokenVerifierOptions = {}) {
     this.#keys = new SigningKeys(options);
     const jwksEndpoint = nonEmpty(options.jwksEndpoint);
-    this.#jwks = jwksEndpoint === undefined ? undefined : new JwksResolver(jwksEndpoint, options.jwks);
+    this.#clock = options.clock ?? { now: () => Date.now() };
+    this.#jwks = jwksEndpoint === undefined ? undefined : new JwksResolver(jwksEndpoint, { clock: this.#clock, ...options.jwks });
     this.#audience = expectation(options.audience, options.audienceRegex, 'audience');
     this.#issuer = expectation(options.issuer, options.issuerRegex, 'issuer');
     this.#userIdClaim = nonEmpty(options.userIdClaim);
@@ -146,8 +147,8 @@ export class TokenVerifier {
       if (this.#jwks !== undefined) {
         if (!JWKS_ALGORITHMS.includes(alg)) throw TokenError.invalid(`JWT algorithm ${alg} not allowed with JWKS`);
         if (jwt.kid === undefined || jwt.kid === '') throw TokenError.invalid('token header has no kid');
-        const url = this.#jwks.resolveUrl(vars);
-        await compactVerify(token, this.#jwks.keySet(url), { algorithms: [...JWKS_ALGORITHMS] });
+        const set = this.#jwks.keySet(this.#jwks.resolveUrl(vars));
+        await compactVerify(token, (header, input) => set.getKey(header, input), { algorithms: [...JWKS_ALGORITHMS] });
         return;
       }
       const hash = HMAC_HASH[alg];

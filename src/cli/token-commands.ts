@@ -103,6 +103,7 @@ function payloadText(token: string): string {
 }
 
 function tokenErrorMessage(err: TokenError): string {
+  if (err.kind === 'unavailable') return `token can not be checked now: ${err.message}`;
   return err.kind === 'expired' ? `token expired (${err.message})` : `invalid token: ${err.message}`;
 }
 

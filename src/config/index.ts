@@ -9,7 +9,7 @@ export { v5ToV6, defaultRaw } from './v6/to-v6.js';
 export { detectLayout, type Layout } from './v6/layout.js';
 export { keyDocs, type KeyDoc } from './v6/doc.js';
 export { lowerCaseEntries } from './coerce.js';
-export { NAMESPACE_NAME } from './rules.js';
+export { NAMESPACE_NAME, jwksTemplateProblemsOf } from './rules.js';
 export { tlsSources, type TlsServer, type TlsSourceKeys, type TlsSources } from './tls-sources.js';
 export { tlsObjectPems, type TlsObjectConfig, type TlsObjectPems } from './tls-object-pems.js';
 export {

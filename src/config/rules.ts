@@ -1,4 +1,6 @@
 /** @module config/rules — cross-field validation rules (server spec §4.7, client spec §8.2–§8.4); every problem is collected. */
+import { compileGoRegex } from '../auth/go-regex.js';
+import { jwksTemplateProblems } from '../auth/jwks-safety.js';
 import type { ConfigProblem } from './errors.js';
 import type { ChannelOptionsConfig, Config } from './schema/index.js';
 
@@ -35,6 +37,7 @@ export function checkRules(cfg: Config): ConfigProblem[] {
       if (cfg[exact] !== '' && cfg[regex] !== '') add(regex, `${exact} and ${regex} can not be set at the same time`);
       if (cfg[regex] !== '') checkRegex(cfg[regex], regex, add);
     }
+    checkJwksTemplate(cfg, prefix, add);
     const claimKey = `${prefix}user_id_claim` as const;
     if (cfg[claimKey] !== '' && !USER_ID_CLAIM.test(cfg[claimKey])) {
       add(claimKey, `${claimKey} must match ${USER_ID_CLAIM.source}, got ${JSON.stringify(cfg[claimKey])}`);
@@ -67,6 +70,27 @@ function checkHttpResponseTransforms(c: Config['uni_sse_connect_code_to_http_res
 }
 
 type Add = (path: string, message: string) => void;
+
+/**
+ * Problems of a `{{var}}` JWKS endpoint template (see auth/jwks-safety): refused unless
+ * `<prefix>insecure_skip_jwks_endpoint_safety_check` is on (the server then warns at start).
+ */
+export function jwksTemplateProblemsOf(cfg: Config, prefix: 'token_' | 'subscription_token_'): string[] {
+  if (prefix === 'subscription_token_' && !cfg.separate_subscription_token_config) return [];
+  const endpoint = cfg[`${prefix}jwks_public_endpoint`];
+  if (endpoint === '') return [];
+  return jwksTemplateProblems(endpoint, {
+    [`${prefix}issuer_regex`]: cfg[`${prefix}issuer_regex`],
+    [`${prefix}audience_regex`]: cfg[`${prefix}audience_regex`],
+  });
+}
+
+function checkJwksTemplate(cfg: Config, prefix: 'token_' | 'subscription_token_', add: Add): void {
+  if (cfg[`${prefix}insecure_skip_jwks_endpoint_safety_check`]) return;
+  for (const problem of jwksTemplateProblemsOf(cfg, prefix)) {
+    add(`${prefix}jwks_public_endpoint`, `unsafe JWKS endpoint template: ${problem} (${prefix}insecure_skip_jwks_endpoint_safety_check starts anyway)`);
+  }
+}
 
 function checkNames(names: readonly string[], listKey: string, what: string, add: Add): void {
   const seen = new Set<string>();
@@ -106,9 +130,10 @@ function checkChannelOptions(cfg: Config, o: ChannelOptionsConfig, at: string, l
   }
 }
 
+/** Go-syntax regexes (as the server compiles them: `(?P<name>…)` groups and leading flags accepted). */
 function checkRegex(source: string, path: string, add: Add): void {
   try {
-    new RegExp(source);
+    compileGoRegex(source);
   } catch (err) {
     add(path, `invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message}`);
   }

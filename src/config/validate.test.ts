@@ -237,6 +237,31 @@ void describe('one failing config per validation rule', () => {
     rejects({ token_audience_regex: '(' }, 'token_audience_regex', /invalid regular expression/);
   });
 
+  void test('token regexes use Go syntax: (?P<name>…) groups are accepted like (?<name>…)', () => {
+    assert.equal(validateConfig({ token_issuer_regex: '^https://id\\.example/(?P<tenant>acme|globex)$' }).token_issuer_regex, '^https://id\\.example/(?P<tenant>acme|globex)$');
+    assert.equal(validateConfig({ token_audience_regex: '(?i)^(?<aud>rotor)$' }).token_audience_regex, '(?i)^(?<aud>rotor)$');
+    assert.equal(validateConfig({ namespaces: [{ name: 'ns', channel_regex: '^(?P<id>[0-9]+)$' }] }).namespaces[0]!.channel_regex, '^(?P<id>[0-9]+)$');
+  });
+
+  void test('JWKS endpoint templates filled from unsafe regex groups are refused; the escape hatch accepts them', () => {
+    const endpoint = 'https://keys.example/{{tenant}}/jwks.json';
+    for (const group of ['.+', '[a-z0-9-]+', '\\w+']) {
+      rejects({ token_jwks_public_endpoint: endpoint, token_issuer_regex: `^https://id\\.example/(?P<tenant>${group})$` }, 'token_jwks_public_endpoint', /unsafe JWKS endpoint template/);
+    }
+    rejects({ token_jwks_public_endpoint: endpoint, token_audience_regex: '^(?<tenant>acme)-\\d$' }, 'token_jwks_public_endpoint', /token_audience_regex contains a character class/);
+    rejects({ token_jwks_public_endpoint: endpoint }, 'token_jwks_public_endpoint', /\{\{tenant\}\} is not a named group/);
+    rejects(
+      { separate_subscription_token_config: true, subscription_token_jwks_public_endpoint: endpoint, subscription_token_issuer_regex: '(?P<tenant>.*)' },
+      'subscription_token_jwks_public_endpoint',
+    );
+    const safe = validateConfig({ token_jwks_public_endpoint: endpoint, token_issuer_regex: '^https://id\\.example/(?P<tenant>acme|globex)$' });
+    assert.equal(safe.token_jwks_public_endpoint, endpoint);
+    const skipped = validateConfig({ token_jwks_public_endpoint: endpoint, token_issuer_regex: '(?P<tenant>.+)', token_insecure_skip_jwks_endpoint_safety_check: true });
+    assert.equal(skipped.token_insecure_skip_jwks_endpoint_safety_check, true);
+    // A plain URL is not a template: any regex goes.
+    assert.equal(validateConfig({ token_jwks_public_endpoint: 'https://k.example/jwks', token_issuer_regex: '[a-z]+' }).token_issuer_regex, '[a-z]+');
+  });
+
   void test('token_user_id_claim must match ^[a-zA-Z_]+$', () => {
     rejects({ token_user_id_claim: 'user-id' }, 'token_user_id_claim');
     rejects({ subscription_token_user_id_claim: 'user1' }, 'subscription_token_user_id_claim');

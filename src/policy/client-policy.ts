@@ -135,6 +135,8 @@ export class ClientPolicy implements ClientHandler {
         if (phase === 'connect') throw new ClientError(ClientErrors.TokenExpired);
         throw new DisconnectError(Disconnects.Expired);
       }
+      // Keys temporarily unavailable (JWKS endpoint failing): internal error, temporary → the client retries.
+      if (err instanceof TokenError && err.kind === 'unavailable') throw new ClientError(ClientErrors.Internal, { cause: err });
       throw new DisconnectError(Disconnects.InvalidToken, { cause: err });
     }
   }
@@ -186,6 +188,7 @@ export class ClientPolicy implements ClientHandler {
       return await this.#subTokens.verifySubscribeToken(token);
     } catch (err) {
       if (err instanceof TokenError && err.kind === 'expired') throw new ClientError(ClientErrors.TokenExpired);
+      if (err instanceof TokenError && err.kind === 'unavailable') throw new ClientError(ClientErrors.Internal, { cause: err });
       if (refresh) throw new DisconnectError(Disconnects.InvalidToken, { cause: err });
       throw new ClientError(ClientErrors.PermissionDenied);
     }

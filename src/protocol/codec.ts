@@ -3,13 +3,28 @@ import type { Command, ConnectRequest, EmulationRequest, ProtoPublication, Push,
 
 export type ProtocolType = 'json' | 'protobuf';
 
-/** A frame could not be decoded; the client turns it into Disconnect BadRequest. */
+/**
+ * A frame could not be decoded; the client turns it into Disconnect BadRequest. Thrown by
+ * `decodeCommands`, it carries in `decoded` the commands of the frame that came before the first
+ * undecodable one: like Centrifugo, which decodes and runs a frame's commands one by one, the client
+ * runs (and answers) those before it closes the connection.
+ */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
   readonly code = 'ERR_PROTOCOL';
+  /** Commands decoded before the failure (only set by `decodeCommands`; empty otherwise). */
+  decoded: readonly Command[] = NO_COMMANDS;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+const NO_COMMANDS: readonly Command[] = Object.freeze([]);
+
+/** Attaches the commands decoded so far to a decoding failure (non-ProtocolErrors pass unchanged). */
+export function withDecoded(err: unknown, decoded: readonly Command[]): unknown {
+  if (err instanceof ProtocolError && decoded.length > 0) err.decoded = decoded;
+  return err;
 }
 
 /**
@@ -32,7 +47,9 @@ export interface Codec {
   readonly type: ProtocolType;
   /**
    * Decodes one received frame into commands (JSON: one per line, optional single trailing `\n`;
-   * Protobuf: varint-delimited). `maxMessageSize` bounds each command. Throws ProtocolError.
+   * Protobuf: varint-delimited). `maxMessageSize` bounds each command. Commands are decoded in
+   * order; the first undecodable one throws a ProtocolError whose `decoded` holds the commands
+   * before it.
    */
   decodeCommands(frame: Uint8Array, maxMessageSize?: number): Command[];
   /** Encodes one reply (a command reply, a push wrapped in Reply, or an empty ping). Throws EncodeError. */

@@ -370,6 +370,26 @@ void describe('json codec: decoding commands (§2.2, §2.3)', () => {
     }
   });
 
+  void it('a failure carries the commands decoded before the bad line (they still run, like Centrifugo)', () => {
+    const decodedBefore = (frame: string | Uint8Array): unknown => {
+      try {
+        decode(frame);
+      } catch (err) {
+        assert.ok(err instanceof ProtocolError);
+        return err.decoded;
+      }
+      assert.fail('no ProtocolError');
+    };
+    assert.deepStrictEqual(decodedBefore('{"id":2,"publish":{"channel":"c","data":{}}}\n{"id":3,'), [
+      { id: 2, publish: { channel: 'c', data: b('{}') } },
+    ]);
+    assert.deepStrictEqual(decodedBefore('{"id":1}\n{"id":2}\n\n{"id":4}'), [{ id: 1 }, { id: 2 }]);
+    assert.deepStrictEqual(decodedBefore('nope\n{"id":2}'), []);
+    // Invalid UTF-8 in the second line only: the first still counts.
+    assert.deepStrictEqual(decodedBefore(new Uint8Array([...b('{"id":1}\n{"id":2,"x":"'), 0xff, ...b('"}')])), [{ id: 1 }]);
+    assert.deepStrictEqual(decodedBefore(`{"id":1}\n{"id":2,"publish":{"channel":"c","data":"${'x'.repeat(65536)}"}}`), [{ id: 1 }]);
+  });
+
   void it('limits each line, not the frame, to maxMessageSize', () => {
     const line = `{"id":1,"publish":{"channel":"c","data":"${'x'.repeat(60000)}"}}`;
     assert.equal(decode(`${line}\n${line}\n${line}`).length, 3);

@@ -3,13 +3,13 @@
  * protojson: snake_case names, raw JSON `bytes` fields, omit-empty with a few always-present fields.
  */
 import { Buffer } from 'node:buffer';
-import { ProtocolError } from './codec.js';
+import { ProtocolError, withDecoded } from './codec.js';
 import type { Codec } from './codec.js';
 import { JsonReader } from './json-reader.js';
 import { JsonOut, writeMessage, writePublication } from './json-writer.js';
 import { schema } from './schema.js';
 import type { Command, ConnectRequest, EmulationRequest, ProtoPublication, Push, Reply } from './types.js';
-import { isUtf8 } from './utf8.js';
+import { asBuffer, isUtf8, isUtf8Range } from './utf8.js';
 
 const NL = 0x0a;
 const DEFAULT_MAX_MESSAGE_SIZE = 65536;
@@ -37,16 +37,23 @@ export class JsonCodec implements Codec {
     let end = frame.length;
     if (end > 0 && frame[end - 1] === NL) end--;
     if (end === 0) throw new ProtocolError('empty frame');
-    if (!isUtf8(frame)) throw new ProtocolError('frame is not valid UTF-8');
+    // One native check for the whole frame; only a frame with bad bytes is checked line by line,
+    // so that the commands before the bad line still count.
+    const checkLines = !isUtf8(frame);
     const commands: Command[] = [];
     let start = 0;
-    while (start <= end) {
-      let stop = frame.indexOf(NL, start);
-      if (stop === -1 || stop > end) stop = end;
-      if (stop === start) throw new ProtocolError('empty line in frame');
-      if (stop - start > maxMessageSize) throw new ProtocolError(`command of ${stop - start} bytes exceeds ${maxMessageSize}`);
-      commands.push(new JsonReader(frame, start, stop).document(schema.Command));
-      start = stop + 1;
+    try {
+      while (start <= end) {
+        let stop = frame.indexOf(NL, start);
+        if (stop === -1 || stop > end) stop = end;
+        if (stop === start) throw new ProtocolError('empty line in frame');
+        if (stop - start > maxMessageSize) throw new ProtocolError(`command of ${stop - start} bytes exceeds ${maxMessageSize}`);
+        if (checkLines && !isUtf8Range(asBuffer(frame), start, stop)) throw new ProtocolError('command is not valid UTF-8');
+        commands.push(new JsonReader(frame, start, stop).document(schema.Command));
+        start = stop + 1;
+      }
+    } catch (err) {
+      throw withDecoded(err, commands);
     }
     return commands;
   }

@@ -145,6 +145,25 @@ void describe('protobuf codec: decoding commands', () => {
     for (const f of bad) assert.throws(() => decode(fromHex(f)), isProtocolError, f);
   });
 
+  void it('a failure carries the commands decoded before the bad one (they still run, like Centrifugo)', () => {
+    const decodedBefore = (frame: string): unknown => {
+      try {
+        decode(frame);
+      } catch (err) {
+        assert.ok(err instanceof ProtocolError);
+        return err.decoded;
+      }
+      assert.fail('no ProtocolError');
+    };
+    // Command{id:2, subscribe{channel:"chat:42"}}, then a truncated command / a bad wire type / a varint.
+    const good = '0d 08 02 2a 09 0a 07 63 68 61 74 3a 34 32';
+    const sub = { id: 2, subscribe: { channel: 'chat:42' } };
+    assert.deepStrictEqual(decodedBefore(`${good} 05 08`), [sub]);
+    assert.deepStrictEqual(decodedBefore(`${good} ${good} 03 0f 01 02`), [sub, sub]);
+    assert.deepStrictEqual(decodedBefore(`${good} ff ff`), [sub]);
+    assert.deepStrictEqual(decodedBefore('05 08'), []);
+  });
+
   void it('rejects declared lengths over maxMessageSize', () => {
     assert.throws(() => decode('81 80 04'), isProtocolError); // 65537 declared, no body
     const body = new Uint8Array(65537);

@@ -9,7 +9,7 @@
  * is written out by hand: sizes are computed first and the bytes written straight into one buffer.
  */
 import { Buffer } from 'node:buffer';
-import { ProtocolError } from './codec.js';
+import { ProtocolError, withDecoded } from './codec.js';
 import type { Codec } from './codec.js';
 import { ProtoReader, guard } from './proto-reader.js';
 import { ProtoWriter, writeMessage } from './proto-writer.js';
@@ -52,18 +52,22 @@ export class ProtobufCodec implements Codec {
 
   decodeCommands(frame: Uint8Array, maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE): Command[] {
     if (frame.length === 0) throw new ProtocolError('empty frame');
-    return guard(() => {
-      const r = new ProtoReader(frame);
-      const commands: Command[] = [];
-      while (r.pos < frame.length) {
-        const len = r.uint32Strict();
-        if (len > maxMessageSize) r.fail(`command of ${len} bytes exceeds ${maxMessageSize}`);
-        const stop = r.pos + len;
-        if (stop > frame.length) r.fail('command length beyond the end of the frame');
-        commands.push(r.message(schema.Command, stop, 0));
-      }
-      return commands;
-    });
+    const commands: Command[] = [];
+    try {
+      return guard(() => {
+        const r = new ProtoReader(frame);
+        while (r.pos < frame.length) {
+          const len = r.uint32Strict();
+          if (len > maxMessageSize) r.fail(`command of ${len} bytes exceeds ${maxMessageSize}`);
+          const stop = r.pos + len;
+          if (stop > frame.length) r.fail('command length beyond the end of the frame');
+          commands.push(r.message(schema.Command, stop, 0));
+        }
+        return commands;
+      });
+    } catch (err) {
+      throw withDecoded(err, commands);
+    }
   }
 
   encodeReply(reply: Reply): Uint8Array {

@@ -154,6 +154,17 @@ void describe('rotor serve (default command) config errors', () => {
     assert.match(r.stderr, /^invalid configuration: engine: must be one of "memory", "redis", got "x"/m);
   });
 
+  void test('an unsafe JWKS endpoint template is refused at start (Centrifugo v6.7 safety check), naming the key', async () => {
+    const unsafe = { token_jwks_public_endpoint: 'https://keys.example/{{tenant}}/jwks.json', token_issuer_regex: '^https://auth\\.example/(?P<tenant>[a-z0-9-]+)$' };
+    await writeFile(join(dir, 'jwks-unsafe.json'), JSON.stringify(unsafe));
+    const r = await rotor(['serve', '-c', 'jwks-unsafe.json'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /token_jwks_public_endpoint: unsafe JWKS endpoint template: token_issuer_regex contains a character class/);
+    const check = await rotor(['checkconfig', '-c', 'jwks-unsafe.json'], dir);
+    assert.equal(check.code, 1);
+    assert.match(check.stderr, /token_jwks_public_endpoint: unsafe JWKS endpoint template/);
+  });
+
   void test('a bad flag value is a ConfigError naming the key and the flag', async () => {
     const r = await rotor(['serve', '-c', 'absent.json', '--port', 'abc', '--admin=1'], dir);
     assert.equal(r.code, 1);

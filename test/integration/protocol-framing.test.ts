@@ -16,6 +16,8 @@ describe('protocol: JSON framing', () => {
       allow_anonymous_connect_without_token: true,
       allow_subscribe_for_client: true,
       allow_subscribe_for_anonymous: true,
+      allow_publish_for_client: true,
+      allow_publish_for_anonymous: true,
       ping_interval: '-1s',
     });
   });
@@ -114,7 +116,30 @@ describe('protocol: JSON framing', () => {
     await c.connect({});
     c.sendText('{"id":2,"unsubscribe":{"channel":"a"}}\n\n{"id":3,"unsubscribe":{"channel":"b"}}');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
+    assert.deepEqual(replies(c).filter((r) => r.id === 2), [{ id: 2, unsubscribe: {} }], 'the command before the bad line is answered');
     assert.equal(replies(c).filter((r) => r.id === 3).length, 0, 'the command after the bad line is not answered');
+  });
+
+  it('one good and one bad command in a frame: the good one runs and is answered, then bad request (Centrifugo decodes one by one)', async () => {
+    const sub = await pool.open(s.wsUrl);
+    await sub.connect({});
+    assert.deepEqual((await sub.call('subscribe', { channel: 'framing-partial' })).subscribe, {});
+    const c = await pool.open(s.wsUrl);
+    await c.connect({});
+    c.sendText('{"id":2,"publish":{"channel":"framing-partial","data":{"n":1}}}\n{"id":3,"publish":');
+    assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
+    assert.deepEqual(replies(c).filter((r) => r.id === 2), [{ id: 2, publish: {} }]);
+    const push = await sub.waitPush((p) => p.channel === 'framing-partial');
+    assert.deepEqual(push.pub.data, { n: 1 });
+  });
+
+  it('frames after the one with the bad command are not read', async () => {
+    const c = await pool.open(s.wsUrl);
+    await c.connect({});
+    c.sendText('{"id":2,"unsubscribe":{"channel":"a"}}\n{"id":3');
+    c.sendText('{"id":4,"unsubscribe":{"channel":"b"}}');
+    assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
+    assert.deepEqual(replyIds(c), [1, 2]);
   });
 
   it('a line that is not valid JSON → disconnect bad request (§2.3)', async () => {

@@ -204,6 +204,7 @@ describe('protocol: Protobuf over WebSocket', () => {
     const after3 = encodeProtoCommand({ id: 3, unsubscribe: { channel: 'b' } });
     c.sendBinary(Buffer.concat([protoFrame([ok]), Buffer.from([0x05, 0x08]), protoFrame([after3])]));
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
+    assert.deepEqual(replies(c).filter((r) => r.id === 2), [{ id: 2, unsubscribe: {} }], 'the command before the bad one is answered');
     assert.equal(replies(c).filter((r) => r.id === 3).length, 0);
   });
 });

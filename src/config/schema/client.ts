@@ -25,6 +25,14 @@ const TOKEN = {
   subscription_token_issuer: str('', 'expected subscription token `iss` (exact)'),
   subscription_token_issuer_regex: str('', 'expected subscription token `iss` (regex)'),
   subscription_token_user_id_claim: str('', 'subscription token user id claim; must match ^[a-zA-Z_]+$'),
+  token_insecure_skip_jwks_endpoint_safety_check: bool(
+    false,
+    'start even if a `{{var}}` JWKS endpoint template is filled from unsafe issuer/audience regex groups (a warning is logged)',
+  ),
+  subscription_token_insecure_skip_jwks_endpoint_safety_check: bool(false, 'same for the subscription token JWKS endpoint'),
+  jwks_refetch_min_interval: duration('1s', 'minimum time between two fetches of one JWKS URL caused by unknown `kid`s or endpoint failures'),
+  jwks_cache_ttl: duration('10m', 'how long fetched JWKS keys are used before they are refreshed (the cached set stays in service when the refresh fails)'),
+  jwks_fetch_timeout: duration('5s', 'HTTP timeout of one JWKS fetch'),
 } as const;
 
 const CONNECT_CODE_TRANSFORM = {

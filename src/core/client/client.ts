@@ -4,7 +4,7 @@
  * delivery of publications / join / leave with positioning.
  */
 import { randomUUID } from 'node:crypto';
-import { codecFor } from '../../protocol/index.js';
+import { ProtocolError, codecFor } from '../../protocol/index.js';
 import type { Codec } from '../../protocol/codec.js';
 import type { Command, ConnectRequest, Push, Reply } from '../../protocol/types.js';
 import { closeReasonText, type Disconnect, type DisconnectDescriptor, DisconnectError, Disconnects, type UnsubscribeDescriptor, Unsubscribes } from '../disconnect.js';
@@ -60,6 +60,9 @@ export const DEFAULT_CLIENT_CONFIG: ClientConfig = Object.freeze({
   maxMessageSize: 65_536,
 });
 
+/** Queue marker for the first undecodable command of a frame: reached, it closes with BadRequest. */
+const BAD_COMMAND: Command = Object.freeze({});
+
 /** Connection states (numbers, so state checks on the hot path stay cheap). */
 const State = { Connecting: 0, Connected: 1, Closed: 2 } as const;
 type State = (typeof State)[keyof typeof State];
@@ -101,6 +104,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #command: number = FrameType.Unknown;
   /** When the last ping was written (ms), for the ping/pong duration. */
   #pingSentAt = 0;
+  /** A frame's undecodable command is queued (as BAD_COMMAND); later frames are ignored. */
+  #badFrame = false;
   /** TimerWheel bookkeeping (see TimerTarget); declared here so every Client has one shape. */
   timerBucket: number | undefined = undefined;
   // timers (absolute ms; 0 = not armed)
@@ -158,27 +163,43 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.disconnect(Disconnects.BadRequest);
       return;
     }
-    let commands: Command[];
+    if (this.#badFrame) return; // a bad command is queued: the connection closes after what came before it
+    let commands: readonly Command[];
+    let bad = false;
     try {
       commands = this.codec.decodeCommands(frame, this.node.clientConfig.maxMessageSize);
     } catch (err) {
       if (this.node.logger.enabled('info')) {
         this.node.logger.info('error decoding command', { client: this.id, user: this.userId, error: errMessage(err) });
       }
-      this.disconnect(Disconnects.BadRequest);
-      return;
+      // Like Centrifugo, the commands before the undecodable one run (and are answered) first.
+      commands = err instanceof ProtocolError ? err.decoded : [];
+      bad = true;
     }
-    if (commands.length === 0) {
-      this.disconnect(Disconnects.BadRequest);
-      return;
+    if (!bad) {
+      if (commands.length === 0) {
+        this.disconnect(Disconnects.BadRequest);
+        return;
+      }
+      if (this.#commands === undefined) this.#commands = commands as Command[];
+      else for (const c of commands) this.#commands.push(c);
+    } else {
+      if (commands.length === 0 && this.#commands === undefined && !this.#processing) {
+        this.disconnect(Disconnects.BadRequest);
+        return;
+      }
+      const queue = (this.#commands ??= []);
+      for (const c of commands) queue.push(c);
+      queue.push(BAD_COMMAND);
+      this.#badFrame = true;
     }
-    // Per-command sizes are not kept by the decoders: a frame's bytes are split evenly.
-    const size = Math.floor(frame.byteLength / commands.length);
-    for (let i = 0; i < commands.length; i++) {
-      countFrame(this.#frames, commandFrameType(commands[i]!), RECEIVED, i === 0 ? frame.byteLength - size * (commands.length - 1) : size);
+    if (commands.length > 0) {
+      // Per-command sizes are not kept by the decoders: a frame's bytes are split evenly.
+      const size = Math.floor(frame.byteLength / commands.length);
+      for (let i = 0; i < commands.length; i++) {
+        countFrame(this.#frames, commandFrameType(commands[i]!), RECEIVED, i === 0 ? frame.byteLength - size * (commands.length - 1) : size);
+      }
     }
-    if (this.#commands === undefined) this.#commands = commands;
-    else for (const c of commands) this.#commands.push(c);
     if (!this.#processing) void this.#processCommands();
   }
 
@@ -199,6 +220,11 @@ export class Client implements ClientView, TimerTarget, Flushable {
         }
         const cmd = this.#commands.shift()!;
         if (this.#commands.length === 0) this.#commands = undefined;
+        if (cmd === BAD_COMMAND) {
+          this.#commands = undefined;
+          this.disconnect(Disconnects.BadRequest);
+          return;
+        }
         await this.#handleCommand(cmd);
       }
     } finally {
