@@ -18,6 +18,8 @@ import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
 import { ClientPolicy } from '../policy/client-policy.js';
+import { forwardedNames, proxySetupFromConfig } from '../proxy/options.js';
+import type { ProxyHooks } from '../proxy/hooks.js';
 import { ConnectionLimiter } from '../transports/limits.js';
 import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint } from '../transports/websocket.js';
@@ -75,11 +77,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const channels = new ConfigChannelOptionsResolver(config);
+  // Proxies to the application backend: a bad proxy config stops start-up (ConfigError naming the key).
+  const proxySetup = proxySetupFromConfig(config);
+  const clock = options.clock;
+  const proxies: ProxyHooks | undefined =
+    proxySetup.all.length > 0
+      ? await (await import('../proxy/index.js')).createProxyHooks(proxySetup, { logger, registry: metrics.registry, now: () => (clock ?? Date).now() })
+      : undefined;
+  const forwarded = forwardedNames(proxySetup);
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
     config: c,
     channels,
     connectionTokens: new TokenVerifier({ ...connectionVerifierOptions(c), clock: options.clock }),
     subscriptionTokens: new TokenVerifier({ ...subscriptionVerifierOptions(c), clock: options.clock }),
+    proxies,
   });
   const policy = new ClientPolicy(policyOptions(config));
 
@@ -98,6 +109,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     disconnectCodes: config.disconnect_codes,
     metrics,
     uniConnectErrorTransforms: uniTransforms(config),
+    captureHeaders: forwarded.headers,
+    captureMetadata: forwarded.metadata,
     client: {
       pingIntervalMs: config.ping_interval,
       pongTimeoutMs: config.pong_timeout,
@@ -233,6 +246,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await node.shutdown();
       await engine.close();
       await streaming.close();
+      proxies?.close();
       for (const s of servers) s.closeIdleConnections();
       // Streaming responses and upgraded sockets are ended by the node shutdown above.
       setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 1000).unref();

@@ -50,6 +50,11 @@ export interface SubscribeOptions {
   readonly source: number;
   /** Fossil delta compression negotiated for this subscription (spec §13). */
   readonly deltaFossil?: boolean | undefined;
+  /**
+   * False: an expiring subscription is refreshed by the server through
+   * {@link ClientHandler.refreshSubscription} (no `expires`/`ttl` in the subscribe result). @default true
+   */
+  readonly clientSideRefresh?: boolean | undefined;
 }
 
 /** Information about the transport a connection uses, passed to the handler. */
@@ -60,6 +65,8 @@ export interface ConnectionContext {
   /** User id already attached to the HTTP request (e.g. `client_user_id_http_header`). */
   readonly httpUserId?: string | undefined;
   readonly unidirectional: boolean;
+  /** Request headers recorded when the connection opened (lower-case names; see `NodeOptions.captureHeaders`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The handler's answer to a connect request. */
@@ -78,6 +85,8 @@ export interface ConnectDecision {
    * connection of the user (on any node) is closed with ConnectionLimit (`user_personal_single_connection`).
    */
   readonly singleConnectionChannel?: string | undefined;
+  /** Hidden per-connection data kept for the handler (never sent to the client). */
+  readonly meta?: Uint8Array | undefined;
 }
 
 /** The handler's answer to a refresh (client `refresh` command). */
@@ -87,6 +96,18 @@ export interface RefreshDecision {
   readonly info?: Uint8Array | undefined;
   /** Token-based server-side channels of the new token (a change → disconnect insufficient state). */
   readonly tokenChannels?: readonly string[] | undefined;
+}
+
+/** The handler's answer to a server-side refresh of a connection or subscription. */
+export interface ServerRefreshDecision {
+  /** True: close the connection (or drop the subscription) as expired. */
+  readonly expired?: boolean | undefined;
+  /** New expiration, unix seconds; 0 = never. */
+  readonly expireAtSec: number;
+  /** New connection info (or channel info for a subscription); absent = unchanged. */
+  readonly info?: Uint8Array | undefined;
+  /** New hidden connection meta; absent = unchanged. */
+  readonly meta?: Uint8Array | undefined;
 }
 
 /** The handler's answer to a sub_refresh. */
@@ -113,6 +134,11 @@ export interface ClientView {
   readonly id: string;
   readonly userId: string;
   readonly transportName: string;
+  readonly protocol: 'json' | 'protobuf';
+  /** Hidden connection meta set by the connect decision. */
+  readonly meta: Uint8Array | undefined;
+  /** Request headers recorded when the connection opened (see `ConnectionContext.headers`). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
   /** True when subscribed (state subscribed) to the channel. */
   isSubscribed(channel: string): boolean;
 }
@@ -132,6 +158,14 @@ export interface ClientHandler {
   subRefresh(client: ClientView, channel: string, token: string): Promise<SubRefreshDecision>;
   /** Options for a server-side subscription requested through the server API. */
   serverSubscribe(userId: string, channel: string): ChannelOptions;
+  /**
+   * Server-side refresh: called when the expiry of a connection whose connect decision said
+   * `clientSideRefresh: false` passes. Rejecting with DisconnectError closes the connection; any other
+   * rejection closes it with a server error (handlers retry transient failures themselves).
+   */
+  refreshConnection?(client: ClientView): Promise<ServerRefreshDecision>;
+  /** Server-side refresh of a subscription made with `clientSideRefresh: false` (checked on the periodic tick). */
+  refreshSubscription?(client: ClientView, channel: string): Promise<ServerRefreshDecision>;
 }
 
 /** A position a client wants to recover from. */

@@ -59,6 +59,14 @@ export const DEFAULT_CLIENT_CONFIG: ClientConfig = Object.freeze({
   maxMessageSize: 65_536,
 });
 
+/** What a transport knows about the request that opened a connection. */
+export interface ClientContext {
+  readonly httpUserId?: string | undefined;
+  readonly sessionId?: string | undefined;
+  /** Recorded request headers or GRPC metadata (lower-case names; see `NodeOptions.captureHeaders`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
 /** Connection states (numbers, so state checks on the hot path stay cheap). */
 const State = { Connecting: 0, Connected: 1, Closed: 2 } as const;
 type State = (typeof State)[keyof typeof State];
@@ -69,6 +77,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
   readonly transport: Transport;
   readonly codec: Codec;
   readonly httpUserId: string | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  /** Hidden connection meta (connect decision), handed back to the handler. */
+  meta: Uint8Array | undefined;
   /** Session id of emulated and unidirectional transports (routes /emulation requests). */
   readonly sessionId: string;
   userId = '';
@@ -103,12 +114,16 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #awaitingPong = false;
   #expireCheckAt = 0;
   #nextTickAt = 0;
+  /** A server-side refresh of the connection / of these channels is in flight. */
+  #refreshing = false;
+  #subRefreshing: Set<string> | undefined;
 
-  constructor(node: Node, transport: Transport, context: { httpUserId?: string | undefined; sessionId?: string | undefined }) {
+  constructor(node: Node, transport: Transport, context: ClientContext) {
     this.node = node;
     this.transport = transport;
     this.codec = codecFor(transport.protocol);
     this.httpUserId = context.httpUserId;
+    this.headers = context.headers;
     this.sessionId = context.sessionId ?? (transport.emulation || transport.unidirectional ? randomUUID() : '');
     const stale = node.clientConfig.staleCloseDelayMs;
     if (stale > 0) {
@@ -127,6 +142,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   get transportName(): string {
     return this.transport.name;
+  }
+
+  get protocol(): 'json' | 'protobuf' {
+    return this.transport.protocol;
   }
 
   isSubscribed(channel: string): boolean {
@@ -492,8 +511,69 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   armExpiry(): void {
-    this.#expireCheckAt = this.expireAtSec > 0 ? this.expireAtSec * 1000 + this.node.clientConfig.expiredCloseDelayMs : 0;
+    if (this.expireAtSec <= 0) this.#expireCheckAt = 0;
+    else if (this.#serverSideRefresh) this.#expireCheckAt = this.expireAtSec * 1000;
+    else this.#expireCheckAt = this.expireAtSec * 1000 + this.node.clientConfig.expiredCloseDelayMs;
     this.#reschedule();
+  }
+
+  /** The server refreshes this connection itself when it expires (handler's `refreshConnection`). */
+  get #serverSideRefresh(): boolean {
+    return !this.clientSideRefresh && this.node.handler.refreshConnection !== undefined;
+  }
+
+  async #refreshConnection(): Promise<void> {
+    const handler = this.node.handler;
+    if (this.#refreshing || handler.refreshConnection === undefined) return;
+    this.#refreshing = true;
+    try {
+      const d = await handler.refreshConnection(this);
+      if (this.#state !== State.Connected) return;
+      const nowSec = this.node.clock.now() / 1000;
+      if (d.expired === true || (d.expireAtSec > 0 && d.expireAtSec <= nowSec)) {
+        this.disconnect(Disconnects.Expired);
+        return;
+      }
+      if (d.info !== undefined && d.info.byteLength > 0) this.connInfo = d.info;
+      if (d.meta !== undefined) this.meta = d.meta;
+      this.expireAtSec = d.expireAtSec;
+      this.armExpiry();
+    } catch (err) {
+      if (err instanceof DisconnectError) this.disconnect(err.disconnect);
+      else {
+        this.node.logger.error('error refreshing connection', { client: this.id, user: this.userId, error: errMessage(err) });
+        this.disconnect(Disconnects.ServerError);
+      }
+    } finally {
+      this.#refreshing = false;
+    }
+  }
+
+  async #refreshSubscription(channel: string, ctx: ChannelState): Promise<void> {
+    const handler = this.node.handler;
+    const busy = (this.#subRefreshing ??= new Set());
+    if (busy.has(channel) || handler.refreshSubscription === undefined) return;
+    busy.add(channel);
+    try {
+      const d = await handler.refreshSubscription(this, channel);
+      if (this.channels.get(channel) !== ctx || this.#state !== State.Connected) return;
+      const nowSec = this.node.clock.now() / 1000;
+      if (d.expired === true || (d.expireAtSec > 0 && d.expireAtSec <= nowSec)) {
+        if (ctx.serverSide) this.disconnect(Disconnects.SubExpired);
+        else await this.unsubscribeChannel(channel, Unsubscribes.Expired, true);
+        return;
+      }
+      if (d.info !== undefined && d.info.byteLength > 0) ctx.info = this.clientInfo(d.info);
+      ctx.expireAtSec = d.expireAtSec;
+    } catch (err) {
+      if (err instanceof DisconnectError) this.disconnect(err.disconnect);
+      else {
+        this.node.logger.error('error refreshing subscription', { client: this.id, channel, error: errMessage(err) });
+        this.disconnect(Disconnects.ServerError);
+      }
+    } finally {
+      busy.delete(channel);
+    }
   }
 
   /** Closes the connection with a disconnect; idempotent. */
@@ -569,7 +649,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
       }
     }
     if (this.#nextPingAt > 0 && now >= this.#nextPingAt) this.#sendPing(now);
-    if (this.#expireCheckAt > 0 && now >= this.#expireCheckAt) {
+    if (this.#expireCheckAt > 0 && now >= this.#expireCheckAt && this.#serverSideRefresh) {
+      this.#expireCheckAt = 0;
+      void this.#refreshConnection();
+    } else if (this.#expireCheckAt > 0 && now >= this.#expireCheckAt) {
       if (this.expireAtSec > 0 && this.expireAtSec * 1000 <= now) {
         this.disconnect(Disconnects.Expired);
         return;
@@ -605,7 +688,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
           this.node.logger.error('error updating presence', { client: this.id, channel, error: errMessage(err) }),
         );
       }
-      if (ctx.expireAtSec > 0 && nowSec > ctx.expireAtSec + cfg.expiredSubCloseDelayMs / 1000) {
+      if (ctx.expireAtSec > 0 && ctx.options.clientSideRefresh === false && this.node.handler.refreshSubscription !== undefined) {
+        if (nowSec >= ctx.expireAtSec) void this.#refreshSubscription(channel, ctx);
+      } else if (ctx.expireAtSec > 0 && nowSec > ctx.expireAtSec + cfg.expiredSubCloseDelayMs / 1000) {
         if (ctx.serverSide) {
           this.disconnect(Disconnects.SubExpired);
           return;

@@ -97,7 +97,7 @@ export async function prepareSubscription(
     node.logger.error('error subscribing', { client: client.id, user: client.userId, channel, error: errMessage(err) });
     throw new DisconnectError(Disconnects.ServerError, { cause: err });
   }
-  if (opts.expireAtSec > 0 && !serverSide) {
+  if (opts.expireAtSec > 0 && !serverSide && opts.clientSideRefresh !== false) {
     result.expires = true;
     result.ttl = Math.max(1, Math.ceil(opts.expireAtSec - nowSec));
   }
