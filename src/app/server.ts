@@ -91,6 +91,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     connectionTokens: new TokenVerifier({ ...connectionVerifierOptions(c), clock: options.clock }),
     subscriptionTokens: new TokenVerifier({ ...subscriptionVerifierOptions(c), clock: options.clock }),
     proxies,
+    proxySetup,
   });
   const policy = new ClientPolicy(policyOptions(config));
 

@@ -26,7 +26,7 @@ import {
 import type { Credentials } from '../core/types.js';
 import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
 import type { ProxyHooks } from '../proxy/hooks.js';
-import { type ChannelHook, type ChannelRoute, type ProxyDefinition, rpcRoute } from '../proxy/options.js';
+import { type ChannelHook, type ChannelRoute, type ProxyDefinition, type ProxySetup, rpcRoute } from '../proxy/options.js';
 import { type ConfigChannelOptionsResolver, splitChannel } from './channel-options.js';
 
 export interface ClientPolicyOptions {
@@ -36,6 +36,8 @@ export interface ClientPolicyOptions {
   readonly subscriptionTokens: TokenVerifier;
   /** Proxies to the application backend (connect, refresh, subscribe, publish, sub_refresh, rpc). */
   readonly proxies?: ProxyHooks | undefined;
+  /** Which namespaces enable which proxy; with no proxies configured it still marks enabled ones 'missing'. */
+  readonly proxySetup?: ProxySetup | undefined;
 }
 
 export class ClientPolicy implements ClientHandler {
@@ -44,6 +46,7 @@ export class ClientPolicy implements ClientHandler {
   #connTokens: TokenVerifier;
   #subTokens: TokenVerifier;
   #proxies: ProxyHooks | undefined;
+  #proxySetup: ProxySetup | undefined;
 
   constructor(o: ClientPolicyOptions) {
     this.#config = o.config;
@@ -51,6 +54,7 @@ export class ClientPolicy implements ClientHandler {
     this.#connTokens = o.connectionTokens;
     this.#subTokens = o.subscriptionTokens;
     this.#proxies = o.proxies;
+    this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
   }
 
   /** Swaps in new settings and token verifiers (SIGHUP reload). */
@@ -60,14 +64,15 @@ export class ClientPolicy implements ClientHandler {
     this.#connTokens = o.connectionTokens;
     this.#subTokens = o.subscriptionTokens;
     this.#proxies = o.proxies;
+    this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
   }
 
   /** The proxy route of `channel`'s namespace for a hook (see ChannelRoute). */
   #route(channel: string, hook: ChannelHook): ChannelRoute {
-    const p = this.#proxies;
-    if (p === undefined) return undefined;
+    const setup = this.#proxySetup;
+    if (setup === undefined) return undefined;
     const { namespace } = splitChannel(channel, this.#channels.naming);
-    return p.setup.channels.get(namespace)?.[hook];
+    return setup.channels.get(namespace)?.[hook];
   }
 
   /** A route that must be a proxy: 'missing' answers 108 (fail closed, never the allow_* rules). */

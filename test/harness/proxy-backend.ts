@@ -14,6 +14,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { PROXY_PROTO_PATH } from '../../src/proxy/codec.js';
 
 export type Hook = 'connect' | 'refresh' | 'subscribe' | 'publish' | 'sub_refresh' | 'rpc';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded requests are dynamic JSON; tests index into them freely
 export type Wire = Record<string, any>;
 
 /** What a hook answers: a response object, or a scripted failure. */
@@ -149,7 +150,7 @@ function toGrpc(v: unknown, key = ''): unknown {
 export async function startGrpcBackend(options: { credentialsKey?: string } = {}): Promise<ProxyBackend> {
   const script = new Script();
   const def = protoLoader.loadSync(PROXY_PROTO_PATH, { keepCase: true, longs: Number, defaults: false });
-  const pkg = grpc.loadPackageDefinition(def) as any;
+  const pkg: Wire = grpc.loadPackageDefinition(def);
   const service = pkg.centrifugal.centrifugo.proxy.CentrifugoProxy.service as grpc.ServiceDefinition;
   const impl: grpc.UntypedServiceImplementation = {};
   const hanging = new Set<() => void>();

@@ -1,0 +1,118 @@
+/**
+ * @module test/integration/proxy-http — proxies over HTTP: the shared scenarios, plus HTTP-only
+ * behaviour (status code transforms, malformed / mistyped / oversized bodies).
+ */
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { startHttpBackend, type ProxyBackend } from '../harness/proxy-backend.js';
+import { RawClientPool } from '../harness/raw-client.js';
+import { startTestServer, type TestServer } from '../harness/server.js';
+import { proxyConfig, proxySuite } from './proxy-cases.js';
+
+proxySuite('HTTP', () => startHttpBackend());
+
+describe('proxy over HTTP: bad backends and status transforms', () => {
+  let b: ProxyBackend;
+  let s: TestServer;
+  const pool = new RawClientPool();
+  before(async () => {
+    b = await startHttpBackend();
+    s = await startTestServer(
+      proxyConfig(b, {
+        uni_websocket: true,
+        proxy_http_status_code_transforms: [
+          { status_code: 404, to_error: { code: 1404, message: 'not found', temporary: false } },
+          { status_code: 403, to_disconnect: { code: 4403, reason: 'forbidden' } },
+        ],
+      }),
+    );
+  });
+  after(async () => {
+    await pool.closeAll();
+    await s.close();
+    await b.close();
+  });
+
+  async function connected() {
+    b.on('connect', { result: { user: 'u' } });
+    const c = await pool.open(s.wsUrl);
+    await c.connect({});
+    return c;
+  }
+
+  it('status 404 → transformed error, 403 → transformed disconnect, 500 → 100', async () => {
+    const c = await connected();
+    b.on('rpc', { $status: 404 });
+    assert.deepEqual((await c.call('rpc', { method: 'a', data: {} })).error, { code: 1404, message: 'not found' });
+    b.on('rpc', { $status: 500 });
+    assert.equal((await c.call('rpc', { method: 'a', data: {} })).error.code, 100);
+    b.on('rpc', { $status: 403 });
+    c.send({ id: 50, rpc: { method: 'a', data: {} } });
+    const closed = await c.waitClose(5000);
+    assert.equal(closed.code, 4403);
+    assert.match(closed.reason, /forbidden/);
+  });
+
+  for (const [what, answer] of [
+    ['malformed JSON', { $raw: '{"result": {' }],
+    ['a field of the wrong type', { $raw: '{"result": {"data": {"a":1}, "b64data": 5}}' }],
+    ['an oversized body', { $oversize: true }],
+    ['a reset connection', { $reset: true }],
+  ] as const) {
+    it(`${what} → error 100, connection kept`, async () => {
+      const c = await connected();
+      b.on('rpc', answer);
+      assert.equal((await c.call('rpc', { method: 'bad', data: {} }, 8000)).error.code, 100);
+      b.on('rpc', { result: { data: { ok: 1 } } });
+      assert.deepEqual((await c.call('rpc', { method: 'good', data: {} })).rpc.data, { ok: 1 });
+      await c.close();
+    });
+  }
+
+  it('connect proxy failure: bidirectional → error 100 temporary; uni_websocket → disconnect 3004', async () => {
+    b.on('connect', { $raw: 'not json' });
+    const c = await pool.open(s.wsUrl);
+    const r = await c.connect({});
+    assert.deepEqual(r.error, { code: 100, message: 'internal server error', temporary: true });
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/connection/uni_websocket?cf_connect=${encodeURIComponent('{}')}`);
+    const closed = await new Promise<{ code: number }>((resolve) => ws.on('close', (code) => resolve({ code })));
+    assert.equal(closed.code, 3004);
+    b.on('connect', { error: { code: 103, message: 'permission denied' } });
+    const ws2 = new WebSocket(`ws://127.0.0.1:${s.port}/connection/uni_websocket?cf_connect=${encodeURIComponent('{}')}`);
+    const closed2 = await new Promise<{ code: number }>((resolve) => ws2.on('close', (code) => resolve({ code })));
+    assert.equal(closed2.code, 3507, 'error 103 maps to disconnect permission denied');
+  });
+});
+
+describe('proxy: fail closed', () => {
+  let s: TestServer;
+  const pool = new RawClientPool();
+  before(async () => {
+    s = await startTestServer({
+      allow_anonymous_connect_without_token: true,
+      namespaces: [
+        { name: 'sub', proxy_subscribe: true, allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true },
+        { name: 'pub', proxy_publish: true, allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true, allow_publish_for_client: true, allow_publish_for_anonymous: true },
+        { name: 'srf', proxy_sub_refresh: true, allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true },
+      ],
+    });
+  });
+  after(async () => {
+    await pool.closeAll();
+    await s.close();
+  });
+
+  it('a namespace enabling a proxy with no proxy configured answers 108, never the allow_* rules', async () => {
+    const c = await pool.open(s.wsUrl);
+    await c.connect({});
+    assert.equal((await c.call('subscribe', { channel: 'sub:a' })).error.code, 108);
+    assert.equal((await c.call('subscribe', { channel: 'srf:a' })).error.code, 108);
+    assert.deepEqual((await c.call('subscribe', { channel: 'pub:a' })).subscribe, {});
+    assert.equal((await c.call('publish', { channel: 'pub:a', data: { x: 1 } })).error.code, 108);
+    // connect-time subscriptions to such namespaces are not granted either
+    const c2 = await pool.open(s.wsUrl);
+    const r = await c2.connect({ subs: { 'sub:b': {} } });
+    assert.equal(r.connect.subs?.['sub:b'], undefined);
+  });
+});
