@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type LoadConfigResult } from '../config/index.js';
+import { proxySetupFromConfig } from '../proxy/options.js';
 
 /**
  * Loads and validates the file alone (environment not applied, like Centrifugo's checkconfig). Throws
@@ -15,7 +16,9 @@ export async function checkConfigFile(path: string, cwd: string = process.cwd())
   } catch (err) {
     throw new ConfigError([{ path: file, message: 'config file not found' }], { cause: err });
   }
-  return loadConfig({ configPath: file, env: {}, cwd });
+  const result = await loadConfig({ configPath: file, env: {}, cwd });
+  proxySetupFromConfig(result.config); // proxy names and entries (throws ConfigError naming the key)
+  return result;
 }
 
 export function registerCheckconfigCommand(program: Command): void {
