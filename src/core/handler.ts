@@ -55,6 +55,23 @@ export interface SubscribeOptions {
    * {@link ClientHandler.refreshSubscription} (no `expires`/`ttl` in the subscribe result). @default true
    */
   readonly clientSideRefresh?: boolean | undefined;
+  /** A per-subscriber publication stream from the application (e.g. a subscribe-stream proxy). */
+  readonly stream?: SubscriptionStream | undefined;
+}
+
+/**
+ * Publications for one subscriber only, from outside the broker. The core starts it when the
+ * subscription is committed and closes it when the subscription ends in any way (unsubscribe,
+ * disconnect, failed subscribe); when the source ends first, the client is unsubscribed (2500,
+ * it resubscribes).
+ */
+export interface SubscriptionStream {
+  /** `deliver` pushes a publication to this subscriber; `end` ends the subscription. */
+  start(deliver: (data: Uint8Array, tags?: Readonly<Record<string, string>>) => void, end: () => void): void;
+  /** Bidirectional streams: a client publish to the channel goes here instead of the broker. */
+  publish?(data: Uint8Array): void;
+  /** Idempotent. */
+  close(): void;
 }
 
 /** Information about the transport a connection uses, passed to the handler. */

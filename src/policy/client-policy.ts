@@ -201,10 +201,16 @@ export class ClientPolicy implements ClientHandler {
       const userLimited = this.#isUserLimited(channel, o);
       const subProxy = this.#proxyOf(this.#route(channel, 'subscribe'));
       const refreshProxy = this.#proxyOf(this.#route(channel, 'sub_refresh'));
-      if (this.#route(channel, 'subscribe_stream') !== undefined) throw new ClientError(ClientErrors.NotAvailable);
+      const streamProxy = this.#proxyOf(this.#route(channel, 'subscribe_stream'));
       let source: number;
       if (userLimited && this.#userAllowed(channel, userId)) {
         opts = baseOptions(o, undefined, SubscriptionSource.UserLimited);
+      } else if (streamProxy !== undefined) {
+        const { namespace } = splitChannel(channel, this.#channels.naming);
+        const bidi = this.#proxySetup?.streamBidirectional.has(namespace) === true;
+        const { result: r, stream } = await this.#proxies!.subscribeStream(streamProxy, client, req, bidi);
+        // A stream subscription is never interned (it carries its own stream).
+        return { ...baseOptions(o, r.override, SubscriptionSource.SubscribeProxy, r.info, r.data, r.expireAtSec), stream };
       } else if (subProxy !== undefined) {
         const r = await this.#proxies!.subscribe(subProxy, client, req);
         opts = baseOptions(o, r.override, SubscriptionSource.SubscribeProxy, r.info, r.data, r.expireAtSec);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { decodeProto, encodeProto, PROXY_METHODS, PROXY_SERVICE, type ProxyMessage, type UnaryHook } from './codec.js';
 import type { ProxyDefinition, ProxyGrpcTls } from './options.js';
-import { MAX_RESPONSE_BYTES, ProxyCallError, type ProxyTransport } from './transport.js';
+import { MAX_RESPONSE_BYTES, ProxyCallError, type ProxyStream, type ProxyTransport, type StreamHandlers } from './transport.js';
 
 function pem(value: string): Buffer | null {
   if (value === '') return null;
@@ -46,9 +46,7 @@ export class GrpcProxyTransport implements ProxyTransport {
 
   call(hook: UnaryHook, request: ProxyMessage, forwarded: Readonly<Record<string, string>>): Promise<ProxyMessage> {
     const names = PROXY_METHODS[hook];
-    const md = new grpc.Metadata();
-    for (const [k, v] of Object.entries(forwarded)) md.set(k, v);
-    if (this.#proxy.grpcCredentialsKey !== '') md.set(this.#proxy.grpcCredentialsKey.toLowerCase(), this.#proxy.grpcCredentialsValue);
+    const md = this.#metadata(forwarded);
     return new Promise((resolve, reject) => {
       this.#client.makeUnaryRequest<ProxyMessage, ProxyMessage>(
         `/${PROXY_SERVICE}/${names.rpc}`,
@@ -63,6 +61,57 @@ export class GrpcProxyTransport implements ProxyTransport {
         },
       );
     });
+  }
+
+  openStream(bidirectional: boolean, request: ProxyMessage, forwarded: Readonly<Record<string, string>>, h: StreamHandlers): ProxyStream {
+    const md = this.#metadata(forwarded);
+    let done = false;
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      h.end(err);
+    };
+    const decode = (b: Buffer): ProxyMessage => decodeProto('StreamSubscribeResponse', b);
+    let call: grpc.ClientReadableStream<ProxyMessage> | grpc.ClientDuplexStream<ProxyMessage, ProxyMessage>;
+    if (bidirectional) {
+      const duplex = this.#client.makeBidiStreamRequest<ProxyMessage, ProxyMessage>(
+        `/${PROXY_SERVICE}/SubscribeBidirectional`,
+        (m) => encodeProto('StreamSubscribeRequest', m),
+        decode,
+        md,
+      );
+      duplex.write({ subscribe_request: request });
+      call = duplex;
+    } else {
+      call = this.#client.makeServerStreamRequest<ProxyMessage, ProxyMessage>(
+        `/${PROXY_SERVICE}/SubscribeUnidirectional`,
+        (m) => encodeProto('SubscribeRequest', m),
+        decode,
+        request,
+        md,
+      );
+    }
+    call.on('data', (m: ProxyMessage) => {
+      if (!done) h.message(m);
+    });
+    call.on('error', (err: grpc.ServiceError) => finish(new ProxyCallError(`GRPC status ${grpc.status[err.code] ?? err.code}: ${err.details}`, { cause: err })));
+    call.on('end', () => finish());
+    return {
+      send: (m) => {
+        if (!done && 'write' in call) call.write(m);
+      },
+      cancel: () => {
+        done = true;
+        call.cancel();
+      },
+    };
+  }
+
+  #metadata(forwarded: Readonly<Record<string, string>>): grpc.Metadata {
+    const md = new grpc.Metadata();
+    for (const [k, v] of Object.entries(forwarded)) md.set(k, v);
+    if (this.#proxy.grpcCredentialsKey !== '') md.set(this.#proxy.grpcCredentialsKey.toLowerCase(), this.#proxy.grpcCredentialsValue);
+    return md;
   }
 
   close(): void {

@@ -12,13 +12,13 @@
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, DisconnectError } from '../core/disconnect.js';
 import { ClientError, ClientErrors } from '../core/errors.js';
-import type { ClientView, ConnectionContext, ServerRefreshDecision } from '../core/handler.js';
+import type { ClientView, ConnectionContext, ServerRefreshDecision, SubscriptionStream } from '../core/handler.js';
 import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
 import { decodeStdBase64 } from '../api/base64.js';
 import type { ProxyMessage, UnaryHook } from './codec.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyDefinition, ProxySetup } from './options.js';
-import { ProxyCallError, type ProxyTransport } from './transport.js';
+import { ProxyCallError, type ProxyStream, type ProxyTransport } from './transport.js';
 
 /** A refresh proxy that fails leaves the connection alone for this long before asking again. */
 export const REFRESH_RETRY_SEC = 60;
@@ -224,6 +224,59 @@ export class ProxyHooks {
     );
   }
 
+  /**
+   * Subscribe-stream proxy (GRPC): the first stream message must carry `subscribe_response`
+   * (result / error / disconnect, within the proxy timeout); later `publication` messages go to this
+   * subscriber only. Bidirectional streams also take the client's publications to the channel.
+   */
+  async subscribeStream(
+    proxy: ProxyDefinition,
+    client: ClientView,
+    req: SubscribeRequest,
+    bidirectional: boolean,
+  ): Promise<{ result: SubscribeProxyResult; stream: SubscriptionStream }> {
+    const caller = viewCaller(client);
+    const request = this.#base(proxy, caller, true);
+    request.channel = req.channel ?? '';
+    if (req.token) request.token = req.token;
+    this.#setPayload(request, proxy, 'data', req.data);
+    const transport = this.#transports.get(proxy)!;
+    const stream = new ProxySubscriptionStream();
+    const first = new Promise<ProxyMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ProxyCallError(`no subscribe response within ${proxy.timeoutMs} ms`)), proxy.timeoutMs);
+      const open = transport.openStream!(bidirectional, request, this.#forwarded(proxy, caller), {
+        message: (m) => {
+          const sr = obj(m.subscribe_response);
+          if (sr !== undefined && !stream.answered) {
+            stream.answered = true;
+            clearTimeout(timer);
+            resolve(sr);
+            return;
+          }
+          const pub = obj(m.publication);
+          if (pub !== undefined) stream.publication(pub);
+        },
+        end: (err) => {
+          clearTimeout(timer);
+          if (!stream.answered) reject(err ?? new ProxyCallError('stream ended before the subscribe response'));
+          else stream.ended();
+        },
+      });
+      stream.attach(open, bidirectional);
+    });
+    try {
+      const result = await this.#call(proxy, 'subscribe', request, caller, (r) =>
+        r === undefined
+          ? { expireAtSec: 0 }
+          : { expireAtSec: num(r.expire_at), info: payload(r, 'info', proxy), data: payload(r, 'data', proxy), override: override(r.override) },
+      first);
+      return { result, stream };
+    } catch (err) {
+      stream.close();
+      throw err;
+    }
+  }
+
   // ---- plumbing ----
 
   /** Refresh failure rules: a proxy failure (100) retries later, a backend error counts as no result. */
@@ -273,12 +326,19 @@ export class ProxyHooks {
    * One call: the `result` object (undefined when absent), or throws DisconnectError / ClientError.
    * Transport-level failures are logged and become error 100 (temporary).
    */
-  async #call<T>(proxy: ProxyDefinition, hook: UnaryHook, request: ProxyMessage, caller: Caller, map: (result: Obj | undefined) => T): Promise<T> {
+  async #call<T>(
+    proxy: ProxyDefinition,
+    hook: UnaryHook,
+    request: ProxyMessage,
+    caller: Caller,
+    map: (result: Obj | undefined) => T,
+    answer?: Promise<ProxyMessage>,
+  ): Promise<T> {
     const transport = this.#transports.get(proxy)!;
     const started = performance.now();
     let failed = false;
     try {
-      const response = await transport.call(hook, request, this.#forwarded(proxy, caller));
+      const response = await (answer ?? transport.call(hook, request, this.#forwarded(proxy, caller)));
       const d = obj(response.disconnect);
       if (d !== undefined) throw new DisconnectError(customDisconnect(num(d.code), typeof d.reason === 'string' ? d.reason : ''));
       const e = obj(response.error);
@@ -305,6 +365,54 @@ export class ProxyHooks {
       if (this.setup.granular) this.#metrics?.observe(hook, proxy.name, sec, failed);
       else this.#metrics?.observe(proxy.protocol, hook, sec, failed);
     }
+  }
+}
+
+/** Buffers publications until the core starts the stream; forwards client publications (bidirectional). */
+class ProxySubscriptionStream implements SubscriptionStream {
+  answered = false;
+  #open: ProxyStream | undefined;
+  #deliver: ((data: Uint8Array, tags?: Readonly<Record<string, string>>) => void) | undefined;
+  #end: (() => void) | undefined;
+  #held: Obj[] | undefined = [];
+  #ended = false;
+  #closed = false;
+  publish?: (data: Uint8Array) => void;
+
+  attach(open: ProxyStream, bidirectional: boolean): void {
+    this.#open = open;
+    if (bidirectional) this.publish = (data) => open.send({ publication: { data } });
+  }
+
+  start(deliver: (data: Uint8Array, tags?: Readonly<Record<string, string>>) => void, end: () => void): void {
+    this.#deliver = deliver;
+    this.#end = end;
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const p of held) this.publication(p);
+    if (this.#ended) end();
+  }
+
+  publication(p: Obj): void {
+    if (this.#closed) return;
+    if (this.#held !== undefined) {
+      this.#held.push(p);
+      return;
+    }
+    const data = p.data instanceof Uint8Array ? p.data : new Uint8Array(0);
+    const tags = obj(p.tags) as Record<string, string> | undefined;
+    this.#deliver?.(data, tags !== undefined && Object.keys(tags).length > 0 ? tags : undefined);
+  }
+
+  ended(): void {
+    this.#ended = true;
+    if (!this.#closed) this.#end?.();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#open?.cancel();
   }
 }
 

@@ -29,10 +29,6 @@ export async function createProxyHooks(setup: ProxySetup, o: CreateProxyHooksOpt
   for (const p of setup.all) {
     o.logger.info(`${p.name} proxy enabled`, { proxy: p.name, endpoint: p.endpoint, protocol: p.protocol, timeout_ms: p.timeoutMs, granular: setup.granular });
   }
-  const stream = [...setup.channels.values()].some((r) => r.subscribe_stream !== undefined);
-  if (stream) {
-    o.logger.warn('subscribe stream proxies are not implemented: subscriptions in namespaces that enable them answer 108 (not available)');
-  }
   return new ProxyHooks({
     setup,
     transports,

@@ -62,6 +62,8 @@ export interface ProxySetup {
   readonly refresh?: ProxyDefinition | undefined;
   /** Namespace name ('' = top level) → hook → route. */
   readonly channels: ReadonlyMap<string, Readonly<Partial<Record<ChannelHook, ChannelRoute>>>>;
+  /** Namespaces whose subscribe streams are bidirectional (`proxy_subscribe_stream_bidirectional`). */
+  readonly streamBidirectional: ReadonlySet<string>;
   /** RPC routing; see {@link rpcRoute}. */
   readonly rpc: {
     /** Non-granular rpc proxy, or the granular top-level `rpc_proxy_name` (methods without namespace). */
@@ -278,6 +280,7 @@ interface NamespaceProxyKeys {
   readonly proxy_publish: boolean;
   readonly proxy_sub_refresh: boolean;
   readonly proxy_subscribe_stream: boolean;
+  readonly proxy_subscribe_stream_bidirectional: boolean;
   readonly subscribe_proxy_name: string;
   readonly publish_proxy_name: string;
   readonly sub_refresh_proxy_name: string;
@@ -357,12 +360,14 @@ export function proxySetupFromConfig(config: Config): ProxySetup {
     }
     config.rpc_namespaces.forEach((ns, i) => rpcNamespaces.set(ns.name, ref(`rpc_namespaces[${i}].rpc_proxy_name`, ns.rpc_proxy_name)));
   }
+  const streamBidirectional = new Set(namespaces.filter(([, , o]) => o.proxy_subscribe_stream_bidirectional).map(([name]) => name));
   if (p.list.length > 0) throw new ConfigError(p.list);
   return {
     granular,
     connect,
     refresh,
     channels,
+    streamBidirectional,
     rpc: { top: rpcTop, namespaces: rpcNamespaces, boundary: config.rpc_namespace_boundary },
     all,
   };

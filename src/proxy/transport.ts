@@ -20,5 +20,25 @@ export interface ProxyTransport {
    * `disconnect`), rejects with ProxyCallError. `headers` are forwarded as HTTP headers or GRPC metadata.
    */
   call(hook: UnaryHook, request: ProxyMessage, headers: Readonly<Record<string, string>>): Promise<ProxyMessage>;
+  /**
+   * Opens a subscribe stream (GRPC only): `SubscribeUnidirectional(request)` or, `bidirectional`,
+   * `SubscribeBidirectional` with `{subscribe_request: request}` as its first message.
+   */
+  openStream?(bidirectional: boolean, request: ProxyMessage, headers: Readonly<Record<string, string>>, handlers: StreamHandlers): ProxyStream;
   close(): void;
+}
+
+/** Callbacks of an open subscribe stream. */
+export interface StreamHandlers {
+  /** One `StreamSubscribeResponse`. */
+  message(m: ProxyMessage): void;
+  /** The stream ended (`err` undefined: the backend closed it normally). */
+  end(err?: Error): void;
+}
+
+export interface ProxyStream {
+  /** Bidirectional only: sends a `StreamSubscribeRequest`. */
+  send(m: ProxyMessage): void;
+  /** Cancels the call; idempotent. */
+  cancel(): void;
 }

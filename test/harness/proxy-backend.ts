@@ -36,8 +36,26 @@ export interface RecordedCall {
 
 type Handler = (body: Wire, headers: Record<string, string>) => Answer | Promise<Answer>;
 
+/** An open subscribe stream on the GRPC backend (SubscribeUnidirectional / SubscribeBidirectional). */
+export interface BackendStream {
+  readonly bidirectional: boolean;
+  /** The SubscribeRequest (JSON shape). */
+  readonly request: Wire;
+  /** Publications the client sent (bidirectional), JSON shape. */
+  readonly received: Wire[];
+  cancelled: boolean;
+  /** Sends a publication to the subscriber. */
+  publish(data: unknown, tags?: Record<string, string>): void;
+  /** Ends the stream from the backend side. */
+  end(): void;
+}
+
 export interface ProxyBackend {
   readonly kind: 'http' | 'grpc';
+  /** Subscribe streams opened so far (GRPC backend). */
+  readonly streams: BackendStream[];
+  /** The first answer of the next streams (default `{result: {}}`). */
+  streamAnswer: Wire;
   readonly calls: RecordedCall[];
   /** Endpoint of a hook (HTTP: one path per hook; GRPC: one address). */
   endpoint(hook: Hook): string;
@@ -109,6 +127,8 @@ export async function startHttpBackend(): Promise<ProxyBackend> {
   const port = (server.address() as AddressInfo).port;
   return {
     kind: 'http',
+    streams: [],
+    streamAnswer: {},
     calls: script.calls,
     endpoint: (hook) => `http://127.0.0.1:${port}/${hook}`,
     on: (hook, h) => script.on(hook, h),
@@ -175,6 +195,37 @@ export async function startGrpcBackend(options: { credentialsKey?: string } = {}
       });
     };
   }
+  const streams: BackendStream[] = [];
+  const backend = { streamAnswer: { result: {} } as Wire };
+  const openStream = (
+    call: grpc.ServerWritableStream<Wire, Wire> | grpc.ServerDuplexStream<Wire, Wire>,
+    request: Wire,
+    bidirectional: boolean,
+  ): BackendStream => {
+    const st: BackendStream = {
+      bidirectional,
+      request: fromGrpc(request) as Wire,
+      received: [],
+      cancelled: false,
+      publish: (data, tags) => void call.write({ publication: { data: Buffer.from(JSON.stringify(data)), tags: tags ?? {} } }),
+      end: () => call.end(),
+    };
+    call.on('cancelled', () => (st.cancelled = true));
+    streams.push(st);
+    call.write(toGrpc({ subscribe_response: backend.streamAnswer }) as Wire);
+    return st;
+  };
+  impl.SubscribeUnidirectional = (call: grpc.ServerWritableStream<Wire, Wire>) => {
+    openStream(call, call.request, false);
+  };
+  impl.SubscribeBidirectional = (call: grpc.ServerDuplexStream<Wire, Wire>) => {
+    let st: BackendStream | undefined;
+    call.on('data', (m: Wire) => {
+      if (st === undefined && m.subscribe_request) st = openStream(call, m.subscribe_request as Wire, true);
+      else if (st !== undefined && m.publication) st.received.push(fromGrpc(m.publication) as Wire);
+    });
+    call.on('end', () => call.end());
+  };
   const server = new grpc.Server();
   server.addService(service, impl);
   const port = await new Promise<number>((resolve, reject) =>
@@ -182,6 +233,13 @@ export async function startGrpcBackend(options: { credentialsKey?: string } = {}
   );
   return {
     kind: 'grpc',
+    streams,
+    get streamAnswer() {
+      return backend.streamAnswer;
+    },
+    set streamAnswer(a: Wire) {
+      backend.streamAnswer = a;
+    },
     calls: script.calls,
     endpoint: () => `grpc://127.0.0.1:${port}`,
     on: (hook, h) => script.on(hook, h),

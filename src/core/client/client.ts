@@ -423,6 +423,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   async #releaseChannel(channel: string, ctx: ChannelState): Promise<void> {
+    ctx.options.stream?.close();
     const tasks: Promise<unknown>[] = [this.node.removeSubscription(channel, this)];
     if (ctx.options.emitPresence) {
       this.node.metrics.action?.('remove_presence');
