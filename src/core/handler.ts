@@ -104,6 +104,8 @@ export interface ConnectDecision {
   readonly singleConnectionChannel?: string | undefined;
   /** Hidden per-connection data kept for the handler (never sent to the client). */
   readonly meta?: Uint8Array | undefined;
+  /** Client-sent (emulated) headers to keep for the handler, apart from real request headers. */
+  readonly emulatedHeaders?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The handler's answer to a refresh (client `refresh` command). */
@@ -156,6 +158,8 @@ export interface ClientView {
   readonly meta: Uint8Array | undefined;
   /** Request headers recorded when the connection opened (see `ConnectionContext.headers`). */
   readonly headers: Readonly<Record<string, string>> | undefined;
+  /** Client-sent connect `headers` the connect decision kept; never mixed with `headers`. */
+  readonly emulatedHeaders: Readonly<Record<string, string>> | undefined;
   /** True when subscribed (state subscribed) to the channel. */
   isSubscribed(channel: string): boolean;
 }

@@ -25,8 +25,8 @@ import {
 } from '../core/handler.js';
 import type { Credentials } from '../core/types.js';
 import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
-import type { ProxyHooks } from '../proxy/hooks.js';
-import { type ChannelHook, type ChannelRoute, type ProxyDefinition, type ProxySetup, rpcRoute } from '../proxy/options.js';
+import { keptEmulatedHeaders, type ProxyHooks } from '../proxy/hooks.js';
+import { type ChannelHook, type ChannelRoute, forwardedNames, type ProxyDefinition, type ProxySetup, rpcRoute } from '../proxy/options.js';
 import { type ConfigChannelOptionsResolver, splitChannel } from './channel-options.js';
 
 export interface ClientPolicyOptions {
@@ -47,6 +47,8 @@ export class ClientPolicy implements ClientHandler {
   #subTokens: TokenVerifier;
   #proxies: ProxyHooks | undefined;
   #proxySetup: ProxySetup | undefined;
+  /** Emulated header names any proxy forwards (kept per connection only when non-empty). */
+  #emulatedNames: readonly string[] = [];
 
   constructor(o: ClientPolicyOptions) {
     this.#config = o.config;
@@ -55,6 +57,7 @@ export class ClientPolicy implements ClientHandler {
     this.#subTokens = o.subscriptionTokens;
     this.#proxies = o.proxies;
     this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
+    this.#emulatedNames = this.#proxySetup !== undefined ? forwardedNames(this.#proxySetup).emulated : [];
   }
 
   /** Swaps in new settings and token verifiers (SIGHUP reload). */
@@ -65,6 +68,7 @@ export class ClientPolicy implements ClientHandler {
     this.#subTokens = o.subscriptionTokens;
     this.#proxies = o.proxies;
     this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
+    this.#emulatedNames = this.#proxySetup !== undefined ? forwardedNames(this.#proxySetup).emulated : [];
   }
 
   /** The proxy route of `channel`'s namespace for a hook (see ChannelRoute). */
@@ -151,7 +155,8 @@ export class ClientPolicy implements ClientHandler {
       }
     }
     const clientSideRefresh = this.#proxies?.setup.refresh === undefined;
-    return { credentials, subscriptions, tokenChannels, clientSideRefresh, singleConnectionChannel, data, meta };
+    const emulatedHeaders = this.#emulatedNames.length > 0 ? keptEmulatedHeaders(this.#emulatedNames, req.headers) : undefined;
+    return { credentials, subscriptions, tokenChannels, clientSideRefresh, singleConnectionChannel, data, meta, emulatedHeaders };
   }
 
   /** Server-side subscriptions from token `subs` (or `channels` when `subs` is empty). */

@@ -82,10 +82,25 @@ interface Caller {
   readonly protocol: 'json' | 'protobuf';
   readonly meta?: Uint8Array | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly emulated?: Readonly<Record<string, string>> | undefined;
 }
 
 function viewCaller(c: ClientView): Caller {
-  return { id: c.id, userId: c.userId, transport: c.transportName, protocol: c.protocol, meta: c.meta, headers: c.headers };
+  return { id: c.id, userId: c.userId, transport: c.transportName, protocol: c.protocol, meta: c.meta, headers: c.headers, emulated: c.emulatedHeaders };
+}
+
+/**
+ * The client-sent connect `headers` any proxy allows (`emulated_headers`), lower-cased names;
+ * undefined when none. Kept apart from real request headers for the connection's lifetime.
+ */
+export function keptEmulatedHeaders(names: readonly string[], sent: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (sent === undefined || names.length === 0) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const [k, v] of Object.entries(sent)) {
+    const n = k.toLowerCase();
+    if (typeof v === 'string' && names.includes(n)) (out ??= Object.create(null) as Record<string, string>)[n] = v;
+  }
+  return out;
 }
 
 type Obj = Record<string, unknown>;
@@ -159,7 +174,13 @@ export class ProxyHooks {
   /** Connect proxy; undefined when the backend answered without a result (no credentials). */
   async connect(ctx: ConnectionContext, req: ConnectRequest): Promise<ConnectProxyResult | undefined> {
     const proxy = this.setup.connect!;
-    const caller: Caller = { id: ctx.clientId, transport: ctx.transport, protocol: ctx.protocol, headers: ctx.headers };
+    const caller: Caller = {
+      id: ctx.clientId,
+      transport: ctx.transport,
+      protocol: ctx.protocol,
+      headers: ctx.headers,
+      emulated: keptEmulatedHeaders(proxy.emulatedHeaders, req.headers),
+    };
     const request = this.#base(proxy, caller, false);
     this.#setPayload(request, proxy, 'data', req.data);
     if (req.name) request.name = req.name;
@@ -309,15 +330,27 @@ export class ProxyHooks {
     else m[name] = data;
   }
 
-  /** Headers (or uni-GRPC metadata) this proxy forwards for the caller. */
+  /**
+   * Headers (or uni-GRPC metadata) this proxy forwards for the caller: real request headers named in
+   * `http_headers` / `grpc_metadata`, then client-sent emulated headers named in `emulated_headers`
+   * where no real header of that name was forwarded (a client value never overrides a real one).
+   */
   #forwarded(proxy: ProxyDefinition, c: Caller): Readonly<Record<string, string>> {
-    const h = c.headers;
-    if (h === undefined) return EMPTY;
-    const names = c.transport === 'uni_grpc' ? proxy.grpcMetadata : proxy.httpHeaders;
     let out: Record<string, string> | undefined;
-    for (const n of names) {
-      const v = h[n];
-      if (v !== undefined) (out ??= Object.create(null) as Record<string, string>)[n] = v;
+    const h = c.headers;
+    if (h !== undefined) {
+      const names = c.transport === 'uni_grpc' ? proxy.grpcMetadata : proxy.httpHeaders;
+      for (const n of names) {
+        const v = h[n];
+        if (v !== undefined) (out ??= Object.create(null) as Record<string, string>)[n] = v;
+      }
+    }
+    const e = c.emulated;
+    if (e !== undefined) {
+      for (const n of proxy.emulatedHeaders) {
+        const v = e[n];
+        if (v !== undefined && out?.[n] === undefined) (out ??= Object.create(null) as Record<string, string>)[n] = v;
+      }
     }
     return out ?? EMPTY;
   }

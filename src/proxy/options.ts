@@ -36,6 +36,8 @@ export interface ProxyDefinition {
   /** Lower-case request header names (or uni-GRPC metadata keys) forwarded to the backend. */
   readonly httpHeaders: readonly string[];
   readonly grpcMetadata: readonly string[];
+  /** Lower-case names of client-sent (emulated) connect headers forwarded; never mixed with real ones. */
+  readonly emulatedHeaders: readonly string[];
   readonly staticHeaders: Readonly<Record<string, string>>;
   readonly binaryEncoding: boolean;
   readonly includeConnectionMeta: boolean;
@@ -218,6 +220,7 @@ function sharedProxy(p: Problems, config: Config, kind: ProxyKind, endpoint: str
     timeoutMs,
     httpHeaders: lower(config.proxy_http_headers),
     grpcMetadata: lower(config.proxy_grpc_metadata),
+    emulatedHeaders: lower(config.proxy_emulated_headers),
     staticHeaders: config.proxy_static_http_headers,
     binaryEncoding: config.proxy_binary_encoding,
     includeConnectionMeta: config.proxy_include_connection_meta,
@@ -263,6 +266,7 @@ function granularProxy(p: Problems, at: string, item: unknown): ProxyDefinition 
     timeoutMs,
     httpHeaders: lower(stringList(p, `${at}.http_headers`, item.http_headers)),
     grpcMetadata: lower(stringList(p, `${at}.grpc_metadata`, item.grpc_metadata)),
+    emulatedHeaders: lower(stringList(p, `${at}.emulated_headers`, item.emulated_headers)),
     staticHeaders: stringMap(p, `${at}.static_http_headers`, item.static_http_headers),
     binaryEncoding: item.binary_encoding === true,
     includeConnectionMeta: item.include_connection_meta === true,
@@ -374,12 +378,14 @@ export function proxySetupFromConfig(config: Config): ProxySetup {
 }
 
 /** Lower-case header names / metadata keys any proxy forwards (what transports must record). */
-export function forwardedNames(setup: ProxySetup): { headers: string[]; metadata: string[] } {
+export function forwardedNames(setup: ProxySetup): { headers: string[]; metadata: string[]; emulated: string[] } {
   const headers = new Set<string>();
   const metadata = new Set<string>();
+  const emulated = new Set<string>();
   for (const d of setup.all) {
     for (const h of d.httpHeaders) headers.add(h);
     for (const m of d.grpcMetadata) metadata.add(m);
+    for (const e of d.emulatedHeaders) emulated.add(e);
   }
-  return { headers: [...headers], metadata: [...metadata] };
+  return { headers: [...headers], metadata: [...metadata], emulated: [...emulated] };
 }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startHttpBackend, type ProxyBackend } from '../harness/proxy-backend.js';
 import { RawClientPool } from '../harness/raw-client.js';
+import { sdkClient } from '../harness/sdk.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { proxyConfig, proxySuite } from './proxy-cases.js';
 
@@ -114,5 +115,50 @@ describe('proxy: fail closed', () => {
     const c2 = await pool.open(s.wsUrl);
     const r = await c2.connect({ subs: { 'sub:b': {} } });
     assert.equal(r.connect.subs?.['sub:b'], undefined);
+  });
+});
+
+describe('proxy: emulated (client-sent) headers', () => {
+  let b: ProxyBackend;
+  let s: TestServer;
+  const pool = new RawClientPool();
+  const sdks: ReturnType<typeof sdkClient>[] = [];
+  before(async () => {
+    b = await startHttpBackend();
+    s = await startTestServer(proxyConfig(b, { proxy_http_headers: ['Authorization', 'X-Real'], proxy_emulated_headers: ['X-Emu', 'X-Real'] }));
+  });
+  after(async () => {
+    for (const c of sdks) c.disconnect();
+    await pool.closeAll();
+    await s.close();
+    await b.close();
+  });
+
+  it('are forwarded only under their own allow-list and never as if they were real headers', async () => {
+    b.on('connect', { result: { user: 'e1' } });
+    b.on('rpc', { result: {} });
+    const c = await pool.open(s.wsUrl, { headers: { 'X-Real': 'real' } });
+    await c.connect({ headers: { Authorization: 'Bearer forged', 'X-Emu': 'e1', 'X-Other': 'o', 'X-Real': 'client-value' } });
+    const h = b.callsOf('connect').at(-1)!.headers;
+    assert.equal(h.authorization, undefined, 'a client-sent Authorization is not forwarded although Authorization is a forwarded real header');
+    assert.equal(h['x-emu'], 'e1');
+    assert.equal(h['x-other'], undefined);
+    assert.equal(h['x-real'], 'real', 'the real header wins over a client-sent one');
+    await c.call('rpc', { method: 'm', data: {} });
+    const r = b.callsOf('rpc').at(-1)!.headers;
+    assert.equal(r['x-emu'], 'e1', 'kept for later proxies of the connection');
+    assert.equal(r.authorization, undefined);
+  });
+
+  it('the SDK headers option reaches the backend through the allow-list', async () => {
+    b.on('connect', { result: { user: 'e2' } });
+    const c = sdkClient('json', s.wsUrl, { headers: { 'X-Emu': 'from-sdk', Authorization: 'nope' } });
+    sdks.push(c);
+    const connected = new Promise((resolve) => c.once('connected', resolve));
+    c.connect();
+    await connected;
+    const h = b.callsOf('connect').at(-1)!.headers;
+    assert.equal(h['x-emu'], 'from-sdk');
+    assert.equal(h.authorization, undefined);
   });
 });

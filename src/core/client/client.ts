@@ -80,6 +80,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   readonly headers: Readonly<Record<string, string>> | undefined;
   /** Hidden connection meta (connect decision), handed back to the handler. */
   meta: Uint8Array | undefined;
+  /** Client-sent (emulated) headers kept by the connect decision. */
+  emulatedHeaders: Readonly<Record<string, string>> | undefined;
   /** Session id of emulated and unidirectional transports (routes /emulation requests). */
   readonly sessionId: string;
   userId = '';

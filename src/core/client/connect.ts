@@ -42,6 +42,7 @@ export async function handleConnect(client: Client, cmd: Command): Promise<void>
   client.clientSideRefresh = decision.clientSideRefresh ?? true;
   client.tokenChannels = decision.tokenChannels;
   client.meta = decision.meta;
+  client.emulatedHeaders = decision.emulatedHeaders;
   client.authenticate(userId, decision.credentials.info, expireAtSec);
 
   const pending: PendingSubscription[] = [];
