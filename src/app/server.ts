@@ -8,7 +8,7 @@ import { Executor } from '../api/executor.js';
 import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
-import type { Config } from '../config/index.js';
+import { type Config, ConfigError } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
@@ -78,7 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const metrics = new Metrics(VERSION, { defaultMetrics: options.defaultMetrics ?? true });
   const channels = new ConfigChannelOptionsResolver(config);
   // Proxies to the application backend: a bad proxy config stops start-up (ConfigError naming the key).
-  const proxySetup = proxySetupFromConfig(config);
+  let proxySetup = proxySetupFromConfig(config);
   const clock = options.clock;
   const proxies: ProxyHooks | undefined =
     proxySetup.all.length > 0
@@ -257,7 +257,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     return closing;
   };
   const reload = (next: Config): void => {
-    const o = policyOptions(next); // builds the verifiers first: throws before changing anything
+    // Everything that can throw runs before anything changes.
+    const nextSetup = proxySetupFromConfig(next);
+    if (proxies === undefined && nextSetup.all.length > 0) {
+      throw new ConfigError([{ path: 'proxies', message: 'proxies configured after start: restart to enable them' }]);
+    }
+    const o = { ...policyOptions(next), proxySetup: nextSetup }; // builds the verifiers first: throws before changing anything
+    proxies?.reconfigure(nextSetup);
+    proxySetup = nextSetup;
+    const captured = forwardedNames(nextSetup);
+    if (captured.headers.some((h) => !node.captureHeaders.includes(h)) || captured.metadata.some((m) => !node.captureMetadata.includes(m))) {
+      logger.warn('new proxy header names apply after a restart (headers are recorded from the start-up lists)');
+    }
     channels.reconfigure(next);
     policy.reconfigure(o);
     logger.info('configuration reloaded');

@@ -151,22 +151,72 @@ function override(v: unknown): ProxyOverride | undefined {
 }
 
 export class ProxyHooks {
-  readonly setup: ProxySetup;
-  readonly #transports = new Map<ProxyDefinition, ProxyTransport>();
+  #setup: ProxySetup;
+  #transports = new Map<ProxyDefinition, ProxyTransport>();
+  readonly #factory: TransportFactory;
   readonly #logger: Logger;
   readonly #metrics: ProxyMetrics | undefined;
   readonly #nowSec: () => number;
+  readonly #retired = new Set<ProxyTransport>();
 
   constructor(o: ProxyHooksOptions) {
-    this.setup = o.setup;
+    this.#setup = o.setup;
+    this.#factory = o.transports;
     this.#logger = o.logger;
     this.#metrics = o.metrics;
     this.#nowSec = o.nowSec;
     for (const p of o.setup.all) this.#transports.set(p, o.transports(p));
   }
 
+  get setup(): ProxySetup {
+    return this.#setup;
+  }
+
+  /**
+   * Applies a re-read setup (SIGHUP): proxies whose definition did not change keep their transport
+   * (and its pooled connections); new ones are created first (throws, changing nothing, when one
+   * cannot be); dropped ones are closed once in-flight calls had their timeout to finish.
+   */
+  reconfigure(setup: ProxySetup): void {
+    const bySignature = new Map<string, ProxyTransport>();
+    for (const [d, t] of this.#transports) bySignature.set(signature(d), t);
+    const next = new Map<ProxyDefinition, ProxyTransport>();
+    const created: ProxyTransport[] = [];
+    try {
+      for (const d of setup.all) {
+        let t = bySignature.get(signature(d));
+        if (t === undefined) {
+          t = this.#factory(d);
+          created.push(t);
+        }
+        next.set(d, t);
+      }
+    } catch (err) {
+      for (const t of created) t.close();
+      throw err;
+    }
+    const kept = new Set(next.values());
+    let maxTimeout = 0;
+    for (const [d, t] of this.#transports) {
+      if (kept.has(t)) continue;
+      maxTimeout = Math.max(maxTimeout, d.timeoutMs);
+      this.#retired.add(t);
+    }
+    this.#setup = setup;
+    this.#transports = next;
+    if (this.#retired.size > 0) {
+      setTimeout(() => this.#closeRetired(), maxTimeout + 1000).unref();
+    }
+  }
+
+  #closeRetired(): void {
+    for (const t of this.#retired) t.close();
+    this.#retired.clear();
+  }
+
   close(): void {
     for (const t of this.#transports.values()) t.close();
+    this.#closeRetired();
   }
 
   // ---- hooks ----
@@ -447,6 +497,11 @@ class ProxySubscriptionStream implements SubscriptionStream {
     this.#closed = true;
     this.#open?.cancel();
   }
+}
+
+/** Identity of a proxy definition (what its transport depends on). */
+function signature(d: ProxyDefinition): string {
+  return JSON.stringify({ ...d, statusTransforms: [...d.statusTransforms] });
 }
 
 const EXPIRED: ServerRefreshDecision = Object.freeze({ expired: true, expireAtSec: 0 });

@@ -9,7 +9,7 @@ import { ProxyHooks } from './hooks.js';
 import { HttpProxyTransport } from './http-transport.js';
 import { ProxyMetrics } from './metrics.js';
 import type { ProxyDefinition, ProxySetup } from './options.js';
-import type { ProxyTransport } from './transport.js';
+import { ProxyCallError, type ProxyTransport } from './transport.js';
 
 export { ProxyHooks } from './hooks.js';
 export { forwardedNames, proxySetupFromConfig, type ProxySetup } from './options.js';
@@ -25,7 +25,11 @@ export interface CreateProxyHooksOptions {
 /** Builds the hooks of a setup, logging one line per configured proxy. */
 export async function createProxyHooks(setup: ProxySetup, o: CreateProxyHooksOptions): Promise<ProxyHooks> {
   const grpc = setup.all.some((p) => p.protocol === 'grpc') ? await import('./grpc-transport.js') : undefined;
-  const transports = (p: ProxyDefinition): ProxyTransport => (p.protocol === 'http' ? new HttpProxyTransport(p) : new grpc!.GrpcProxyTransport(p));
+  const transports = (p: ProxyDefinition): ProxyTransport => {
+    if (p.protocol === 'http') return new HttpProxyTransport(p);
+    if (grpc === undefined) throw new ProxyCallError(`proxy ${p.name}: the first GRPC proxy needs a restart (not added on reload)`);
+    return new grpc.GrpcProxyTransport(p);
+  };
   for (const p of setup.all) {
     o.logger.info(`${p.name} proxy enabled`, { proxy: p.name, endpoint: p.endpoint, protocol: p.protocol, timeout_ms: p.timeoutMs, granular: setup.granular });
   }

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LogFields, Logger } from '../../src/core/logger.js';
 import { startHttpBackend, type ProxyBackend } from '../harness/proxy-backend.js';
 import { RawClientPool } from '../harness/raw-client.js';
+import { validateConfig } from '../../src/config/index.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { proxyConfig } from './proxy-cases.js';
 
@@ -144,5 +145,44 @@ describe('non-granular proxy metrics and config errors', () => {
       /proxy_http_status_code_transforms\[0\]: exactly one of to_error or to_disconnect/,
     );
     await assert.rejects(startTestServer({ proxy_rpc_endpoint: 'grpc://nohostport' }), /proxy_rpc_endpoint/);
+  });
+});
+
+describe('proxy settings on reload (SIGHUP)', () => {
+  const base = { address: '127.0.0.1', port: 0, api_key: 'k', token_hmac_secret_key: 's', log_level: 'none', allow_anonymous_connect_without_token: true };
+  const pool = new RawClientPool();
+  let a: ProxyBackend;
+  let b: ProxyBackend;
+  const servers: TestServer[] = [];
+  before(async () => {
+    a = await startHttpBackend();
+    b = await startHttpBackend();
+  });
+  after(async () => {
+    await pool.closeAll();
+    for (const s of servers) await s.close();
+    await a.close();
+    await b.close();
+  });
+
+  it('a reloaded namespace that enables a proxy fails closed (108); a changed endpoint is used; proxies added later need a restart', async () => {
+    const ns = (extra: Record<string, unknown>) => [{ name: 'open', allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true, ...extra }];
+    const s = await startTestServer({ ...base, proxy_rpc_endpoint: a.endpoint('rpc'), namespaces: ns({}) });
+    servers.push(s);
+    const c = await pool.open(s.wsUrl);
+    await c.connect({});
+    assert.deepEqual((await c.call('subscribe', { channel: 'open:1' })).subscribe, {});
+    a.on('rpc', { result: { data: { from: 'a' } } });
+    b.on('rpc', { result: { data: { from: 'b' } } });
+    assert.deepEqual((await c.call('rpc', { method: 'm', data: {} })).rpc.data, { from: 'a' });
+
+    s.server.reload(validateConfig({ ...base, proxy_rpc_endpoint: b.endpoint('rpc'), namespaces: ns({ proxy_subscribe: true }) }));
+    assert.equal((await c.call('subscribe', { channel: 'open:2' })).error.code, 108);
+    assert.deepEqual((await c.call('rpc', { method: 'm', data: {} })).rpc.data, { from: 'b' });
+
+    const plain = await startTestServer({ ...base });
+    servers.push(plain);
+    assert.throws(() => plain.server.reload(validateConfig({ ...base, proxy_rpc_endpoint: b.endpoint('rpc') })), /restart/);
+    assert.throws(() => s.server.reload(validateConfig({ ...base, granular_proxy_mode: true, connect_proxy_name: 'ghost' })), /connect_proxy_name/);
   });
 });
