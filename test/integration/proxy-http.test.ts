@@ -4,7 +4,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import WebSocket from 'ws';
+import { freePort } from '../harness/spawned.js';
 import { startHttpBackend, type ProxyBackend } from '../harness/proxy-backend.js';
 import { RawClientPool } from '../harness/raw-client.js';
 import { sdkClient } from '../harness/sdk.js';
@@ -160,5 +164,74 @@ describe('proxy: emulated (client-sent) headers', () => {
     const h = b.callsOf('connect').at(-1)!.headers;
     assert.equal(h['x-emu'], 'from-sdk');
     assert.equal(h.authorization, undefined);
+  });
+});
+
+describe('proxy: unidirectional clients (uni-GRPC metadata, uni_sse headers)', () => {
+  let b: ProxyBackend;
+  let s: TestServer;
+  let grpcPort = 0;
+  before(async () => {
+    b = await startHttpBackend();
+    grpcPort = await freePort();
+    s = await startTestServer(
+      proxyConfig(b, {
+        uni_grpc: true,
+        uni_grpc_address: '127.0.0.1',
+        uni_grpc_port: grpcPort,
+        uni_sse: true,
+        proxy_grpc_metadata: ['X-Tenant'],
+        proxy_http_headers: ['X-Tenant'],
+      }),
+    );
+  });
+  after(async () => {
+    await s.close();
+    await b.close();
+  });
+
+  it('uni-GRPC: metadata keys in proxy_grpc_metadata reach the connect proxy, others do not; the connect push carries the result', async () => {
+    b.on('connect', { result: { user: 'g1', data: { hi: 1 } } });
+    const def = protoLoader.loadSync(fileURLToPath(new URL('../../src/transports/unistream.proto', import.meta.url)), { keepCase: true, longs: Number, defaults: false });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as { centrifugal: { centrifugo: { unistream: { CentrifugoUniStream: grpc.ServiceClientConstructor } } } };
+    const client = new pkg.centrifugal.centrifugo.unistream.CentrifugoUniStream(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    const md = new grpc.Metadata();
+    md.set('x-tenant', 't1');
+    md.set('x-hidden', 'h');
+    type Push = { connect: { client?: string; data: Uint8Array } };
+    const call = client['Consume']!({}, md) as grpc.ClientReadableStream<Push>;
+    const first = await new Promise<Push>((resolve, reject) => {
+      call.once('data', resolve);
+      call.once('error', reject);
+    });
+    call.on('error', () => undefined);
+    assert.equal(first.connect.client !== undefined, true);
+    assert.deepEqual(JSON.parse(Buffer.from(first.connect.data).toString()), { hi: 1 });
+    const c = b.callsOf('connect').at(-1)!;
+    assert.equal(c.body.transport, 'uni_grpc');
+    assert.equal(c.headers['x-tenant'], 't1');
+    assert.equal(c.headers['x-hidden'], undefined);
+    call.cancel();
+    client.close();
+  });
+
+  it('uni_sse: forwarded request headers reach the connect proxy', async () => {
+    b.on('connect', { result: { user: 's1' } });
+    const before = b.callsOf('connect').length;
+    const ac = new AbortController();
+    const res = await fetch(`${s.url}/connection/uni_sse?cf_connect=${encodeURIComponent('{}')}`, { headers: { 'X-Tenant': 'sse-t' }, signal: ac.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('"connect"')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    assert.match(text, /"connect"/);
+    assert.equal(b.callsOf('connect').length, before + 1);
+    assert.equal(b.callsOf('connect').at(-1)!.headers['x-tenant'], 'sse-t');
+    assert.equal(b.callsOf('connect').at(-1)!.body.transport, 'uni_sse');
+    ac.abort();
   });
 });
