@@ -32,8 +32,8 @@ export interface ProxyOverride {
   forceRecovery?: boolean;
 }
 
-/** A server-side subscription requested by the connect proxy (`subs`). */
-export interface ProxySubOptions {
+/** A subscribe / subscribe-stream result, or a connect-proxy server-side subscription (`subs`). */
+export interface SubscribeProxyResult {
   readonly expireAtSec: number;
   readonly info?: Uint8Array | undefined;
   readonly data?: Uint8Array | undefined;
@@ -46,15 +46,8 @@ export interface ConnectProxyResult {
   readonly info?: Uint8Array | undefined;
   readonly data?: Uint8Array | undefined;
   readonly channels: readonly string[];
-  readonly subs: ReadonlyMap<string, ProxySubOptions>;
+  readonly subs: ReadonlyMap<string, SubscribeProxyResult>;
   readonly meta?: Uint8Array | undefined;
-}
-
-export interface SubscribeProxyResult {
-  readonly expireAtSec: number;
-  readonly info?: Uint8Array | undefined;
-  readonly data?: Uint8Array | undefined;
-  readonly override?: ProxyOverride | undefined;
 }
 
 export interface PublishProxyResult {
@@ -254,15 +247,8 @@ export class ProxyHooks {
 
   async subscribe(proxy: ProxyDefinition, client: ClientView, req: SubscribeRequest): Promise<SubscribeProxyResult> {
     const caller = viewCaller(client);
-    const request = this.#base(proxy, caller, true);
-    request.channel = req.channel ?? '';
-    if (req.token) request.token = req.token;
-    this.#setPayload(request, proxy, 'data', req.data);
-    return this.#call(proxy, 'subscribe', request, caller, (r) =>
-      r === undefined
-        ? { expireAtSec: 0 }
-        : { expireAtSec: num(r.expire_at), info: payload(r, 'info', proxy), data: payload(r, 'data', proxy), override: override(r.override) },
-    );
+    const request = this.#subscribeRequest(proxy, caller, req);
+    return this.#call(proxy, 'subscribe', request, caller, (r) => subscribeResult(r, proxy));
   }
 
   async publish(proxy: ProxyDefinition, client: ClientView, channel: string, data: Uint8Array): Promise<PublishProxyResult> {
@@ -307,10 +293,7 @@ export class ProxyHooks {
     bidirectional: boolean,
   ): Promise<{ result: SubscribeProxyResult; stream: SubscriptionStream }> {
     const caller = viewCaller(client);
-    const request = this.#base(proxy, caller, true);
-    request.channel = req.channel ?? '';
-    if (req.token) request.token = req.token;
-    this.#setPayload(request, proxy, 'data', req.data);
+    const request = this.#subscribeRequest(proxy, caller, req);
     const transport = this.#transports.get(proxy)!;
     const stream = new ProxySubscriptionStream();
     const first = new Promise<ProxyMessage>((resolve, reject) => {
@@ -336,11 +319,7 @@ export class ProxyHooks {
       stream.attach(open, bidirectional);
     });
     try {
-      const result = await this.#call(proxy, 'subscribe', request, caller, (r) =>
-        r === undefined
-          ? { expireAtSec: 0 }
-          : { expireAtSec: num(r.expire_at), info: payload(r, 'info', proxy), data: payload(r, 'data', proxy), override: override(r.override) },
-      first);
+      const result = await this.#call(proxy, 'subscribe', request, caller, (r) => subscribeResult(r, proxy), first);
       return { result, stream };
     } catch (err) {
       stream.close();
@@ -360,6 +339,14 @@ export class ProxyHooks {
       }
       return EXPIRED;
     }
+  }
+
+  #subscribeRequest(proxy: ProxyDefinition, caller: Caller, req: SubscribeRequest): ProxyMessage {
+    const request = this.#base(proxy, caller, true);
+    request.channel = req.channel ?? '';
+    if (req.token) request.token = req.token;
+    this.#setPayload(request, proxy, 'data', req.data);
+    return request;
   }
 
   #base(proxy: ProxyDefinition, c: Caller, withUser: boolean): ProxyMessage {
@@ -506,20 +493,15 @@ function signature(d: ProxyDefinition): string {
 
 const EXPIRED: ServerRefreshDecision = Object.freeze({ expired: true, expireAtSec: 0 });
 
+function subscribeResult(r: Obj | undefined, proxy: ProxyDefinition): SubscribeProxyResult {
+  if (r === undefined) return { expireAtSec: 0 };
+  return { expireAtSec: num(r.expire_at), info: payload(r, 'info', proxy), data: payload(r, 'data', proxy), override: override(r.override) };
+}
+
 function connectResult(r: Obj, proxy: ProxyDefinition): ConnectProxyResult {
-  const subs = new Map<string, ProxySubOptions>();
+  const subs = new Map<string, SubscribeProxyResult>();
   const rawSubs = obj(r.subs);
-  if (rawSubs !== undefined) {
-    for (const [channel, v] of Object.entries(rawSubs)) {
-      const s = obj(v) ?? {};
-      subs.set(channel, {
-        expireAtSec: num(s.expire_at),
-        info: payload(s, 'info', proxy),
-        data: payload(s, 'data', proxy),
-        override: override(s.override),
-      });
-    }
-  }
+  if (rawSubs !== undefined) for (const [channel, v] of Object.entries(rawSubs)) subs.set(channel, subscribeResult(obj(v) ?? {}, proxy));
   return {
     userId: typeof r.user === 'string' ? r.user : '',
     expireAtSec: num(r.expire_at),
