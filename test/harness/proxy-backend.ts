@@ -167,7 +167,7 @@ function toGrpc(v: unknown, key = ''): unknown {
   return v;
 }
 
-export async function startGrpcBackend(options: { credentialsKey?: string } = {}): Promise<ProxyBackend> {
+export async function startGrpcBackend(options: { credentialsKey?: string; tls?: { cert: string; key: string } } = {}): Promise<ProxyBackend> {
   const script = new Script();
   const def = protoLoader.loadSync(PROXY_PROTO_PATH, { keepCase: true, longs: Number, defaults: false });
   const pkg: Wire = grpc.loadPackageDefinition(def);
@@ -229,7 +229,13 @@ export async function startGrpcBackend(options: { credentialsKey?: string } = {}
   const server = new grpc.Server();
   server.addService(service, impl);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(
+      '127.0.0.1:0',
+      options.tls !== undefined
+        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }])
+        : grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ),
   );
   return {
     kind: 'grpc',

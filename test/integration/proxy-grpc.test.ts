@@ -3,6 +3,10 @@
  * served from Rotor's own `proxy.proto`, plus GRPC-only options (per-RPC credentials, error status).
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startGrpcBackend, type ProxyBackend } from '../harness/proxy-backend.js';
 import { RawClientPool } from '../harness/raw-client.js';
@@ -111,5 +115,50 @@ describe('proxy over GRPC: subscribe streams', () => {
     assert.deepEqual(push.pub.data, { down: 2 });
     await c.close();
     await waitFor(() => st.cancelled, 5000, 'stream cancelled on disconnect');
+  });
+});
+
+describe('proxy over GRPC: TLS', () => {
+  let haveOpenssl = true;
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+  } catch {
+    haveOpenssl = false;
+  }
+  let dir = '';
+  let cert = '';
+  let b: ProxyBackend;
+  const servers: TestServer[] = [];
+  const pool = new RawClientPool();
+  before(async () => {
+    if (!haveOpenssl) return;
+    dir = mkdtempSync(join(tmpdir(), 'rotor-proxy-tls-'));
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+      { stdio: 'ignore' },
+    );
+    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    b = await startGrpcBackend({ tls: { cert, key: readFileSync(join(dir, 'key.pem'), 'utf8') } });
+  });
+  after(async () => {
+    await pool.closeAll();
+    for (const s of servers) await s.close();
+    await b?.close();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function connectVia(extra: Record<string, unknown>) {
+    const s = await startTestServer({ proxy_connect_endpoint: b.endpoint('connect'), ...extra });
+    servers.push(s);
+    b.on('connect', { result: { user: 'tls' } });
+    const c = await pool.open(s.wsUrl);
+    return c.connect({});
+  }
+
+  it('proxy_grpc_tls with the server CA, and proxy_grpc_cert_file, reach a TLS backend; plaintext gets 100', { skip: !haveOpenssl && 'openssl not available' }, async () => {
+    assert.equal(typeof (await connectVia({ proxy_grpc_tls: { enabled: true, server_ca_pem: cert } })).connect.client, 'string');
+    assert.equal(typeof (await connectVia({ proxy_grpc_cert_file: join(dir, 'cert.pem') })).connect.client, 'string');
+    assert.equal((await connectVia({})).error.code, 100);
   });
 });
