@@ -235,3 +235,36 @@ describe('proxy: unidirectional clients (uni-GRPC metadata, uni_sse headers)', (
     ac.abort();
   });
 });
+
+describe('proxy: binary encoding with the Protobuf SDK', () => {
+  let b: ProxyBackend;
+  let s: TestServer;
+  const sdks: ReturnType<typeof sdkClient>[] = [];
+  before(async () => {
+    b = await startHttpBackend();
+    s = await startTestServer(proxyConfig(b, { proxy_binary_encoding: true }));
+  });
+  after(async () => {
+    for (const c of sdks) c.disconnect();
+    await s.close();
+    await b.close();
+  });
+
+  it('binary payloads travel as b64data both ways (connect data, rpc)', async () => {
+    const raw = Uint8Array.from([0, 1, 2, 250, 255]);
+    b.on('connect', (req) => ({ result: { user: 'bin', b64data: Buffer.from(Buffer.from(req.b64data, 'base64').reverse()).toString('base64') } }));
+    b.on('rpc', (req) => ({ result: { b64data: Buffer.concat([Buffer.from(req.b64data, 'base64'), Buffer.from([7])]).toString('base64') } }));
+    const c = sdkClient('protobuf', s.wsUrl, { data: raw });
+    sdks.push(c);
+    const connected = new Promise<{ data?: unknown }>((resolve) => c.once('connected', resolve));
+    c.connect();
+    const ctx = await connected;
+    assert.deepEqual([...(ctx.data as Uint8Array)], [255, 250, 2, 1, 0]);
+    const call = b.callsOf('connect').at(-1)!.body;
+    assert.equal(call.encoding, 'binary');
+    assert.equal(call.protocol, 'protobuf');
+    assert.equal(call.data, undefined);
+    const r = await c.rpc('bin', Uint8Array.from([9, 9]));
+    assert.deepEqual([...(r.data as Uint8Array)], [9, 9, 7]);
+  });
+});
