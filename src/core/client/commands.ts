@@ -31,7 +31,13 @@ export async function handleSubscribe(client: Client, cmd: Command): Promise<voi
     if (client.closed) return;
     throw new ClientError(ClientErrors.AlreadySubscribed);
   }
-  const pending = await prepareSubscription(client, channel, opts, false, recoveryFromRequest(req));
+  let pending: Awaited<ReturnType<typeof prepareSubscription>>;
+  try {
+    pending = await prepareSubscription(client, channel, opts, false, recoveryFromRequest(req));
+  } catch (err) {
+    opts.stream?.close();
+    throw err;
+  }
   if (client.closed) return;
   client.sendReply({ id: cmd.id ?? 0, subscribe: pending.result });
   pending.commit();
