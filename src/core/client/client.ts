@@ -77,11 +77,6 @@ export class Client implements ClientView, TimerTarget, Flushable {
   readonly transport: Transport;
   readonly codec: Codec;
   readonly httpUserId: string | undefined;
-  readonly headers: Readonly<Record<string, string>> | undefined;
-  /** Hidden connection meta (connect decision), handed back to the handler. */
-  meta: Uint8Array | undefined;
-  /** Client-sent (emulated) headers kept by the connect decision. */
-  emulatedHeaders: Readonly<Record<string, string>> | undefined;
   /** Session id of emulated and unidirectional transports (routes /emulation requests). */
   readonly sessionId: string;
   userId = '';
@@ -116,16 +111,17 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #awaitingPong = false;
   #expireCheckAt = 0;
   #nextTickAt = 0;
-  /** A server-side refresh of the connection / of these channels is in flight. */
-  #refreshing = false;
-  #subRefreshing: Set<string> | undefined;
+  /** Handler-facing extras (recorded headers, meta, emulated headers); one slot, absent for most connections. */
+  #extra: { headers?: Readonly<Record<string, string>> | undefined; meta?: Uint8Array | undefined; emulated?: Readonly<Record<string, string>> | undefined } | undefined;
+  /** Server-side refreshes in flight: channel names, and '' for the connection itself. */
+  #refreshing: Set<string> | undefined;
 
   constructor(node: Node, transport: Transport, context: ClientContext) {
     this.node = node;
     this.transport = transport;
     this.codec = codecFor(transport.protocol);
     this.httpUserId = context.httpUserId;
-    this.headers = context.headers;
+    if (context.headers !== undefined) this.#extra = { headers: context.headers };
     this.sessionId = context.sessionId ?? (transport.emulation || transport.unidirectional ? randomUUID() : '');
     const stale = node.clientConfig.staleCloseDelayMs;
     if (stale > 0) {
@@ -148,6 +144,29 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   get protocol(): 'json' | 'protobuf' {
     return this.transport.protocol;
+  }
+
+  /** Request headers recorded when the connection opened. */
+  get headers(): Readonly<Record<string, string>> | undefined {
+    return this.#extra?.headers;
+  }
+
+  /** Hidden connection meta (connect decision), handed back to the handler. */
+  get meta(): Uint8Array | undefined {
+    return this.#extra?.meta;
+  }
+
+  set meta(v: Uint8Array | undefined) {
+    if (v !== undefined || this.#extra !== undefined) (this.#extra ??= {}).meta = v;
+  }
+
+  /** Client-sent (emulated) headers kept by the connect decision. */
+  get emulatedHeaders(): Readonly<Record<string, string>> | undefined {
+    return this.#extra?.emulated;
+  }
+
+  set emulatedHeaders(v: Readonly<Record<string, string>> | undefined) {
+    if (v !== undefined || this.#extra !== undefined) (this.#extra ??= {}).emulated = v;
   }
 
   isSubscribed(channel: string): boolean {
@@ -527,8 +546,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   async #refreshConnection(): Promise<void> {
     const handler = this.node.handler;
-    if (this.#refreshing || handler.refreshConnection === undefined) return;
-    this.#refreshing = true;
+    const busy = (this.#refreshing ??= new Set());
+    if (busy.has('') || handler.refreshConnection === undefined) return;
+    busy.add('');
     try {
       const d = await handler.refreshConnection(this);
       if (this.#state !== State.Connected) return;
@@ -548,13 +568,13 @@ export class Client implements ClientView, TimerTarget, Flushable {
         this.disconnect(Disconnects.ServerError);
       }
     } finally {
-      this.#refreshing = false;
+      busy.delete('');
     }
   }
 
   async #refreshSubscription(channel: string, ctx: ChannelState): Promise<void> {
     const handler = this.node.handler;
-    const busy = (this.#subRefreshing ??= new Set());
+    const busy = (this.#refreshing ??= new Set());
     if (busy.has(channel) || handler.refreshSubscription === undefined) return;
     busy.add(channel);
     try {
