@@ -204,9 +204,10 @@ export class ClientPolicy implements ClientHandler {
       opts = baseOptions(o, claims.override, SubscriptionSource.SubscriptionToken, claims.info, claims.data, claims.expireAtSec);
     } else {
       const userLimited = this.#isUserLimited(channel, o);
-      const subProxy = this.#proxyOf(this.#route(channel, 'subscribe'));
+      // User-limited channels never go to subscribe proxies (Centrifugo's order of checks).
+      const subProxy = userLimited ? undefined : this.#proxyOf(this.#route(channel, 'subscribe'));
       const refreshProxy = this.#proxyOf(this.#route(channel, 'sub_refresh'));
-      const streamProxy = this.#proxyOf(this.#route(channel, 'subscribe_stream'));
+      const streamProxy = userLimited ? undefined : this.#proxyOf(this.#route(channel, 'subscribe_stream'));
       let source: number;
       if (userLimited && this.#userAllowed(channel, userId)) {
         opts = baseOptions(o, undefined, SubscriptionSource.UserLimited);

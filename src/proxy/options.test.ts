@@ -91,3 +91,13 @@ void describe('proxySetupFromConfig', () => {
     assert.deepEqual(problems({ proxy_subscribe_stream_endpoint: 'http://127.0.0.1:1/s' }), ['proxy_subscribe_stream_endpoint']);
   });
 });
+
+void describe('hooks enabled by flag or by name (Centrifugo)', () => {
+  void test('granular: a flag without a proxy name is missing (108); non-granular: a name enables the hook proxy', () => {
+    const g = setup({ granular_proxy_mode: true, proxies: [], namespaces: [{ name: 'aa', proxy_publish: true }] });
+    assert.equal(g.channels.get('aa')!.publish, 'missing');
+    const n = setup({ proxy_publish_endpoint: 'http://127.0.0.1:9/p', namespaces: [{ name: 'aa', publish_proxy_name: 'whatever' }] });
+    const r = n.channels.get('aa')!.publish;
+    assert.equal(typeof r === 'object' && r.name, 'publish');
+  });
+});

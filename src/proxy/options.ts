@@ -331,7 +331,8 @@ export function proxySetupFromConfig(config: Config): ProxySetup {
     }
     for (const [name, , o] of namespaces) {
       const routes: Partial<Record<ChannelHook, ChannelRoute>> = {};
-      for (const [hook, flag] of HOOK_FLAGS) if (o[flag] === true) routes[hook] = byHook[hook] ?? 'missing';
+      // Centrifugo enables a hook by its flag or by a proxy name; here the hook's one proxy serves it.
+      for (const [hook, flag, key] of HOOK_FLAGS) if (o[flag] === true || o[key] !== '') routes[hook] = byHook[hook] ?? 'missing';
       channels.set(name, routes);
     }
   } else {
@@ -355,9 +356,11 @@ export function proxySetupFromConfig(config: Config): ProxySetup {
     rpcTop = ref('rpc_proxy_name', config.rpc_proxy_name);
     for (const [name, at, o] of namespaces) {
       const routes: Partial<Record<ChannelHook, ChannelRoute>> = {};
-      for (const [hook, , key] of HOOK_FLAGS) {
+      for (const [hook, flag, key] of HOOK_FLAGS) {
         const d = ref(`${at}${key}`, o[key] as string);
         if (d !== undefined) routes[hook] = d;
+        // A flag without a proxy name has no proxy in granular mode: fail closed (108).
+        else if (o[flag] === true) routes[hook] = 'missing';
         if (d !== undefined && hook === 'subscribe_stream' && d.protocol !== 'grpc') p.add(`${at}${key}`, 'subscribe stream proxy supports only GRPC endpoints');
       }
       channels.set(name, routes);
