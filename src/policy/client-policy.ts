@@ -265,6 +265,9 @@ export class ClientPolicy implements ClientHandler {
     if (!this.#validName(channel, o)) throw new ClientError(ClientErrors.BadRequest);
     if (data.byteLength === 0) throw new ClientError(ClientErrors.BadRequest);
     const pubProxy = this.#proxyOf(this.#route(channel, 'publish'));
+    // Subscribe-stream namespaces take publications only through a bidirectional stream the client
+    // is subscribed with (handled by the core before this); anything else is not available.
+    if (pubProxy === undefined && this.#route(channel, 'subscribe_stream') !== undefined) throw new ClientError(ClientErrors.NotAvailable);
     if (pubProxy !== undefined) {
       const r = await this.#proxies!.publish(pubProxy, client, channel, data);
       return { channelOptions: o, data: r.data, skipHistory: r.skipHistory };

@@ -85,8 +85,10 @@ describe('proxy over GRPC: subscribe streams', () => {
     const push = await c.waitPush((p) => p.channel === 'st:a' && p.pub !== undefined);
     assert.deepEqual(push.pub.data, { n: 1 });
     assert.deepEqual(push.pub.tags, { k: 'v' });
+    assert.equal((await c.call('publish', { channel: 'st:a', data: { up: 1 } })).error.code, 108, 'no publish into a unidirectional stream namespace');
     await c.call('unsubscribe', { channel: 'st:a' });
     await waitFor(() => st.cancelled, 5000, 'stream cancelled');
+    assert.equal((await c.call('publish', { channel: 'bd:y', data: { up: 1 } })).error.code, 108, 'no publish into a bidirectional stream without subscribing');
     assert.equal(other.messages.some((m) => m.value.push?.pub !== undefined), false, 'the other subscriber got nothing of this stream');
   });
 
