@@ -319,7 +319,7 @@ export class ProxyHooks {
       stream.attach(open, bidirectional);
     });
     try {
-      const result = await this.#call(proxy, 'subscribe', request, caller, (r) => subscribeResult(r, proxy), first);
+      const result = await this.#call(proxy, 'subscribe', request, caller, (r) => subscribeResult(r, proxy), first, 'subscribe_stream');
       return { result, stream };
     } catch (err) {
       stream.close();
@@ -403,6 +403,7 @@ export class ProxyHooks {
     caller: Caller,
     map: (result: Obj | undefined) => T,
     answer?: Promise<ProxyMessage>,
+    label: string = hook,
   ): Promise<T> {
     const transport = this.#transports.get(proxy)!;
     const started = performance.now();
@@ -424,7 +425,7 @@ export class ProxyHooks {
       failed = true;
       this.#logger.error('proxy request failed', {
         proxy: proxy.name,
-        type: hook,
+        type: label,
         endpoint: proxy.endpoint,
         client: caller.id,
         error: err instanceof Error ? err.message : String(err),
@@ -432,8 +433,8 @@ export class ProxyHooks {
       throw new ClientError(ClientErrors.Internal, { cause: err });
     } finally {
       const sec = (performance.now() - started) / 1000;
-      if (this.setup.granular) this.#metrics?.observe(hook, proxy.name, sec, failed);
-      else this.#metrics?.observe(proxy.protocol, hook, sec, failed);
+      if (this.setup.granular) this.#metrics?.observe(label, proxy.name, sec, failed);
+      else this.#metrics?.observe(proxy.protocol, label, sec, failed);
     }
   }
 }

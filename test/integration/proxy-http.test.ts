@@ -10,6 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import WebSocket from 'ws';
 import { freePort } from '../harness/spawned.js';
 import { startHttpBackend, type ProxyBackend } from '../harness/proxy-backend.js';
+import { waitFor } from '../harness/wait.js';
 import { RawClientPool } from '../harness/raw-client.js';
 import { sdkClient } from '../harness/sdk.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
@@ -74,6 +75,25 @@ describe('proxy over HTTP: bad backends and status transforms', () => {
       await c.close();
     });
   }
+
+  it('a client gone during a connect proxy call is not registered when the answer comes; a result-less answer → 3003', async () => {
+    const node = s.server.node;
+    const live = node.hub.numClients;
+    let release: (a: Record<string, unknown>) => void = () => undefined;
+    b.on('connect', () => new Promise((resolve) => (release = resolve)));
+    const before = b.callsOf('connect').length;
+    const c = await pool.open(s.wsUrl);
+    c.send({ id: 1, connect: {} });
+    await waitFor(() => b.callsOf('connect').length > before, 5000, 'connect proxy called');
+    c.terminate();
+    await c.closed;
+    release({ result: { user: 'gone' } });
+    b.on('connect', { result: null });
+    const c2 = await pool.open(s.wsUrl);
+    c2.send({ id: 1, connect: {} });
+    assert.equal((await c2.waitClose(5000)).code, 3003);
+    assert.equal(node.hub.numClients, live, 'the gone client was not added');
+  });
 
   it('connect proxy failure: bidirectional → error 100 temporary; uni_websocket → disconnect 3004', async () => {
     b.on('connect', { $raw: 'not json' });
