@@ -7,7 +7,7 @@
  * generator) pin themselves to core 1. Server CPU comes from /proc/<pid>/stat, so "deliveries per
  * server-core-second" stays valid when the client side saturates. See README.md.
  *
- *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,profile]
+ *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,proxy,profile]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  *                [--profile-phase closed|rate]
@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { summariseProfile } from './lib/cpuprofile.mjs';
 import { createHttpLoad } from './lib/http-load.mjs';
+import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
 import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
@@ -27,7 +28,7 @@ import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
 // ------------------------------------------------------------------ options
 
-const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'tags', 'profile'];
+const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'tags', 'proxy', 'profile'];
 const OPTIONS = {
   quick: { type: 'boolean', default: false },
   scenarios: { type: 'string' },
@@ -82,6 +83,8 @@ const P = {
   connectN: quick ? 500 : 5000,
   connectConcurrency: 200,
   httpConnections: 64,
+  proxyN: quick ? 300 : 3000,
+  rpcConnections: 64,
   maxMinutes: num(args['max-minutes'], quick ? 5 : 25),
 };
 
@@ -516,6 +519,71 @@ async function httpSession(kind) {
   }
 }
 
+/**
+ * Backend proxy (issue 12): one Rotor (memory engine) with an HTTP connect proxy and rpc proxy to a
+ * keep-alive backend pinned to the client core. Two ramps of N connects on the same server — with an
+ * HS256 JWT (the proxy is not called) and without a token (one proxy round trip each) — then
+ * closed-loop client rpc through the rpc proxy over `rpcConnections` connections.
+ */
+async function proxySession() {
+  const backend = await startServer({ kind: 'proxy-backend', tmpDir: TMP, core: 1 });
+  const server = await startServer({
+    kind: 'rotor',
+    rotorConfig: {
+      ...ROTOR_CONFIG,
+      proxy_connect_endpoint: `http://127.0.0.1:${backend.port}/connect`,
+      proxy_rpc_endpoint: `http://127.0.0.1:${backend.port}/rpc`,
+    },
+    tmpDir: TMP,
+  });
+  const n = P.proxyN;
+  const ramp = async (secret) => {
+    const pool = new SubscriberPool('rotor-json', server.port, P.workers);
+    try {
+      const cpu0 = cpuSeconds(server.pid);
+      const b0 = cpuSeconds(backend.pid);
+      const ms = await pool.open({ total: n, concurrency: P.connectConcurrency, secret, subscribe: false, channels: {}, timeoutMs: 120_000 });
+      const cpu1 = cpuSeconds(server.pid);
+      const b1 = cpuSeconds(backend.pid);
+      assertPoolHealthy(pool, 'proxy ramp');
+      if (pool.connectedCount() !== n) throw new Error(`only ${pool.connectedCount()} of ${n} connected`);
+      return { connectsPerSec: n / (ms / 1000), connectsPerCoreSec: n / (cpu1 - cpu0), backendCpuPct: (100 * (b1 - b0)) / (ms / 1000) };
+    } finally {
+      await pool.close();
+    }
+  };
+  try {
+    await ramp(SECRET); // warm-up of both paths
+    await ramp('');
+    const jwt = await ramp(SECRET);
+    const proxied = await ramp('');
+    const load = createRpcLoad({ port: server.port, connections: P.rpcConnections, payload: makePayload(0) });
+    let rpc;
+    try {
+      await load.opened;
+      load.start();
+      await sleep(P.warmupMs);
+      const a = { t: performance.now(), cpu: cpuSeconds(server.pid), b: cpuSeconds(backend.pid), ok: load.stats.ok };
+      await sleep(P.durationMs);
+      const z = { t: performance.now(), cpu: cpuSeconds(server.pid), b: cpuSeconds(backend.pid), ok: load.stats.ok };
+      if (load.stats.errors > 0) throw new Error(`${load.stats.errors} rpc errors; first: ${load.stats.firstError}`);
+      const wall = (z.t - a.t) / 1000;
+      rpc = {
+        rpcPerSec: (z.ok - a.ok) / wall,
+        rpcPerCoreSec: (z.ok - a.ok) / (z.cpu - a.cpu),
+        serverCpuPct: (100 * (z.cpu - a.cpu)) / wall,
+        backendCpuPct: (100 * (z.b - a.b)) / wall,
+      };
+    } finally {
+      load.stop();
+    }
+    return { jwt, proxied, rpc };
+  } finally {
+    await server.stop();
+    await backend.stop();
+  }
+}
+
 // ------------------------------------------------------------------ main
 
 /** Runs `fn` and records its metrics; a failure is noted and the run goes on. */
@@ -654,6 +722,16 @@ async function main() {
           const r = await attempt(`tags N=${n} ${name} #${rep + 1}`, () => fanoutSession(target, n, { doClosed: true, doRate: false, tf }));
           if (r?.closed) record('tags', name, r.closed);
         }
+      }
+    }
+  }
+  if (scenarios.includes('proxy')) {
+    for (let rep = 0; rep < P.repeats; rep++) {
+      const r = await attempt(`proxy #${rep + 1}`, () => proxySession());
+      if (r) {
+        record('proxy-connect', 'rotor-jwt', r.jwt);
+        record('proxy-connect', 'rotor-proxy', r.proxied);
+        record('proxy-rpc', 'rotor-proxy', r.rpc);
       }
     }
   }
@@ -958,6 +1036,33 @@ function renderReport(profile, pinned) {
       ['p99ms', 'p99'],
       ['cross-memory', 'cross-redis'],
       'cross-memory',
+    );
+    s += '\n';
+  }
+  if (results['proxy-connect']) {
+    s += `## Backend proxy (issue 12): connects with an HS256 JWT vs through an HTTP connect proxy, N=${fmt(P.proxyN)}, ${P.connectConcurrency} in flight; backend on the client core\n\n`;
+    s += table(
+      'proxy-connect',
+      [
+        ['connectsPerSec', 'connects/s (wall)'],
+        ['connectsPerCoreSec', 'connects / server-core-s'],
+        ['backendCpuPct', 'backend CPU %'],
+      ],
+      ['connectsPerSec', 'connects/s'],
+      ['rotor-jwt', 'rotor-proxy'],
+      'rotor-jwt',
+    );
+    s += `\nClient rpc through the HTTP rpc proxy, ${P.rpcConnections} connections, one rpc in flight each:\n\n`;
+    s += table(
+      'proxy-rpc',
+      [
+        ['rpcPerSec', 'rpc round trips/s'],
+        ['rpcPerCoreSec', 'rpc / server-core-s'],
+        ['serverCpuPct', 'server CPU %'],
+        ['backendCpuPct', 'backend CPU %'],
+      ],
+      null,
+      ['rotor-proxy'],
     );
     s += '\n';
   }

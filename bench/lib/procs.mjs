@@ -78,8 +78,8 @@ export function selfCpuSeconds() {
 }
 
 /**
- * Starts a server pinned to core 0 and resolves when it has told its port.
- * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number}} opts
+ * Starts a server pinned to core 0 (or `core`) and resolves when it has told its port.
+ * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number, core?: number}} opts
  * @returns {Promise<{kind: string, pid: number, port: number, proc: import('node:child_process').ChildProcess, stop: () => Promise<void>, log: () => string}>}
  */
 export function startServer(opts) {
@@ -100,7 +100,7 @@ export function startServer(opts) {
     args = ['serve', '-c', cfg];
     portRe = /serving .*websocket.* endpoints on .*:(\d+)/;
   } else {
-    const file = { 'ws-plain': 'ws-server.mjs', 'ws-corked': 'ws-server.mjs', socketio: 'socketio-server.mjs', 'http-bare': 'http-bare.mjs' }[
+    const file = { 'ws-plain': 'ws-server.mjs', 'ws-corked': 'ws-server.mjs', socketio: 'socketio-server.mjs', 'http-bare': 'http-bare.mjs', 'proxy-backend': 'proxy-backend.mjs' }[
       opts.kind
     ];
     if (!file) throw new Error(`unknown server kind ${opts.kind}`);
@@ -110,7 +110,7 @@ export function startServer(opts) {
     portRe = /LISTENING (\d+)/;
   }
   const cmd = PINNED ? 'taskset' : process.execPath;
-  const argv = PINNED ? ['-c', '0', process.execPath, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
+  const argv = PINNED ? ['-c', String(opts.core ?? 0), process.execPath, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
   const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.tmpDir });
   children.add(proc);
   let out = '';

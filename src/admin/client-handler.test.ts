@@ -28,7 +28,7 @@ function innerPolicy(calls: string[]): ClientHandler {
 }
 
 const ctx = (clientId: string): ConnectionContext => ({ clientId, transport: 'websocket', protocol: 'json', unidirectional: false });
-const view = (id: string): ClientView => ({ id, userId: '', transportName: 'websocket', isSubscribed: () => false });
+const view = (id: string): ClientView => ({ id, userId: '', transportName: 'websocket', protocol: 'json', meta: undefined, headers: undefined, emulatedHeaders: undefined, isSubscribed: () => false });
 
 describe('admin observer handler', () => {
   const tokens = new AdminTokens('k');

@@ -19,6 +19,7 @@ import type {
   HistoryDecision,
   PublishDecision,
   RefreshDecision,
+  ServerRefreshDecision,
   SubRefreshDecision,
   SubscribeOptions,
 } from '../core/handler.js';
@@ -34,10 +35,16 @@ export class AdminClientHandler implements ClientHandler {
   /** Admin observer connections by client id → unix seconds their token expires. */
   readonly #observers = new Map<string, number>();
 
+  /** Server-side refresh, present exactly when the wrapped handler has it (the core checks presence). */
+  readonly refreshConnection?: (client: ClientView) => Promise<ServerRefreshDecision>;
+  readonly refreshSubscription?: (client: ClientView, channel: string) => Promise<ServerRefreshDecision>;
+
   constructor(inner: ClientHandler, tokens: AdminTokens, nowSec: () => number) {
     this.#inner = inner;
     this.#tokens = tokens;
     this.#nowSec = nowSec;
+    if (inner.refreshConnection !== undefined) this.refreshConnection = inner.refreshConnection.bind(inner);
+    if (inner.refreshSubscription !== undefined) this.refreshSubscription = inner.refreshSubscription.bind(inner);
   }
 
   /** Number of admin observer connections currently known (tests, diagnostics). */

@@ -11,7 +11,7 @@ import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
 import type { TokenVerifierOptions } from '../auth/index.js';
-import { jwksTemplateProblemsOf, type Config } from '../config/index.js';
+import { ConfigError, jwksTemplateProblemsOf, type Config } from '../config/index.js';
 import { checkUnimplementedKeys } from '../config/unimplemented.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -24,6 +24,8 @@ import { InfoMetrics } from '../observability/info-metrics.js';
 import { Metrics } from '../observability/metrics.js';
 import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
 import { ClientPolicy } from '../policy/client-policy.js';
+import { forwardedNames, proxySetupFromConfig } from '../proxy/options.js';
+import type { ProxyHooks } from '../proxy/hooks.js';
 import { ConnectionLimiter } from '../transports/limits.js';
 import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint, type WebSocketEndpointOptions } from '../transports/websocket.js';
@@ -103,14 +105,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const releaseMemoryGauges = installDescriptorFreeMemoryGauges(metrics.registry);
   const refused = new RefusedConnections(metrics.registry, logger);
   const channels = new ConfigChannelOptionsResolver(config);
+  // Proxies to the application backend: a bad proxy config stops start-up (ConfigError naming the key).
+  let proxySetup = proxySetupFromConfig(config);
+  const clock = options.clock ?? systemClock;
+  const proxies: ProxyHooks | undefined =
+    proxySetup.all.length > 0
+      ? await (await import('../proxy/index.js')).createProxyHooks(proxySetup, { logger, registry: metrics.registry, now: () => clock.now() })
+      : undefined;
+  const forwarded = forwardedNames(proxySetup);
   const policyOptions = (c: Config): ConstructorParameters<typeof ClientPolicy>[0] => ({
     config: c,
     channels,
     connectionTokens: new TokenVerifier(withJwksLog(connectionVerifierOptions(c), options.clock, logger)),
     subscriptionTokens: new TokenVerifier(withJwksLog(subscriptionVerifierOptions(c), options.clock, logger)),
+    proxies,
+    proxySetup,
   });
   const policy = new ClientPolicy(policyOptions(config));
-  const clock = options.clock ?? systemClock;
   const admin = config.admin ? new Admin(config, logger, () => clock.now() / 1000) : undefined;
 
   const name = config.name || `${hostname()}_${config.port}`;
@@ -129,6 +140,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metrics,
     infoMetrics: () => infoMetrics.snapshot,
     uniConnectErrorTransforms: uniTransforms(config),
+    captureHeaders: forwarded.headers,
+    captureMetadata: forwarded.metadata,
     client: {
       pingIntervalMs: config.ping_interval,
       pongTimeoutMs: config.pong_timeout,
@@ -273,6 +286,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await node.shutdown();
       await engine.close();
       await streaming.close();
+      proxies?.close();
       for (const s of servers) s.closeIdleConnections();
       // Streaming responses and upgraded sockets are ended by the node shutdown above.
       setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 1000).unref();
@@ -283,9 +297,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     return closing;
   };
   const reload = (next: Config): void => {
-    const o = policyOptions(next); // builds the verifiers first: throws before changing anything
+    // Everything that can throw runs before anything changes.
+    const nextSetup = proxySetupFromConfig(next);
+    if (proxies === undefined && nextSetup.all.length > 0) {
+      throw new ConfigError([{ path: 'proxies', message: 'proxies configured after start: restart to enable them' }]);
+    }
+    const o = { ...policyOptions(next), proxySetup: nextSetup }; // builds the verifiers first: throws before changing anything
     const applyTls = listeners.prepareReload(next); // reads the certificates: throws before changing anything
     applyTls();
+    proxies?.reconfigure(nextSetup);
+    proxySetup = nextSetup;
+    const captured = forwardedNames(nextSetup);
+    if (captured.headers.some((h) => !node.captureHeaders.includes(h)) || captured.metadata.some((m) => !node.captureMetadata.includes(m))) {
+      logger.warn('new proxy header names apply after a restart (headers are recorded from the start-up lists)');
+    }
     channels.reconfigure(next);
     policy.reconfigure(o);
     logger.info('configuration reloaded');

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type LoadConfigResult } from '../config/index.js';
 import { checkUnimplementedKeys } from '../config/unimplemented.js';
+import { proxySetupFromConfig } from '../proxy/options.js';
 
 /**
  * Loads and validates the file alone (environment not applied, like Centrifugo's checkconfig). Throws
@@ -16,7 +17,9 @@ export async function checkConfigFile(path: string, cwd: string = process.cwd())
   } catch (err) {
     throw new ConfigError([{ path: file, message: 'config file not found' }], { cause: err });
   }
-  return loadConfig({ configPath: file, env: {}, cwd });
+  const result = await loadConfig({ configPath: file, env: {}, cwd });
+  proxySetupFromConfig(result.config); // proxy names and entries (throws ConfigError naming the key)
+  return result;
 }
 
 export function registerCheckconfigCommand(program: Command): void {

@@ -111,14 +111,15 @@ describe('unimplemented keys table', () => {
   });
 
   it('a channel option set in several namespaces and at the top level is one warning listing every place', () => {
+    const table: UnimplementedKey[] = [{ key: 'join_leave', reason: 'r' }];
     const config = validateConfig({
-      proxy_publish: true,
-      namespaces: [{ name: 'ns-a', proxy_publish: true }, { name: 'ns-b' }, { name: 'ns-c', proxy_publish: true }],
+      join_leave: true,
+      namespaces: [{ name: 'ns-a', join_leave: true }, { name: 'ns-b' }, { name: 'ns-c', join_leave: true }],
     });
     const log = capture();
-    checkUnimplementedKeys(config, log);
+    checkUnimplementedKeys(config, log, table);
     assert.equal(log.warnings.length, 1);
-    assert.deepEqual(log.warnings[0]!.fields?.paths, ['proxy_publish', 'namespaces[0].proxy_publish', 'namespaces[2].proxy_publish']);
+    assert.deepEqual(log.warnings[0]!.fields?.paths, ['join_leave', 'namespaces[0].join_leave', 'namespaces[2].join_leave']);
   });
 
   it('every fatal key set is named in one config error (a table with fatal rows)', () => {

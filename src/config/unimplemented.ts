@@ -9,7 +9,6 @@
  */
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { CHANNEL_OPTIONS, type Config } from './schema/index.js';
-import { PROXY } from './schema/proxy.js';
 import { defaultConfig } from './validate.js';
 
 export interface UnimplementedKey {
@@ -28,7 +27,6 @@ export interface UnimplementedKey {
 const on = (key: keyof Config) => ({ text: `with \`${key}\` on`, test: (c: Config) => c[key] === true });
 const redisEngine = { text: 'with `engine: redis`', test: (c: Config) => c.engine === 'redis' };
 
-const PROXY_REASON = 'proxies (connect, refresh, subscribe, publish, sub_refresh, rpc, subscribe streams) are not implemented: use JWT auth, channel permission options and the server API';
 const BUFFER_REASON = 'Go WebSocket buffer tuning; Node\'s `ws` manages its own buffers';
 const GRAPHITE_REASON = 'Graphite export is not implemented: scrape `/metrics` (`prometheus: true`)';
 const OTEL_REASON = 'OpenTelemetry tracing is not implemented';
@@ -36,11 +34,6 @@ const OTEL_REASON = 'OpenTelemetry tracing is not implemented';
 export const UNIMPLEMENTED_KEYS: readonly UnimplementedKey[] = [
   // ---- HTTP server ----
   { key: 'http3', reason: 'HTTP/3 is not served (it needs TLS)' },
-  // ---- proxies ----
-  ...(Object.keys(PROXY) as (keyof typeof PROXY)[]).filter((k) => k !== 'consumers').map((key): UnimplementedKey => ({ key, reason: PROXY_REASON, area: 'proxy' })),
-  ...(Object.keys(CHANNEL_OPTIONS) as Extract<keyof typeof CHANNEL_OPTIONS, keyof Config>[]).filter((k) => k.includes('proxy')).map((key): UnimplementedKey => ({ key, reason: PROXY_REASON, area: 'proxy' })),
-  { key: 'rpc_namespaces', reason: 'RPC namespaces only route RPC calls to proxies, which are not implemented', area: 'proxy' },
-  { key: 'rpc_namespace_boundary', reason: 'RPC namespaces only route RPC calls to proxies, which are not implemented', area: 'proxy' },
   // ---- consumers ----
   { key: 'consumers', reason: 'asynchronous consumers (PostgreSQL outbox, Kafka) are not implemented: call the server API', area: 'consumers' },
   // ---- admin ----

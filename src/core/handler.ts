@@ -53,6 +53,28 @@ export interface SubscribeOptions {
   readonly deltaFossil?: boolean | undefined;
   /** Publications whose tags do not pass are not delivered (offsets still advance; spec §14). */
   readonly tagsFilter?: TagsFilter | undefined;
+  /**
+   * False: an expiring subscription is refreshed by the server through
+   * {@link ClientHandler.refreshSubscription} (no `expires`/`ttl` in the subscribe result). @default true
+   */
+  readonly clientSideRefresh?: boolean | undefined;
+  /** A per-subscriber publication stream from the application (e.g. a subscribe-stream proxy). */
+  readonly stream?: SubscriptionStream | undefined;
+}
+
+/**
+ * Publications for one subscriber only, from outside the broker. The core starts it when the
+ * subscription is committed and closes it when the subscription ends in any way (unsubscribe,
+ * disconnect, failed subscribe); when the source ends first, the client is unsubscribed (2500,
+ * it resubscribes).
+ */
+export interface SubscriptionStream {
+  /** `deliver` pushes a publication to this subscriber; `end` ends the subscription. */
+  start(deliver: (data: Uint8Array, tags?: Readonly<Record<string, string>>) => void, end: () => void): void;
+  /** Bidirectional streams: a client publish to the channel goes here instead of the broker. */
+  publish?(data: Uint8Array): void;
+  /** Idempotent. */
+  close(): void;
 }
 
 /** Information about the transport a connection uses, passed to the handler. */
@@ -63,6 +85,8 @@ export interface ConnectionContext {
   /** User id already attached to the HTTP request (e.g. `client_user_id_http_header`). */
   readonly httpUserId?: string | undefined;
   readonly unidirectional: boolean;
+  /** Request headers recorded when the connection opened (lower-case names; see `NodeOptions.captureHeaders`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The handler's answer to a connect request. */
@@ -81,6 +105,10 @@ export interface ConnectDecision {
    * connection of the user (on any node) is closed with ConnectionLimit (`user_personal_single_connection`).
    */
   readonly singleConnectionChannel?: string | undefined;
+  /** Hidden per-connection data kept for the handler (never sent to the client). */
+  readonly meta?: Uint8Array | undefined;
+  /** Client-sent (emulated) headers to keep for the handler, apart from real request headers. */
+  readonly emulatedHeaders?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The handler's answer to a refresh (client `refresh` command). */
@@ -90,6 +118,18 @@ export interface RefreshDecision {
   readonly info?: Uint8Array | undefined;
   /** Token-based server-side channels of the new token (a change → disconnect insufficient state). */
   readonly tokenChannels?: readonly string[] | undefined;
+}
+
+/** The handler's answer to a server-side refresh of a connection or subscription. */
+export interface ServerRefreshDecision {
+  /** True: close the connection (or drop the subscription) as expired. */
+  readonly expired?: boolean | undefined;
+  /** New expiration, unix seconds; 0 = never. */
+  readonly expireAtSec: number;
+  /** New connection info (or channel info for a subscription); absent = unchanged. */
+  readonly info?: Uint8Array | undefined;
+  /** New hidden connection meta; absent = unchanged. */
+  readonly meta?: Uint8Array | undefined;
 }
 
 /** The handler's answer to a sub_refresh. */
@@ -116,6 +156,13 @@ export interface ClientView {
   readonly id: string;
   readonly userId: string;
   readonly transportName: string;
+  readonly protocol: 'json' | 'protobuf';
+  /** Hidden connection meta set by the connect decision. */
+  readonly meta: Uint8Array | undefined;
+  /** Request headers recorded when the connection opened (see `ConnectionContext.headers`). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  /** Client-sent connect `headers` the connect decision kept; never mixed with `headers`. */
+  readonly emulatedHeaders: Readonly<Record<string, string>> | undefined;
   /** True when subscribed (state subscribed) to the channel. */
   isSubscribed(channel: string): boolean;
 }
@@ -135,6 +182,14 @@ export interface ClientHandler {
   subRefresh(client: ClientView, channel: string, token: string): Promise<SubRefreshDecision>;
   /** Options for a server-side subscription requested through the server API. */
   serverSubscribe(userId: string, channel: string): ChannelOptions;
+  /**
+   * Server-side refresh: called when the expiry of a connection whose connect decision said
+   * `clientSideRefresh: false` passes. Rejecting with DisconnectError closes the connection; any other
+   * rejection closes it with a server error (handlers retry transient failures themselves).
+   */
+  refreshConnection?(client: ClientView): Promise<ServerRefreshDecision>;
+  /** Server-side refresh of a subscription made with `clientSideRefresh: false` (checked on the periodic tick). */
+  refreshSubscription?(client: ClientView, channel: string): Promise<ServerRefreshDecision>;
 }
 
 /** A position a client wants to recover from. */

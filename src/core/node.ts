@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Broker, BrokerEventHandler, HistoryOptions, HistoryResult, PublishOptions, PublishResult } from './broker.js';
 import type { ChannelOptionsResolver } from './channel-options.js';
-import { Client, type ClientConfig, DEFAULT_CLIENT_CONFIG } from './client/client.js';
+import { Client, type ClientConfig, type ClientContext, DEFAULT_CLIENT_CONFIG } from './client/client.js';
 import { type Clock, systemClock } from './clock.js';
 import {
   type ControlBody,
@@ -85,6 +85,13 @@ export interface NodeOptions {
    * disconnect) are applied before the built-in mapping (`client_connect_code_to_unidirectional_disconnect`).
    */
   readonly uniConnectErrorTransforms?: ReadonlyMap<number, Disconnect> | undefined;
+  /**
+   * Request header names (lower-case) that transports record from the request opening a connection
+   * and hand to the handler (`ClientView.headers`); GRPC transports record metadata keys of
+   * `captureMetadata`. Empty (the default) records nothing.
+   */
+  readonly captureHeaders?: readonly string[] | undefined;
+  readonly captureMetadata?: readonly string[] | undefined;
 }
 
 /** One node as listed by `info`. */
@@ -154,6 +161,9 @@ export class Node implements BrokerEventHandler {
   readonly metrics: NodeMetrics;
   readonly timers: TimerWheel;
   readonly uniConnectErrorTransforms: ReadonlyMap<number, Disconnect>;
+  /** See {@link NodeOptions.captureHeaders}. */
+  readonly captureHeaders: readonly string[];
+  readonly captureMetadata: readonly string[];
   readonly #startedAtMs: number;
   readonly #nodeInfoIntervalMs: number;
   readonly #infoMetrics: (() => NodeInfoMetrics | undefined) | undefined;
@@ -184,6 +194,8 @@ export class Node implements BrokerEventHandler {
     this.metrics = options.metrics ?? {};
     this.timers = new TimerWheel(this.clock, 100);
     this.uniConnectErrorTransforms = options.uniConnectErrorTransforms ?? new Map();
+    this.captureHeaders = options.captureHeaders ?? [];
+    this.captureMetadata = options.captureMetadata ?? [];
     this.#startedAtMs = this.clock.now();
     this.#nodeInfoIntervalMs = options.nodeInfoIntervalMs ?? 3000;
     this.#infoMetrics = options.infoMetrics;
@@ -218,7 +230,7 @@ export class Node implements BrokerEventHandler {
   // ---- connections ----
 
   /** Creates the session for a new transport; the transport feeds it with `client.handleData`. */
-  newClient(transport: Transport, context: { httpUserId?: string | undefined; sessionId?: string | undefined } = {}): Client {
+  newClient(transport: Transport, context: ClientContext = {}): Client {
     const client = new Client(this, transport, context);
     this.metrics.transportConnect?.(transport.name);
     return client;

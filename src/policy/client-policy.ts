@@ -18,6 +18,7 @@ import {
   type HistoryDecision,
   type PublishDecision,
   type RefreshDecision,
+  type ServerRefreshDecision,
   type SubRefreshDecision,
   type SubscribeOptions,
   SubscriptionSource,
@@ -25,6 +26,8 @@ import {
 import { compileTagsFilter, type TagsFilter } from '../core/tags-filter.js';
 import type { Credentials } from '../core/types.js';
 import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
+import { keptEmulatedHeaders, type ProxyHooks } from '../proxy/hooks.js';
+import { type ChannelHook, type ChannelRoute, forwardedNames, type ProxyDefinition, type ProxySetup, rpcRoute } from '../proxy/options.js';
 import { type ConfigChannelOptionsResolver, splitChannel } from './channel-options.js';
 
 export interface ClientPolicyOptions {
@@ -32,6 +35,10 @@ export interface ClientPolicyOptions {
   readonly channels: ConfigChannelOptionsResolver;
   readonly connectionTokens: TokenVerifier;
   readonly subscriptionTokens: TokenVerifier;
+  /** Proxies to the application backend (connect, refresh, subscribe, publish, sub_refresh, rpc). */
+  readonly proxies?: ProxyHooks | undefined;
+  /** Which namespaces enable which proxy; with no proxies configured it still marks enabled ones 'missing'. */
+  readonly proxySetup?: ProxySetup | undefined;
 }
 
 export class ClientPolicy implements ClientHandler {
@@ -39,12 +46,19 @@ export class ClientPolicy implements ClientHandler {
   #channels: ConfigChannelOptionsResolver;
   #connTokens: TokenVerifier;
   #subTokens: TokenVerifier;
+  #proxies: ProxyHooks | undefined;
+  #proxySetup: ProxySetup | undefined;
+  /** Emulated header names any proxy forwards (kept per connection only when non-empty). */
+  #emulatedNames: readonly string[] = [];
 
   constructor(o: ClientPolicyOptions) {
     this.#config = o.config;
     this.#channels = o.channels;
     this.#connTokens = o.connectionTokens;
     this.#subTokens = o.subscriptionTokens;
+    this.#proxies = o.proxies;
+    this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
+    this.#emulatedNames = this.#proxySetup !== undefined ? forwardedNames(this.#proxySetup).emulated : [];
   }
 
   /** Swaps in new settings and token verifiers (SIGHUP reload). */
@@ -53,6 +67,23 @@ export class ClientPolicy implements ClientHandler {
     this.#channels = o.channels;
     this.#connTokens = o.connectionTokens;
     this.#subTokens = o.subscriptionTokens;
+    this.#proxies = o.proxies;
+    this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
+    this.#emulatedNames = this.#proxySetup !== undefined ? forwardedNames(this.#proxySetup).emulated : [];
+  }
+
+  /** The proxy route of `channel`'s namespace for a hook (see ChannelRoute). */
+  #route(channel: string, hook: ChannelHook): ChannelRoute {
+    const setup = this.#proxySetup;
+    if (setup === undefined) return undefined;
+    const { namespace } = splitChannel(channel, this.#channels.naming);
+    return setup.channels.get(namespace)?.[hook];
+  }
+
+  /** A route that must be a proxy: 'missing' answers 108 (fail closed, never the allow_* rules). */
+  #proxyOf(route: ChannelRoute): ProxyDefinition | undefined {
+    if (route === 'missing') throw new ClientError(ClientErrors.NotAvailable);
+    return route;
   }
 
   // ---- connect ----
@@ -64,11 +95,26 @@ export class ClientPolicy implements ClientHandler {
     let tokenChannels: string[] | undefined;
     let mayRequestSubs = false;
     const token = req.token ?? '';
+    const proxied = token === '' && this.#proxies?.setup.connect !== undefined ? await this.#proxies.connect(ctx, req) : undefined;
+    let data: Uint8Array | undefined;
+    let meta: Uint8Array | undefined;
     if (token !== '') {
       const claims = await this.#verifyConnect(token, 'connect');
       if (claims.userId === '' && cfg.disallow_anonymous_connection_tokens) throw new DisconnectError(Disconnects.PermissionDenied);
       credentials = { userId: claims.userId, expireAtSec: cfg.client_insecure ? 0 : claims.expireAtSec, info: claims.info };
       tokenChannels = this.#tokenServerSubs(claims, subscriptions);
+      mayRequestSubs = true;
+    } else if (proxied !== undefined) {
+      credentials = { userId: proxied.userId, expireAtSec: proxied.expireAtSec, info: proxied.info };
+      data = proxied.data;
+      meta = proxied.meta;
+      for (const channel of proxied.channels) {
+        subscriptions.set(channel, sharedOptions(baseOptions(this.#channels.resolve(channel), undefined, SubscriptionSource.ConnectProxy)));
+      }
+      for (const [channel, so] of proxied.subs) {
+        const o = this.#channels.resolve(channel);
+        subscriptions.set(channel, baseOptions(o, so.override, SubscriptionSource.ConnectProxy, so.info, so.data, so.expireAtSec));
+      }
       mayRequestSubs = true;
     } else if (cfg.allow_anonymous_connect_without_token || cfg.client_insecure) {
       credentials = { userId: '' };
@@ -99,6 +145,8 @@ export class ClientPolicy implements ClientHandler {
           throw new DisconnectError(Disconnects.BadRequest);
         }
         if (this.#isPrivate(channel) || !this.#validName(channel, o)) continue;
+        // Channels whose namespace asks a subscribe proxy are never granted here (fail closed).
+        if (this.#route(channel, 'subscribe') !== undefined || this.#route(channel, 'sub_refresh') !== undefined) continue;
         const userLimited = this.#isUserLimited(channel, o);
         let source: number | undefined;
         if (userLimited && this.#userAllowed(channel, userId)) source = SubscriptionSource.UserLimited;
@@ -107,7 +155,9 @@ export class ClientPolicy implements ClientHandler {
         if (source !== undefined) subscriptions.set(channel, sharedOptions(baseOptions(o, undefined, source)));
       }
     }
-    return { credentials, subscriptions, tokenChannels, clientSideRefresh: true, singleConnectionChannel };
+    const clientSideRefresh = this.#proxies?.setup.refresh === undefined;
+    const emulatedHeaders = this.#emulatedNames.length > 0 ? keptEmulatedHeaders(this.#emulatedNames, req.headers) : undefined;
+    return { credentials, subscriptions, tokenChannels, clientSideRefresh, singleConnectionChannel, data, meta, emulatedHeaders };
   }
 
   /** Server-side subscriptions from token `subs` (or `channels` when `subs` is empty). */
@@ -157,12 +207,29 @@ export class ClientPolicy implements ClientHandler {
       opts = baseOptions(o, claims.override, SubscriptionSource.SubscriptionToken, claims.info, claims.data, claims.expireAtSec);
     } else {
       const userLimited = this.#isUserLimited(channel, o);
+      // User-limited channels never go to subscribe proxies (Centrifugo's order of checks).
+      const subProxy = userLimited ? undefined : this.#proxyOf(this.#route(channel, 'subscribe'));
+      const refreshProxy = this.#proxyOf(this.#route(channel, 'sub_refresh'));
+      const streamProxy = userLimited ? undefined : this.#proxyOf(this.#route(channel, 'subscribe_stream'));
       let source: number;
-      if (userLimited && this.#userAllowed(channel, userId)) source = SubscriptionSource.UserLimited;
-      else if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
-      else if (this.#config.client_insecure) source = SubscriptionSource.ClientInsecure;
-      else throw new ClientError(ClientErrors.PermissionDenied);
-      opts = baseOptions(o, undefined, source);
+      if (userLimited && this.#userAllowed(channel, userId)) {
+        opts = baseOptions(o, undefined, SubscriptionSource.UserLimited);
+      } else if (streamProxy !== undefined) {
+        const { namespace } = splitChannel(channel, this.#channels.naming);
+        const bidi = this.#proxySetup?.streamBidirectional.has(namespace) === true;
+        const { result: r, stream } = await this.#proxies!.subscribeStream(streamProxy, client, req, bidi);
+        // A stream subscription is never interned (it carries its own stream).
+        return { ...baseOptions(o, r.override, SubscriptionSource.SubscribeProxy, r.info, r.data, r.expireAtSec), stream };
+      } else if (subProxy !== undefined) {
+        const r = await this.#proxies!.subscribe(subProxy, client, req);
+        opts = baseOptions(o, r.override, SubscriptionSource.SubscribeProxy, r.info, r.data, r.expireAtSec);
+      } else {
+        if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
+        else if (this.#config.client_insecure) source = SubscriptionSource.ClientInsecure;
+        else throw new ClientError(ClientErrors.PermissionDenied);
+        opts = baseOptions(o, undefined, source);
+      }
+      if (refreshProxy !== undefined) opts = { ...opts, clientSideRefresh: false };
     }
     let tagsFilter: TagsFilter | undefined;
     if (req.tf !== undefined) {
@@ -206,6 +273,14 @@ export class ClientPolicy implements ClientHandler {
     const o = this.#channels.resolve(channel);
     if (!this.#validName(channel, o)) throw new ClientError(ClientErrors.BadRequest);
     if (data.byteLength === 0) throw new ClientError(ClientErrors.BadRequest);
+    const pubProxy = this.#proxyOf(this.#route(channel, 'publish'));
+    // Subscribe-stream namespaces take publications only through a bidirectional stream the client
+    // is subscribed with (handled by the core before this); anything else is not available.
+    if (pubProxy === undefined && this.#route(channel, 'subscribe_stream') !== undefined) throw new ClientError(ClientErrors.NotAvailable);
+    if (pubProxy !== undefined) {
+      const r = await this.#proxies!.publish(pubProxy, client, channel, data);
+      return { channelOptions: o, data: r.data, skipHistory: r.skipHistory };
+    }
     const anonOk = client.userId !== '' || o.allowPublishForAnonymous;
     const allowed =
       (o.allowPublishForClient && anonOk) ||
@@ -231,7 +306,16 @@ export class ClientPolicy implements ClientHandler {
     return { channelOptions: o };
   }
 
-  async rpc(_client: ClientView, method: string): Promise<Uint8Array | undefined> {
+  async rpc(client: ClientView, method: string, data: Uint8Array | undefined): Promise<Uint8Array | undefined> {
+    const cfg = this.#config;
+    if (cfg.rpc_ping && method === cfg.rpc_ping_method) return undefined;
+    const setup = this.#proxies?.setup;
+    if (setup !== undefined && (setup.rpc.top !== undefined || setup.rpc.namespaces.size > 0)) {
+      const route = rpcRoute(setup, method);
+      if (route === 'not_found') throw new ClientError(ClientErrors.MethodNotFound);
+      if (route === 'missing') throw new ClientError(ClientErrors.NotAvailable);
+      return this.#proxies!.rpc(route, client, method, data);
+    }
     if (!this.#config.rpc_ping) throw new ClientError(ClientErrors.NotAvailable);
     if (method === this.#config.rpc_ping_method) return undefined;
     throw new ClientError(ClientErrors.MethodNotFound);
@@ -256,6 +340,17 @@ export class ClientPolicy implements ClientHandler {
 
   serverSubscribe(_userId: string, channel: string): ChannelOptions {
     return this.#channels.resolve(channel);
+  }
+
+  async refreshConnection(client: ClientView): Promise<ServerRefreshDecision> {
+    if (this.#proxies?.setup.refresh === undefined) return { expired: true, expireAtSec: 0 };
+    return this.#proxies.refresh(client);
+  }
+
+  async refreshSubscription(client: ClientView, channel: string): Promise<ServerRefreshDecision> {
+    const route = this.#route(channel, 'sub_refresh');
+    if (route === undefined || route === 'missing') return { expired: true, expireAtSec: 0 };
+    return this.#proxies!.subRefresh(route, client, channel);
   }
 
   // ---- helpers ----

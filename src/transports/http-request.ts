@@ -77,3 +77,19 @@ export function headerValue(req: IncomingMessage, name: string | undefined): str
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
+
+/**
+ * The request headers named in `names` (lower-case; `NodeOptions.captureHeaders`), recorded once when
+ * a connection opens so proxies can forward them. Undefined when none is asked for or present.
+ */
+export function capturedHeaders(req: IncomingMessage, names: readonly string[]): Record<string, string> | undefined {
+  if (names.length === 0) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const name of names) {
+    const v = req.headers[name];
+    const value = Array.isArray(v) ? v.join(', ') : v;
+    if (value === undefined) continue;
+    (out ??= Object.create(null) as Record<string, string>)[name] = value;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import type { Client } from '../core/client/client.js';
 import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
-import { answerStatus, answerTooLarge, headerValue, readBody, STREAM_HEADERS, STREAM_HEADERS_H2, TOO_LARGE } from './http-request.js';
+import { answerStatus, answerTooLarge, capturedHeaders, headerValue, readBody, STREAM_HEADERS, STREAM_HEADERS_H2, TOO_LARGE } from './http-request.js';
 import { answerUnavailable, type ConnectionLimiter } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { type ConnectHttpResponse, ResponseTransport, type ResponseTransportOptions } from './response-transport.js';
@@ -112,7 +112,7 @@ export function startStream(
     else res.flushHeaders();
     transport = new ResponseTransport(res, options);
   }
-  const client = ctx.node.newClient(transport, { httpUserId: headerValue(req, ctx.userIdHeader) });
+  const client = ctx.node.newClient(transport, { httpUserId: headerValue(req, ctx.userIdHeader), headers: capturedHeaders(req, ctx.node.captureHeaders) });
   const forget = ctx.streams.add(() => {
     if (client.closed) transport.close(0, '');
     else client.disconnect(Disconnects.Shutdown);

@@ -149,7 +149,7 @@ export class UniGrpcServer {
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'bad request' });
       return;
     }
-    const client = node.newClient(new UniGrpcTransport(call), {});
+    const client = node.newClient(new UniGrpcTransport(call), { headers: capturedMetadata(call.metadata, node.captureMetadata) });
     const forget = this.#streams.add(() => {
       if (client.closed) call.end();
       else client.disconnect(Disconnects.Shutdown);
@@ -181,4 +181,16 @@ export class UniGrpcServer {
       });
     });
   }
+}
+
+/** The metadata keys named in `names` (lower-case), recorded when the stream opens (see capturedHeaders). */
+function capturedMetadata(md: grpc.Metadata, names: readonly string[]): Record<string, string> | undefined {
+  if (names.length === 0) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const name of names) {
+    const v = md.get(name)[0];
+    if (v === undefined) continue;
+    (out ??= Object.create(null) as Record<string, string>)[name] = typeof v === 'string' ? v : v.toString('utf8');
+  }
+  return out;
 }

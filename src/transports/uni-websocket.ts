@@ -12,7 +12,7 @@ import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
 import type { ConnectRequest } from '../protocol/types.js';
-import { headerValue } from './http-request.js';
+import { capturedHeaders, headerValue } from './http-request.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni, parseJsonConnectRequest } from './uni-connect.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeRefusal, upgradeWithinLimits, type WebSocketCommonOptions } from './ws-common.js';
@@ -106,7 +106,7 @@ export class UniWebSocketEndpoint {
   #onConnection(ws: WebSocket, req: IncomingMessage, request: ConnectRequest | undefined): void {
     const node = this.#node;
     const transport = new UniWebSocketTransport(ws, this.#options.writeTimeoutMs ?? 0);
-    const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader) });
+    const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader), headers: capturedHeaders(req, node.captureHeaders) });
     transport.onWriteTimeout = () => {
       node.logger.info('websocket write timeout', { client: client.id, user: client.userId });
       client.disconnect(Disconnects.WriteError);

@@ -15,7 +15,7 @@ import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
 import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
-import { headerValue } from './http-request.js';
+import { capturedHeaders, headerValue } from './http-request.js';
 import { directSocket, directWritesOffReason } from './ws-socket.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeWithinLimits, type WebSocketCommonOptions } from './ws-common.js';
 import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
@@ -157,7 +157,7 @@ export class WebSocketEndpoint {
     const framePingPong = query?.get('cf_ws_frame_ping_pong') === 'true';
     const transport = new WebSocketTransport(ws, protocol, !framePingPong, this.#options.writeTimeoutMs);
     const node = this.#node;
-    const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader) });
+    const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader), headers: capturedHeaders(req, node.captureHeaders) });
     if (node.shuttingDown) {
       client.disconnect(Disconnects.Shutdown);
       return;

@@ -29,11 +29,6 @@ describe('start-up with unimplemented configuration keys', () => {
       {
         graphite: true,
         client_concurrency: 4,
-        proxy_publish: true,
-        namespaces: [
-          { name: 'ns-one', proxy_publish: true },
-          { name: 'ns-two', proxy_publish: true },
-        ],
       },
       { logger },
     );
@@ -44,8 +39,8 @@ describe('start-up with unimplemented configuration keys', () => {
       await s.close();
     }
     const warnings = notImplemented(logger);
-    assert.equal(warnings.length, 3, warnings.join('\n'));
-    for (const key of ['graphite', 'client_concurrency', 'proxy_publish']) {
+    assert.equal(warnings.length, 2, warnings.join('\n'));
+    for (const key of ['graphite', 'client_concurrency']) {
       assert.equal(warnings.filter((w) => w.startsWith(`config key ${key} is not implemented`)).length, 1, key);
     }
   });

@@ -148,12 +148,12 @@ const EXPECTED: readonly Expected[] = [
   { name: 'promhttp_metric_handler_requests_in_flight', type: 'gauge', labels: [], active: [{}] },
   // ---- owned by other parts; enable by removing `owner` when they are merged ----
   { name: 'centrifugo_api_command_duration_seconds', type: 'summary', labels: ['protocol', 'method'], active: api('consuming', ['publish']), owner: 'consumers (protocol="consuming")' },
-  { name: 'centrifugo_proxy_duration_seconds', type: 'summary', labels: ['protocol', 'type'], active: proxyTypes.map((type) => ({ protocol: 'http', type })), owner: 'proxy' },
-  { name: 'centrifugo_proxy_duration_seconds_histogram', type: 'histogram', labels: ['protocol', 'type'], active: proxyTypes.map((type) => ({ protocol: 'http', type })), buckets: DEFAULT_BUCKETS, owner: 'proxy' },
-  { name: 'centrifugo_proxy_errors', type: 'counter', labels: ['protocol', 'type'], owner: 'proxy' },
-  { name: 'centrifugo_granular_proxy_duration_seconds', type: 'summary', labels: ['type', 'name'], owner: 'proxy (granular mode)' },
-  { name: 'centrifugo_granular_proxy_duration_seconds_histogram', type: 'histogram', labels: ['type', 'name'], buckets: DEFAULT_BUCKETS, owner: 'proxy (granular mode)' },
-  { name: 'centrifugo_granular_proxy_errors', type: 'counter', labels: ['type', 'name'], owner: 'proxy (granular mode)' },
+  { name: 'centrifugo_proxy_duration_seconds', type: 'summary', labels: ['protocol', 'type'], active: proxyTypes.map((type) => ({ protocol: 'http', type })), owner: 'proxy: checked after proxy traffic in proxy-granular.test.ts' },
+  { name: 'centrifugo_proxy_duration_seconds_histogram', type: 'histogram', labels: ['protocol', 'type'], active: proxyTypes.map((type) => ({ protocol: 'http', type })), buckets: DEFAULT_BUCKETS, owner: 'proxy: checked after proxy traffic in proxy-granular.test.ts' },
+  { name: 'centrifugo_proxy_errors', type: 'counter', labels: ['protocol', 'type'], owner: 'proxy: checked after proxy traffic in proxy-granular.test.ts' },
+  { name: 'centrifugo_granular_proxy_duration_seconds', type: 'summary', labels: ['type', 'name'], owner: 'proxy (granular mode): checked in proxy-granular.test.ts' },
+  { name: 'centrifugo_granular_proxy_duration_seconds_histogram', type: 'histogram', labels: ['type', 'name'], buckets: DEFAULT_BUCKETS, owner: 'proxy (granular mode): checked in proxy-granular.test.ts' },
+  { name: 'centrifugo_granular_proxy_errors', type: 'counter', labels: ['type', 'name'], owner: 'proxy (granular mode): checked in proxy-granular.test.ts' },
 ];
 
 /** Families whose checks are skipped because another part owns them (listed for the merge). */

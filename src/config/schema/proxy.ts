@@ -19,6 +19,7 @@ export const PROXY = {
   proxy_subscribe_stream_timeout: duration('1s', 'subscribe stream proxy timeout'),
   proxy_http_headers: strings([], 'request headers forwarded to HTTP proxies'),
   proxy_grpc_metadata: strings([], 'metadata keys forwarded to GRPC proxies'),
+  proxy_emulated_headers: strings([], 'client-sent (emulated) connect headers forwarded to proxies (Centrifugo v6.9 emulated_headers)'),
   proxy_static_http_headers: map('static headers added to proxy requests'),
   proxy_binary_encoding: bool(false, 'base64 payloads in proxy requests'),
   proxy_include_connection_meta: bool(false, 'include connection meta in proxy requests'),

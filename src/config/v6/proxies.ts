@@ -41,6 +41,7 @@ export const CHANNEL_PROXY_KINDS: readonly string[] = ['subscribe', 'publish', '
 export const PROXY_FIELDS: readonly { readonly item: string; readonly v6: string; readonly shared: string; readonly type: string }[] = [
   { item: 'http_headers', v6: 'http_headers', shared: 'proxy_http_headers', type: 'string[]' },
   { item: 'grpc_metadata', v6: 'grpc_metadata', shared: 'proxy_grpc_metadata', type: 'string[]' },
+  { item: 'emulated_headers', v6: 'emulated_headers', shared: 'proxy_emulated_headers', type: 'string[]' },
   { item: 'binary_encoding', v6: 'binary_encoding', shared: 'proxy_binary_encoding', type: 'bool' },
   { item: 'include_connection_meta', v6: 'include_connection_meta', shared: 'proxy_include_connection_meta', type: 'bool' },
   { item: 'static_http_headers', v6: 'http.static_headers', shared: 'proxy_static_http_headers', type: 'map' },

@@ -62,6 +62,13 @@ export const DEFAULT_CLIENT_CONFIG: ClientConfig = Object.freeze({
 
 /** Queue marker for the first undecodable command of a frame: reached, it closes with BadRequest. */
 const BAD_COMMAND: Command = Object.freeze({});
+/** What a transport knows about the request that opened a connection. */
+export interface ClientContext {
+  readonly httpUserId?: string | undefined;
+  readonly sessionId?: string | undefined;
+  /** Recorded request headers or GRPC metadata (lower-case names; see `NodeOptions.captureHeaders`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
 
 /** Connection states (numbers, so state checks on the hot path stay cheap). */
 const State = { Connecting: 0, Connected: 1, Closed: 2 } as const;
@@ -115,12 +122,17 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #awaitingPong = false;
   #expireCheckAt = 0;
   #nextTickAt = 0;
+  /** Handler-facing extras (recorded headers, meta, emulated headers); one slot, absent for most connections. */
+  #extra: { headers?: Readonly<Record<string, string>> | undefined; meta?: Uint8Array | undefined; emulated?: Readonly<Record<string, string>> | undefined } | undefined;
+  /** Server-side refreshes in flight: channel names, and '' for the connection itself. */
+  #refreshing: Set<string> | undefined;
 
-  constructor(node: Node, transport: Transport, context: { httpUserId?: string | undefined; sessionId?: string | undefined }) {
+  constructor(node: Node, transport: Transport, context: ClientContext) {
     this.node = node;
     this.transport = transport;
     this.codec = codecFor(transport.protocol);
     this.httpUserId = context.httpUserId;
+    if (context.headers !== undefined) this.#extra = { headers: context.headers };
     this.sessionId = context.sessionId ?? (transport.emulation || transport.unidirectional ? randomUUID() : '');
     this.#frames = node.metrics.frameCounters?.(transport.name) ?? DISCARDED_FRAME_COUNTERS;
     const stale = node.clientConfig.staleCloseDelayMs;
@@ -140,6 +152,33 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   get transportName(): string {
     return this.transport.name;
+  }
+
+  get protocol(): 'json' | 'protobuf' {
+    return this.transport.protocol;
+  }
+
+  /** Request headers recorded when the connection opened. */
+  get headers(): Readonly<Record<string, string>> | undefined {
+    return this.#extra?.headers;
+  }
+
+  /** Hidden connection meta (connect decision), handed back to the handler. */
+  get meta(): Uint8Array | undefined {
+    return this.#extra?.meta;
+  }
+
+  set meta(v: Uint8Array | undefined) {
+    if (v !== undefined || this.#extra !== undefined) (this.#extra ??= {}).meta = v;
+  }
+
+  /** Client-sent (emulated) headers kept by the connect decision. */
+  get emulatedHeaders(): Readonly<Record<string, string>> | undefined {
+    return this.#extra?.emulated;
+  }
+
+  set emulatedHeaders(v: Readonly<Record<string, string>> | undefined) {
+    if (v !== undefined || this.#extra !== undefined) (this.#extra ??= {}).emulated = v;
   }
 
   isSubscribed(channel: string): boolean {
@@ -466,6 +505,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   async #releaseChannel(channel: string, ctx: ChannelState): Promise<void> {
     if (ctx.filter !== undefined) this.node.hub.filters.release(ctx.filter);
+    ctx.options.stream?.close();
     const tasks: Promise<unknown>[] = [this.node.removeSubscription(channel, this)];
     if (ctx.options.emitPresence) {
       this.node.metrics.action?.('remove_presence');
@@ -554,8 +594,70 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   armExpiry(): void {
-    this.#expireCheckAt = this.expireAtSec > 0 ? this.expireAtSec * 1000 + this.node.clientConfig.expiredCloseDelayMs : 0;
+    if (this.expireAtSec <= 0) this.#expireCheckAt = 0;
+    else if (this.#serverSideRefresh) this.#expireCheckAt = this.expireAtSec * 1000;
+    else this.#expireCheckAt = this.expireAtSec * 1000 + this.node.clientConfig.expiredCloseDelayMs;
     this.#reschedule();
+  }
+
+  /** The server refreshes this connection itself when it expires (handler's `refreshConnection`). */
+  get #serverSideRefresh(): boolean {
+    return !this.clientSideRefresh && this.node.handler.refreshConnection !== undefined;
+  }
+
+  async #refreshConnection(): Promise<void> {
+    const handler = this.node.handler;
+    const busy = (this.#refreshing ??= new Set());
+    if (busy.has('') || handler.refreshConnection === undefined) return;
+    busy.add('');
+    try {
+      const d = await handler.refreshConnection(this);
+      if (this.#state !== State.Connected) return;
+      const nowSec = this.node.clock.now() / 1000;
+      if (d.expired === true || (d.expireAtSec > 0 && d.expireAtSec <= nowSec)) {
+        this.disconnect(Disconnects.Expired);
+        return;
+      }
+      if (d.info !== undefined && d.info.byteLength > 0) this.connInfo = d.info;
+      if (d.meta !== undefined) this.meta = d.meta;
+      this.expireAtSec = d.expireAtSec;
+      this.armExpiry();
+    } catch (err) {
+      if (err instanceof DisconnectError) this.disconnect(err.disconnect);
+      else {
+        this.node.logger.error('error refreshing connection', { client: this.id, user: this.userId, error: errMessage(err) });
+        this.disconnect(Disconnects.ServerError);
+      }
+    } finally {
+      busy.delete('');
+    }
+  }
+
+  async #refreshSubscription(channel: string, ctx: ChannelState): Promise<void> {
+    const handler = this.node.handler;
+    const busy = (this.#refreshing ??= new Set());
+    if (busy.has(channel) || handler.refreshSubscription === undefined) return;
+    busy.add(channel);
+    try {
+      const d = await handler.refreshSubscription(this, channel);
+      if (this.channels.get(channel) !== ctx || this.#state !== State.Connected) return;
+      const nowSec = this.node.clock.now() / 1000;
+      if (d.expired === true || (d.expireAtSec > 0 && d.expireAtSec <= nowSec)) {
+        if (ctx.serverSide) this.disconnect(Disconnects.SubExpired);
+        else await this.unsubscribeChannel(channel, Unsubscribes.Expired, true);
+        return;
+      }
+      if (d.info !== undefined && d.info.byteLength > 0) ctx.info = this.clientInfo(d.info);
+      ctx.expireAtSec = d.expireAtSec;
+    } catch (err) {
+      if (err instanceof DisconnectError) this.disconnect(err.disconnect);
+      else {
+        this.node.logger.error('error refreshing subscription', { client: this.id, channel, error: errMessage(err) });
+        this.disconnect(Disconnects.ServerError);
+      }
+    } finally {
+      busy.delete(channel);
+    }
   }
 
   /** Closes the connection with a disconnect; idempotent. */
@@ -633,7 +735,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
       }
     }
     if (this.#nextPingAt > 0 && now >= this.#nextPingAt) this.#sendPing(now);
-    if (this.#expireCheckAt > 0 && now >= this.#expireCheckAt) {
+    if (this.#expireCheckAt > 0 && now >= this.#expireCheckAt && this.#serverSideRefresh) {
+      this.#expireCheckAt = 0;
+      void this.#refreshConnection();
+    } else if (this.#expireCheckAt > 0 && now >= this.#expireCheckAt) {
       if (this.expireAtSec > 0 && this.expireAtSec * 1000 <= now) {
         this.disconnect(Disconnects.Expired);
         return;
@@ -669,7 +774,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
           this.node.logger.error('error updating presence', { client: this.id, channel, error: errMessage(err) }),
         );
       }
-      if (ctx.expireAtSec > 0 && nowSec > ctx.expireAtSec + cfg.expiredSubCloseDelayMs / 1000) {
+      if (ctx.expireAtSec > 0 && ctx.options.clientSideRefresh === false && this.node.handler.refreshSubscription !== undefined) {
+        if (nowSec >= ctx.expireAtSec) void this.#refreshSubscription(channel, ctx);
+      } else if (ctx.expireAtSec > 0 && nowSec > ctx.expireAtSec + cfg.expiredSubCloseDelayMs / 1000) {
         if (ctx.serverSide) {
           this.disconnect(Disconnects.SubExpired);
           return;

@@ -26,9 +26,18 @@ export async function handleSubscribe(client: Client, cmd: Command): Promise<voi
     throw new ClientError(req.type === 4 ? ClientErrors.NotAvailable : ClientErrors.PermissionDenied);
   }
   const opts = await client.node.handler.subscribe(client, req);
-  if (client.closed) return;
-  if (client.channels.has(channel)) throw new ClientError(ClientErrors.AlreadySubscribed);
-  const pending = await prepareSubscription(client, channel, opts, false, recoveryFromRequest(req));
+  if (client.closed || client.channels.has(channel)) {
+    opts.stream?.close();
+    if (client.closed) return;
+    throw new ClientError(ClientErrors.AlreadySubscribed);
+  }
+  let pending: Awaited<ReturnType<typeof prepareSubscription>>;
+  try {
+    pending = await prepareSubscription(client, channel, opts, false, recoveryFromRequest(req));
+  } catch (err) {
+    opts.stream?.close();
+    throw err;
+  }
   if (client.closed) return;
   client.sendReply({ id: cmd.id ?? 0, subscribe: pending.result });
   pending.commit();
@@ -46,6 +55,14 @@ export async function handlePublish(client: Client, cmd: Command): Promise<void>
   const channel = req.channel ?? '';
   if (channel === '') throw new DisconnectError(Disconnects.BadRequest);
   const data = req.data ?? new Uint8Array(0);
+  const streamed = client.channels.get(channel);
+  if (streamed?.subscribed === true && streamed.options.stream?.publish !== undefined) {
+    // A bidirectional subscription stream takes the client's publications instead of the broker.
+    if (data.byteLength === 0) throw new ClientError(ClientErrors.BadRequest);
+    streamed.options.stream.publish(data);
+    client.sendReply({ id: cmd.id ?? 0, publish: {} });
+    return;
+  }
   const decision = await client.node.handler.publish(client, channel, data);
   const o = decision.channelOptions;
   const ctx = client.channels.get(channel);

@@ -17,6 +17,7 @@ export async function handleConnect(client: Client, cmd: Command): Promise<void>
       protocol: client.transport.protocol,
       httpUserId: client.httpUserId,
       unidirectional: client.transport.unidirectional,
+      headers: client.headers,
     },
     req,
   );
@@ -40,6 +41,8 @@ export async function handleConnect(client: Client, cmd: Command): Promise<void>
   }
   client.clientSideRefresh = decision.clientSideRefresh ?? true;
   client.tokenChannels = decision.tokenChannels;
+  client.meta = decision.meta;
+  client.emulatedHeaders = decision.emulatedHeaders;
   client.authenticate(userId, decision.credentials.info, expireAtSec);
 
   const pending: PendingSubscription[] = [];

@@ -98,7 +98,7 @@ export async function prepareSubscription(
     node.logger.error('error subscribing', { client: client.id, user: client.userId, channel, error: errMessage(err) });
     throw new DisconnectError(Disconnects.ServerError, { cause: err });
   }
-  if (opts.expireAtSec > 0 && !serverSide) {
+  if (opts.expireAtSec > 0 && !serverSide && opts.clientSideRefresh !== false) {
     result.expires = true;
     result.ttl = Math.max(1, Math.ceil(opts.expireAtSec - nowSec));
   }
@@ -123,6 +123,14 @@ export async function prepareSubscription(
       ctx.checkedOffset = ctx.offset;
       ctx.checkedAtMs = node.clock.now();
       if (held !== undefined) for (const p of held) client.deliverPublication(p);
+      opts.stream?.start(
+        (data, tags) => {
+          if (client.channels.get(channel) === ctx && !client.closed) client.sendPush({ channel, pub: { data, ...(tags !== undefined ? { tags: { ...tags } } : {}) } });
+        },
+        () => {
+          if (client.channels.get(channel) === ctx) void client.unsubscribeChannel(channel, Unsubscribes.InsufficientState, true);
+        },
+      );
       if (opts.emitJoinLeave) {
         node.publishJoin(channel, ctx.info).catch((err: unknown) =>
           node.logger.error('error publishing join', { client: client.id, channel, error: errMessage(err) }),
