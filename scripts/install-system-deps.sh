@@ -7,6 +7,8 @@ command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# PostgreSQL server binaries live in /usr/lib/postgresql/<version>/bin (not on PATH).
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "missing system packages: ${need[*]} (run as root to install)" >&2; exit 1; fi
   echo "installing: ${need[*]}"

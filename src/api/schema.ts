@@ -312,6 +312,12 @@ export const BatchResponseSchema = message('BatchResponse', [
 ]);
 
 /** Request schema per method wire name. */
+/** A consumed message without a separate method field: `{"method": …, "payload": <object or JSON string>}`. */
+export const ConsumedCommandSchema = message('MethodWithRequestPayload', [
+  ['method', STRING],
+  ['payload', RAW],
+]);
+
 export const REQUEST_SCHEMAS = Object.freeze({
   publish: PublishRequestSchema,
   broadcast: BroadcastRequestSchema,

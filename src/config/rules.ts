@@ -1,4 +1,5 @@
 /** @module config/rules — cross-field validation rules (server spec §4.7, client spec §8.2–§8.4); every problem is collected. */
+import { parseConsumers } from './consumers.js';
 import type { ConfigProblem } from './errors.js';
 import type { ChannelOptionsConfig, Config } from './schema/index.js';
 
@@ -49,6 +50,7 @@ export function checkRules(cfg: Config): ConfigProblem[] {
 
   checkLooseNames(cfg.proxies, 'proxies', NAMESPACE_NAME, add);
   checkLooseNames(cfg.consumers, 'consumers', CONSUMER_NAME, add);
+  problems.push(...parseConsumers(cfg.consumers).problems);
   return problems;
 }
 
