@@ -7,9 +7,10 @@
  * `method_value` and the request in field `payload_value` (or, in publication data mode, the data plus
  * channels / idempotency key / delta / tags fields). Each entry is `XACK`ed after the API handled it or
  * after it was logged and skipped as malformed; an error 100 retries the same entry with backoff. Entries
- * delivered but never acknowledged (a crash mid-batch) stay in the group's pending list: on start the
- * node's own pending entries are read again (`STREAMS <stream> 0`), and entries of any consumer idle for
- * longer than `visibility_timeout` are taken over with `XAUTOCLAIM`. Re-runs publish with an idempotency
+ * delivered but never acknowledged (a stop or crash mid-batch, an outage) stay in the group's pending
+ * list: on start and after every error a worker first re-reads its own pending entries (`STREAMS
+ * <stream> 0`; worker names are the node name, then `<node name>_<n>`, stable across restarts), and
+ * entries any consumer left idle for longer than `visibility_timeout` are taken over with `XAUTOCLAIM`. Re-runs publish with an idempotency
  * key derived from the stream and entry id, so they are not published twice. A Redis outage is retried
  * with backoff; a group lost with the server's data is created again.
  */
@@ -68,7 +69,11 @@ export class RedisStreamConsumer implements Consumer {
       disableClientInfo: true,
       lazyConnect: true,
       maxRetriesPerRequest: 1,
-      autoResendUnfulfilledCommands: false,
+      // Every command here is safe to re-send after a reconnect (reads, acks, claims); without re-sending,
+      // ioredis drops a read in flight without settling it.
+      autoResendUnfulfilledCommands: true,
+      // And a blocked read never outlives its BLOCK time by much, whatever happens to the socket.
+      blockingTimeout: BLOCK_MS + 2000,
       retryStrategy: (times: number) => Math.min(times * 100, 2000),
       db: ep.db ?? this.#o.db,
     };
@@ -109,16 +114,18 @@ export class RedisStreamConsumer implements Consumer {
     const signal = this.#abort.signal;
     const client = this.#connect();
     const backoff = new Backoff();
-    // Worker 0 first re-reads this node's own unacknowledged entries (a previous run stopped mid-batch).
-    let readPending = worker === 0;
+    // Each worker has its own name in the group, so its pending entries are its own to re-read.
+    const consumerName = worker === 0 ? this.#consumerName : `${this.#consumerName}_${worker}`;
+    // First (and after any error) re-read this worker's delivered but unacknowledged entries.
+    let readPending = true;
     let nextClaim = 0;
     while (!signal.aborted) {
       try {
         if (Date.now() >= nextClaim) {
           nextClaim = Date.now() + Math.max(1000, Math.min(this.#o.visibilityTimeoutMs, 5000));
-          await this.#claimIdle(client, stream);
+          await this.#claimIdle(client, stream, consumerName);
         }
-        const entries = await this.#read(client, stream, readPending ? '0' : '>');
+        const entries = await this.#read(client, stream, consumerName, readPending ? '0' : '>');
         if (readPending && entries.length === 0) readPending = false;
         for (const entry of entries) {
           if (signal.aborted) return;
@@ -127,6 +134,7 @@ export class RedisStreamConsumer implements Consumer {
         backoff.reset();
       } catch (err) {
         if (signal.aborted) return;
+        readPending = true;
         if (String(err).includes('NOGROUP')) {
           // The server lost the group (restarted without data): recreate it and go on.
           await this.#ensureGroup(client, stream).catch(() => undefined);
@@ -138,11 +146,11 @@ export class RedisStreamConsumer implements Consumer {
     }
   }
 
-  async #read(client: Redis, stream: string, from: '0' | '>'): Promise<Entry[]> {
+  async #read(client: Redis, stream: string, consumerName: string, from: '0' | '>'): Promise<Entry[]> {
     this.#reading.add(client);
     try {
       const reply = (await client.xreadgroup(
-        'GROUP', this.#o.consumerGroup, this.#consumerName,
+        'GROUP', this.#o.consumerGroup, consumerName,
         'COUNT', READ_COUNT, 'BLOCK', BLOCK_MS,
         'STREAMS', stream, from,
       ));
@@ -153,10 +161,10 @@ export class RedisStreamConsumer implements Consumer {
   }
 
   /** Takes over entries any consumer of the group left unacknowledged for longer than the visibility timeout. */
-  async #claimIdle(client: Redis, stream: string): Promise<void> {
+  async #claimIdle(client: Redis, stream: string, consumerName: string): Promise<void> {
     let cursor = '0-0';
     do {
-      const reply = (await client.xautoclaim(stream, this.#o.consumerGroup, this.#consumerName, this.#o.visibilityTimeoutMs, cursor, 'COUNT', READ_COUNT)) as [
+      const reply = (await client.xautoclaim(stream, this.#o.consumerGroup, consumerName, this.#o.visibilityTimeoutMs, cursor, 'COUNT', READ_COUNT)) as [
         string,
         Entry[],
         ...unknown[],
