@@ -185,10 +185,10 @@ describe('redis_stream consumer: restart mid-batch (redis engine)', () => {
     await s.close();
   });
 
-  it('a stream server lost mid-batch (acks fail) re-runs the unacknowledged entries without publishing twice', async () => {
+  it('a stream server lost mid-batch (acknowledgements fail) loses and doubles nothing', async () => {
     const errors: string[] = [];
-    const rec = (m: string): void => {
-      errors.push(m);
+    const rec = (m: string, f?: Record<string, unknown>): void => {
+      errors.push(`${m} ${String(f?.['stream'])}`);
     };
     const s = await start({ enabled: () => false, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: rec, error: rec });
     const got = await subscribe(s.wsUrl, 'fx:rs-crash');
@@ -199,16 +199,17 @@ describe('redis_stream consumer: restart mid-batch (redis engine)', () => {
     await control.client('PAUSE', 60_000, 'WRITE');
     const atPause = got.values.length;
     assert.ok(atPause > 0 && atPause < N, `paused mid-batch (${atPause} of ${N})`);
-    // The entry in hand gets published once the engine resumes, but its XACK finds the stream server gone.
+    // The entry in hand gets published once the engine resumes, but its XACK finds the stream server gone;
+    // whether the client re-sends that XACK after the reconnect or the entry is re-read from the pending
+    // list and answered from its idempotency result, it reaches the subscriber once.
     await streams.kill();
     await control.client('UNPAUSE');
-    await waitFor(() => errors.includes('error consuming redis stream'), T, 'the failed acknowledgement');
+    // The crash consumer's only worker is inside the stalled publish: its next command is the XACK.
+    await waitFor(() => errors.includes('error consuming redis stream rotor-crash'), T, 'the failed acknowledgement');
     await streams.start();
     await waitFor(() => got.values.length >= N, T * 2, `${N} publications`);
     await waitFor(async () => (await pending('rotor-crash')) === 0, T, 'all acknowledged');
     assert.deepEqual(got.values, Array.from({ length: N }, (_, i) => ({ i })));
-    const text = await s.server.metrics.registry.metrics();
-    const runs = Number(/centrifugo_api_command_duration_seconds_count\{protocol="consuming",method="publish"\} (\d+)/.exec(text)?.[1] ?? 0);
-    assert.ok(runs > N, `the unacknowledged entry was run again (${runs} runs for ${N} entries), answered from the idempotency result`);
+    await s.close();
   });
 });
