@@ -4,19 +4,20 @@
  * Start: connect to `url` (user/password, token or a credentials file), create or update the durable
  * pull consumer `durable_consumer_name` on the existing stream `stream_name` (explicit acks, new
  * messages only, filtered by `subjects` when given). Then messages are taken one at a time, in stream
- * order: the method comes from header `method_header` (the body is its request) or, without that
+ * order (pulled in batches of 16): the method comes from header `method_header` (the body is its request) or, without that
  * header name, from the body `{"method": …, "payload": …}`; in publication data mode the body is the
  * data and the channels / idempotency key / delta / tags come from headers. A message is acknowledged
  * (with the server's confirmation) once the API handled it or once it was logged and skipped as
  * malformed; an error 100 retries it in place with backoff while telling the server it is still being
  * worked on. A message not acknowledged before a crash is redelivered by the server after its ack wait
  * (30 s); the re-run publishes with an idempotency key derived from the stream sequence, so it is not
- * published twice. A NATS outage is ridden out by the client's reconnects; a broken consume loop is
- * restarted with backoff.
+ * published twice. On close the message in hand is finished and the rest of its batch is handed back
+ * (`nak`) for immediate redelivery. A NATS outage is ridden out by the client's reconnects; a failed pull
+ * is retried with backoff.
  */
 import { readFileSync } from 'node:fs';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { ConsumerConfig, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerConfig, JsMsg } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, nanos } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsJetStreamConsumerOptions } from '../config/consumers.js';
@@ -28,6 +29,8 @@ import { type ConsumerDispatcher, RetryableConsumeError } from './dispatcher.js'
 const ACK_WAIT_MS = 30_000;
 const MAX_MESSAGES = 16;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** How long one pull waits for messages (also the longest a stop waits for a batch to end). */
+const FETCH_EXPIRES_MS = 2000;
 
 export class NatsJetStreamConsumer implements Consumer {
   readonly name: string;
@@ -36,7 +39,6 @@ export class NatsJetStreamConsumer implements Consumer {
   readonly #logger: Logger;
   readonly #abort = new AbortController();
   #nc: NatsConnection | undefined;
-  #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -69,10 +71,13 @@ export class NatsJetStreamConsumer implements Consumer {
       deliver_policy: DeliverPolicy.New,
       ack_wait: nanos(ACK_WAIT_MS),
     };
-    if (o.subjects.length > 0) config.filter_subjects = [...o.subjects];
+    // One subject goes in `filter_subject`, which servers before 2.10 (no `filter_subjects`) also accept.
+    const filter: Partial<ConsumerConfig> =
+      o.subjects.length === 1 ? { filter_subject: o.subjects[0] as string } : o.subjects.length > 1 ? { filter_subjects: [...o.subjects] } : {};
+    Object.assign(config, filter);
     try {
       await jsm.consumers.info(o.streamName, o.durableConsumerName);
-      await jsm.consumers.update(o.streamName, o.durableConsumerName, o.subjects.length > 0 ? { filter_subjects: [...o.subjects] } : {});
+      await jsm.consumers.update(o.streamName, o.durableConsumerName, filter);
     } catch (err) {
       if (!/consumer not found/i.test(String(err))) throw err;
       await jsm.consumers.add(o.streamName, config);
@@ -87,19 +92,24 @@ export class NatsJetStreamConsumer implements Consumer {
     while (!signal.aborted) {
       try {
         const consumer = await js.consumers.get(this.#o.streamName, this.#o.durableConsumerName);
-        const messages = await consumer.consume({ max_messages: MAX_MESSAGES });
-        this.#messages = messages;
-        if (signal.aborted) messages.stop();
-        for await (const m of messages) {
+        while (!signal.aborted) {
+          // Bounded batches, each read to its end: a stop never leaves pulled messages behind unseen.
+          const batch = await consumer.fetch({ max_messages: MAX_MESSAGES, expires: FETCH_EXPIRES_MS });
+          for await (const m of batch) {
+            // After close() the rest of the batch is handed back for immediate redelivery.
+            if (signal.aborted) {
+              m.nak();
+              continue;
+            }
+            await this.#handle(m);
+          }
           backoff.reset();
-          await this.#handle(m);
-          if (signal.aborted) break;
         }
       } catch (err) {
         if (signal.aborted) return;
         this.#logger.error('error consuming nats jetstream', { consumer: this.name, error: String(err) });
+        await sleep(backoff.next(), signal);
       }
-      if (!signal.aborted) await sleep(backoff.next(), signal);
     }
   }
 
@@ -159,8 +169,7 @@ export class NatsJetStreamConsumer implements Consumer {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#abort.abort();
-      // Stops pulling; the message in hand is finished and acknowledged before the loop returns.
-      this.#messages?.stop();
+      // The message in hand is finished and acknowledged, the rest of its batch is nak'ed.
       await this.#loop;
       const nc = this.#nc;
       if (nc !== undefined && !nc.isClosed()) await nc.drain().catch(() => nc.close());
