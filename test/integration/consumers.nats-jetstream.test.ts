@@ -78,6 +78,13 @@ after(async () => {
   await nats?.stop();
 });
 
+describe('nats_jetstream consumer start', () => {
+  it('fails the server start, naming the consumer, when the stream does not exist', async () => {
+    const bad = { ...jsConsumer('nostream', 'rotor.x'), nats_jetstream: { url: nats.url, stream_name: 'MISSING', durable_consumer_name: 'd' } };
+    await assert.rejects(startTestServer({ consumers: [bad] }), /consumer "nostream" \(nats_jetstream\) failed to start: .*stream not found/i);
+  });
+});
+
 describe('nats_jetstream consumer', () => {
   let s: TestServer;
   before(async () => {

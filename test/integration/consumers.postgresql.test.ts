@@ -98,6 +98,14 @@ after(async () => {
   await pg?.stop();
 });
 
+describe('postgresql consumer start', () => {
+  it('fails the server start, naming the consumer, when the database cannot be reached', async () => {
+    const closed = await freePort();
+    const bad = { name: 'unreachable', type: 'postgresql', postgresql: { dsn: `postgres://postgres@127.0.0.1:${closed}/postgres`, outbox_table_name: TABLE } };
+    await assert.rejects(startTestServer({ consumers: [bad] }), /consumer "unreachable" \(postgresql\) failed to start/);
+  });
+});
+
 describe('postgresql consumer (memory engine)', () => {
   let s: TestServer;
   before(async () => {
