@@ -6,15 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
-import type { Subscription } from 'centrifuge';
-import { Redis } from 'ioredis';
-import type { Logger } from '../../src/core/logger.js';
 import { freePort } from '../harness/spawned.js';
 import { spawnPostgres, type PostgresHandle } from '../harness/postgres.js';
-import { spawnRedis, type RedisServerHandle } from '../harness/redis.js';
-import { type Client, collect, sdkClient } from '../harness/sdk.js';
+import { consumingPublishCount, disconnectSubscribers, recordingLogger, stallableEngine, type StallableEngine, subscribeChannel } from '../harness/consumers.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
-import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
 
 const TABLE = 'centrifugo_outbox';
@@ -43,18 +38,6 @@ const T = 20_000;
 
 let pg: PostgresHandle;
 let db: postgres.Sql;
-const clients: Client[] = [];
-
-async function subscriber(url: string, channel: string, opts: { since?: boolean } = {}): Promise<{ client: Client; sub: Subscription; got: { values: unknown[] } }> {
-  const client = sdkClient('json', url, { token: await connectToken('consumer-test') });
-  clients.push(client);
-  const sub = client.newSubscription(channel, opts.since === true ? { since: { offset: 0, epoch: '' } } : {});
-  const got = collect('json', sub);
-  sub.subscribe();
-  client.connect();
-  await sub.ready(T);
-  return { client, sub, got };
-}
 
 async function insert(rows: { method: string; payload: unknown; partition?: number }[]): Promise<void> {
   await db.begin(async (tx) => {
@@ -93,7 +76,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.disconnect();
+  disconnectSubscribers();
   await db?.end({ timeout: 1 });
   await pg?.stop();
 });
@@ -116,7 +99,7 @@ describe('postgresql consumer (memory engine)', () => {
   });
 
   it('publishes outbox rows in id order to a real SDK subscriber and deletes them', async () => {
-    const { got } = await subscriber(s.wsUrl, 'pg-news');
+    const got = await subscribeChannel(s.wsUrl, 'pg-news');
     await insert(Array.from({ length: 5 }, (_, i) => ({ method: 'publish', payload: { channel: 'pg-news', data: { i } } })));
     await waitFor(() => got.values.length >= 5, T, '5 publications');
     assert.deepEqual(got.values, [0, 1, 2, 3, 4].map((i) => ({ i })));
@@ -124,21 +107,21 @@ describe('postgresql consumer (memory engine)', () => {
   });
 
   it('runs broadcast rows and rows of partition 1, and accepts the payload as a JSON string', async () => {
-    const a = await subscriber(s.wsUrl, 'pg-a');
-    const b = await subscriber(s.wsUrl, 'pg-b');
+    const a = await subscribeChannel(s.wsUrl, 'pg-a');
+    const b = await subscribeChannel(s.wsUrl, 'pg-b');
     await insert([
       { method: 'broadcast', payload: { channels: ['pg-a', 'pg-b'], data: { all: true } } },
       { method: 'publish', payload: { channel: 'pg-b', data: { p: 1 } }, partition: 1 },
     ]);
     // The envelope form (empty method column) with the request given as a JSON string.
     await insert([{ method: '', payload: { method: 'publish', payload: JSON.stringify({ channel: 'pg-a', data: { str: 1 } }) } }]);
-    await waitFor(() => a.got.values.length >= 2 && b.got.values.length >= 2, T, 'broadcast + partition 1 + envelope');
-    assert.deepEqual(a.got.values, [{ all: true }, { str: 1 }]);
-    assert.deepEqual(new Set(b.got.values.map((v) => JSON.stringify(v))), new Set([JSON.stringify({ all: true }), JSON.stringify({ p: 1 })]));
+    await waitFor(() => a.values.length >= 2 && b.values.length >= 2, T, 'broadcast + partition 1 + envelope');
+    assert.deepEqual(a.values, [{ all: true }, { str: 1 }]);
+    assert.deepEqual(new Set(b.values.map((v) => JSON.stringify(v))), new Set([JSON.stringify({ all: true }), JSON.stringify({ p: 1 })]));
   });
 
   it('logs and skips malformed rows (unknown method, invalid payload, API error) and processes the next one', async () => {
-    const { got } = await subscriber(s.wsUrl, 'pg-skip');
+    const got = await subscribeChannel(s.wsUrl, 'pg-skip');
     await insert([
       { method: 'no_such_method', payload: { channel: 'pg-skip', data: { bad: 1 } } },
       { method: 'publish', payload: { channel: 42, data: { bad: 2 } } },
@@ -158,7 +141,7 @@ describe('postgresql consumer (memory engine)', () => {
   });
 
   it('resumes after a PostgreSQL outage: rows written before and after are all delivered once, LISTEN is renewed', async () => {
-    const { got } = await subscriber(s.wsUrl, 'pg-outage');
+    const got = await subscribeChannel(s.wsUrl, 'pg-outage');
     await insert([{ method: 'publish', payload: { channel: 'pg-outage', data: { n: 1 } } }]);
     await waitFor(() => got.values.length >= 1, T, 'row before the outage');
     await db.end({ timeout: 1 });
@@ -173,15 +156,6 @@ describe('postgresql consumer (memory engine)', () => {
   });
 });
 
-/** Log lines at warn/error, for asserting that a retry path was taken. */
-function captureLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const rec = (m: string, f?: Record<string, unknown>): void => {
-    lines.push(`${m} ${JSON.stringify(f ?? {})}`);
-  };
-  return { lines, logger: { enabled: () => false, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: rec, error: rec } };
-}
-
 /** Publications of `channel` in history (the Redis engine keeps them across Rotor restarts). */
 async function historyValues(s: TestServer, channel: string): Promise<unknown[]> {
   const r = await s.api('history', { channel, limit: -1 });
@@ -189,82 +163,49 @@ async function historyValues(s: TestServer, channel: string): Promise<unknown[]>
   return pubs.map((p) => p.data);
 }
 
-function consumingPublishCount(text: string): number {
-  const m = /centrifugo_api_command_duration_seconds_count\{protocol="consuming",method="publish"\} (\d+)/.exec(text);
-  return m === null ? 0 : Number(m[1]);
-}
-
 describe('postgresql consumer: faults mid-batch (redis engine)', () => {
-  let redis: RedisServerHandle;
-  let control: Redis;
-  let port: number;
-  const servers: TestServer[] = [];
+  let engine: StallableEngine;
   const N = 2000;
-
-  /** `ioTimeout`: how long a publish waits on a stalled Redis before it fails with 100. */
-  const start = async (ioTimeout: string, logger?: Logger): Promise<TestServer> => {
-    const s = await startTestServer(
-      {
-        port,
-        engine: 'redis',
-        redis_address: redis.address,
-        redis_io_timeout: ioTimeout,
-        namespaces: [{ name: 'fx', history_size: 5000, history_ttl: '600s', allow_subscribe_for_client: true, force_recovery: true }],
-        consumers: [consumer({ num_partitions: 1, partition_select_limit: 5000 })],
-      },
-      logger !== undefined ? { logger } : {},
-    );
-    servers.push(s);
-    return s;
-  };
-
+  const pgConsumer = (): Record<string, unknown> => consumer({ num_partitions: 1, partition_select_limit: 5000 });
   const rows = (channel: string, n: number): { method: string; payload: unknown }[] =>
     Array.from({ length: n }, (_, i) => ({ method: 'publish', payload: { channel, data: { i } } }));
   const expected = (n: number): unknown[] => Array.from({ length: n }, (_, i) => ({ i }));
 
   before(async () => {
-    redis = await spawnRedis();
-    control = new Redis({ host: redis.host, port: redis.port, lazyConnect: true });
-    await control.connect();
-    port = await freePort();
+    engine = await stallableEngine();
   });
   after(async () => {
-    await control?.client('UNPAUSE').catch(() => undefined);
-    for (const s of servers) await s.close();
-    control?.disconnect();
-    await redis?.stop();
+    await engine?.stop();
   });
 
   it('retries an error-100 publish with backoff and publishes it once (idempotency key of the row)', async () => {
-    const cap = captureLogger();
-    const s = await start('500ms', cap.logger);
-    const { got } = await subscriber(s.wsUrl, 'fx:retry');
+    const rec = recordingLogger();
+    const s = await engine.start([pgConsumer()], { ioTimeout: '500ms', logger: rec.logger });
+    const got = await subscribeChannel(s.wsUrl, 'fx:retry');
     // Writes stall for longer than redis_io_timeout: the publish fails with 100 while Redis still runs it later.
-    await control.client('PAUSE', 1500, 'WRITE');
+    await engine.pause();
     await insert(rows('fx:retry', 5));
+    await waitFor(() => rec.lines.some((l) => l.startsWith('error processing consumed event, will retry')), T, 'a retried row');
+    await engine.unpause();
     await waitFor(() => got.values.length >= 5, T, '5 publications after the pause');
     await waitFor(async () => (await count()) === 0, T, 'outbox emptied');
     assert.deepEqual(got.values, expected(5));
     assert.deepEqual(await historyValues(s, 'fx:retry'), expected(5));
-    assert.ok(cap.lines.some((l) => l.startsWith('error processing consumed event, will retry')), cap.lines.join('\n'));
     await s.close();
   });
 
   it('restart of the consumer in the middle of a batch loses and duplicates nothing', async () => {
-    let s = await start('60s');
-    const { got } = await subscriber(s.wsUrl, 'fx:restart');
+    let s = await engine.start([pgConsumer()]);
+    const got = await subscribeChannel(s.wsUrl, 'fx:restart');
     await insert(rows('fx:restart', N));
-    await waitFor(() => got.values.length >= 20, T, 'first publications of the batch');
-    // Stall the batch: the consumer is now blocked on one publish, with earlier rows of its pass done.
-    await control.client('PAUSE', 60_000, 'WRITE');
-    const atPause = got.values.length;
-    assert.ok(atPause > 0 && atPause < N, `paused mid-batch (${atPause} of ${N})`);
+    // The consumer is now blocked on one publish, with earlier rows of its pass done.
+    await engine.stallMidBatch(got, N);
     const closing = s.close();
-    await control.client('UNPAUSE');
+    await engine.unpause();
     await closing;
     const left = await count();
     assert.ok(left > 0 && left < N, `rows left after the stop: ${left}`);
-    s = await start('60s');
+    s = await engine.start([pgConsumer()]);
     await waitFor(() => got.values.length >= N, T * 2, `${N} publications`);
     await waitFor(async () => (await count()) === 0, T, 'outbox emptied');
     assert.deepEqual(got.values, expected(N));
@@ -273,19 +214,15 @@ describe('postgresql consumer: faults mid-batch (redis engine)', () => {
   });
 
   it('a database session lost mid-batch re-runs the pass without publishing twice', async () => {
-    // The stalled publish must outlive the database: no error 100 may end the pass before it dies.
-    const cap = captureLogger();
-    const s = await start('60s', cap.logger);
-    const { got } = await subscriber(s.wsUrl, 'fx:crash');
+    const s = await engine.start([pgConsumer()]);
+    const got = await subscribeChannel(s.wsUrl, 'fx:crash');
     await insert(rows('fx:crash', N));
-    await waitFor(() => got.values.length >= 20, T, 'first publications of the batch');
-    await control.client('PAUSE', 60_000, 'WRITE');
-    const atPause = got.values.length;
-    assert.ok(atPause > 0 && atPause < N, `paused mid-batch (${atPause} of ${N})`);
-    // The consumer's transaction dies with the server: its deletes are rolled back, the whole pass re-runs.
+    const atPause = await engine.stallMidBatch(got, N);
+    // The consumer's transaction dies with the server (the stalled publish outlives it): its deletes
+    // are rolled back and the whole pass re-runs.
     await db.end({ timeout: 1 });
     await pg.kill();
-    await control.client('UNPAUSE');
+    await engine.unpause();
     await pg.start();
     db = postgres(pg.dsn, { onnotice: false, max: 2 });
     await waitFor(async () => (await count()) === 0, T * 2, 'outbox emptied');
@@ -293,8 +230,8 @@ describe('postgresql consumer: faults mid-batch (redis engine)', () => {
     assert.deepEqual(got.values, expected(N));
     assert.deepEqual(await historyValues(s, 'fx:crash'), expected(N));
     // The rows before the stall were run twice; the second run was answered from the idempotency results.
-    const runs = consumingPublishCount(await s.server.metrics.registry.metrics());
-    assert.ok(runs >= N + atPause, `publish ran ${runs} times for ${N} rows, ${atPause} of them before the stall\n${cap.lines.join('\n')}`);
+    const runs = await consumingPublishCount(s);
+    assert.ok(runs >= N + atPause, `publish ran ${runs} times for ${N} rows, ${atPause} of them before the stall`);
     await s.close();
   });
 });

@@ -6,12 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import type { Logger } from '../../src/core/logger.js';
 import { spawnRedis, type RedisServerHandle } from '../harness/redis.js';
-import { type Client, collect, sdkClient } from '../harness/sdk.js';
+import { disconnectSubscribers, recordingLogger, stallableEngine, type StallableEngine, subscribeChannel } from '../harness/consumers.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
-import { freePort } from '../harness/spawned.js';
-import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
 
 const T = 20_000;
@@ -19,18 +16,6 @@ const GROUP = 'rotor';
 
 let streams: RedisServerHandle;
 let rs: Redis;
-const clients: Client[] = [];
-
-async function subscribe(url: string, channel: string): Promise<{ values: unknown[] }> {
-  const client = sdkClient('json', url, { token: await connectToken('stream-test') });
-  clients.push(client);
-  const sub = client.newSubscription(channel);
-  const got = collect('json', sub);
-  sub.subscribe();
-  client.connect();
-  await sub.ready(T);
-  return got;
-}
 
 function streamConsumer(name: string, stream: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -59,7 +44,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.disconnect();
+  disconnectSubscribers();
   rs?.disconnect();
   await streams?.stop();
 });
@@ -81,7 +66,7 @@ describe('redis_stream consumer', () => {
   });
 
   it('publishes entries in order, each acknowledged', async () => {
-    const got = await subscribe(s.wsUrl, 'rs-news');
+    const got = await subscribeChannel(s.wsUrl, 'rs-news');
     for (let i = 0; i < 5; i++) await add('rotor-cmds', publish('rs-news', { i }));
     await waitFor(() => got.values.length >= 5, T, '5 publications');
     assert.deepEqual(got.values, [0, 1, 2, 3, 4].map((i) => ({ i })));
@@ -89,7 +74,7 @@ describe('redis_stream consumer', () => {
   });
 
   it('skips malformed entries (no payload field, unknown method, invalid JSON) and processes the next one', async () => {
-    const got = await subscribe(s.wsUrl, 'rs-skip');
+    const got = await subscribeChannel(s.wsUrl, 'rs-skip');
     await add('rotor-cmds', { method: 'publish', other: '{}' });
     await add('rotor-cmds', { method: 'no_such_method', payload: JSON.stringify({ channel: 'rs-skip', data: 1 }) });
     await add('rotor-cmds', { method: 'publish', payload: '{not json' });
@@ -101,8 +86,8 @@ describe('redis_stream consumer', () => {
   });
 
   it('publication data mode: data from the payload field, channels and tags from other fields', async () => {
-    const a = await subscribe(s.wsUrl, 'rs-d1');
-    const b = await subscribe(s.wsUrl, 'rs-d2');
+    const a = await subscribeChannel(s.wsUrl, 'rs-d1');
+    const b = await subscribeChannel(s.wsUrl, 'rs-d2');
     await add('rotor-data', { payload: JSON.stringify({ direct: 1 }), 'centrifugo-channels': 'rs-d1,rs-d2', 'centrifugo-tag-k': 'v' });
     await add('rotor-data', { payload: JSON.stringify({ direct: 2 }), 'centrifugo-channels': 'rs-d1' });
     await waitFor(() => a.values.length >= 2 && b.values.length >= 1, T, 'data mode publications');
@@ -119,7 +104,7 @@ describe('redis_stream consumer', () => {
   });
 
   it('resumes after a Redis outage with nothing lost or doubled', async () => {
-    const got = await subscribe(s.wsUrl, 'rs-outage');
+    const got = await subscribeChannel(s.wsUrl, 'rs-outage');
     await add('rotor-cmds', publish('rs-outage', { n: 1 }));
     await waitFor(() => got.values.length >= 1, T, 'entry before the outage');
     await streams.kill();
@@ -132,84 +117,58 @@ describe('redis_stream consumer', () => {
 });
 
 describe('redis_stream consumer: restart mid-batch (redis engine)', () => {
-  let engine: RedisServerHandle;
-  let control: Redis;
-  let port: number;
-  const servers: TestServer[] = [];
+  let engine: StallableEngine;
   const N = 500;
+  const consumers = (): Record<string, unknown>[] => [streamConsumer('restart', 'rotor-restart'), streamConsumer('crash', 'rotor-crash')];
+  const expected = Array.from({ length: N }, (_, i) => ({ i }));
 
-  const start = async (logger?: Logger): Promise<TestServer> => {
-    const s = await startTestServer({
-      port,
-      engine: 'redis',
-      redis_address: engine.address,
-      redis_io_timeout: '60s',
-      namespaces: [{ name: 'fx', history_size: 5000, history_ttl: '600s', allow_subscribe_for_client: true, force_recovery: true }],
-      consumers: [streamConsumer('restart', 'rotor-restart'), streamConsumer('crash', 'rotor-crash')],
-    }, logger !== undefined ? { logger } : {});
-    servers.push(s);
-    return s;
-  };
+  async function fill(stream: string, channel: string): Promise<void> {
+    const pipeline = rs.pipeline();
+    for (let i = 0; i < N; i++) pipeline.xadd(stream, '*', ...Object.entries(publish(channel, { i })).flat());
+    await pipeline.exec();
+  }
 
   before(async () => {
-    engine = await spawnRedis();
-    control = new Redis({ host: engine.host, port: engine.port });
-    port = await freePort();
+    engine = await stallableEngine();
   });
   after(async () => {
-    await control?.client('UNPAUSE').catch(() => undefined);
-    for (const s of servers) await s.close();
-    control?.disconnect();
     await engine?.stop();
   });
 
   it('a stop in the middle of a batch leaves the rest pending; the restarted consumer finishes it, nothing doubled', async () => {
-    let s = await start();
-    const got = await subscribe(s.wsUrl, 'fx:rs');
-    const pipeline = rs.pipeline();
-    for (let i = 0; i < N; i++) pipeline.xadd('rotor-restart', '*', ...Object.entries(publish('fx:rs', { i })).flat());
-    await pipeline.exec();
-    await waitFor(() => got.values.length >= 20, T, 'first publications');
-    // Stall the engine: the consumer is blocked on one publish, with entries of its read delivered but unacknowledged.
-    await control.client('PAUSE', 60_000, 'WRITE');
-    const atPause = got.values.length;
-    assert.ok(atPause > 0 && atPause < N, `paused mid-batch (${atPause} of ${N})`);
+    let s = await engine.start(consumers());
+    const got = await subscribeChannel(s.wsUrl, 'fx:rs');
+    await fill('rotor-restart', 'fx:rs');
+    // The consumer is blocked on one publish, with entries of its read delivered but unacknowledged.
+    await engine.stallMidBatch(got, N);
     const closing = s.close();
-    await control.client('UNPAUSE');
+    await engine.unpause();
     await closing;
     // The rest of the interrupted read (up to 15 entries) is left pending for this node's worker name.
-    s = await start();
+    s = await engine.start(consumers());
     await waitFor(() => got.values.length >= N, T * 2, `${N} publications`);
     await waitFor(async () => (await pending('rotor-restart')) === 0, T, 'all acknowledged');
-    assert.deepEqual(got.values, Array.from({ length: N }, (_, i) => ({ i })));
+    assert.deepEqual(got.values, expected);
     await s.close();
   });
 
   it('a stream server lost mid-batch (acknowledgements fail) loses and doubles nothing', async () => {
-    const errors: string[] = [];
-    const rec = (m: string, f?: Record<string, unknown>): void => {
-      errors.push(`${m} ${String(f?.['stream'])}`);
-    };
-    const s = await start({ enabled: () => false, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: rec, error: rec });
-    const got = await subscribe(s.wsUrl, 'fx:rs-crash');
-    const pipeline = rs.pipeline();
-    for (let i = 0; i < N; i++) pipeline.xadd('rotor-crash', '*', ...Object.entries(publish('fx:rs-crash', { i })).flat());
-    await pipeline.exec();
-    await waitFor(() => got.values.length >= 20, T, 'first publications');
-    await control.client('PAUSE', 60_000, 'WRITE');
-    const atPause = got.values.length;
-    assert.ok(atPause > 0 && atPause < N, `paused mid-batch (${atPause} of ${N})`);
+    const rec = recordingLogger();
+    const s = await engine.start(consumers(), { logger: rec.logger });
+    const got = await subscribeChannel(s.wsUrl, 'fx:rs-crash');
+    await fill('rotor-crash', 'fx:rs-crash');
+    await engine.stallMidBatch(got, N);
     // The entry in hand gets published once the engine resumes, but its XACK finds the stream server gone;
     // whether the client re-sends that XACK after the reconnect or the entry is re-read from the pending
     // list and answered from its idempotency result, it reaches the subscriber once.
     await streams.kill();
-    await control.client('UNPAUSE');
+    await engine.unpause();
     // The crash consumer's only worker is inside the stalled publish: its next command is the XACK.
-    await waitFor(() => errors.includes('error consuming redis stream rotor-crash'), T, 'the failed acknowledgement');
+    await waitFor(() => rec.lines.some((l) => l.startsWith('error consuming redis stream {"consumer":"crash"')), T, 'the failed acknowledgement');
     await streams.start();
     await waitFor(() => got.values.length >= N, T * 2, `${N} publications`);
     await waitFor(async () => (await pending('rotor-crash')) === 0, T, 'all acknowledged');
-    assert.deepEqual(got.values, Array.from({ length: N }, (_, i) => ({ i })));
+    assert.deepEqual(got.values, expected);
     await s.close();
   });
 });
