@@ -106,12 +106,21 @@ describe('consumers config', () => {
     assert.equal(r.consumers[0]?.type === 'postgresql' ? r.consumers[0].postgresql.dsn : '', 'postgres://env@h/db');
   });
 
-  it('warns about accepted options it does not act on', () => {
+  it('warns about accepted options it does not act on and about unknown keys', () => {
     const r = parseConsumers([
-      { name: 'r2', type: 'redis_stream', redis_stream: { address: 'a:1', streams: ['s'], consumer_group: 'g', tls: { enabled: true }, io_timeout: '1s' } },
+      {
+        name: 'r2', type: 'redis_stream', kafka: {}, typo: 1,
+        redis_stream: { address: 'a:1', streams: ['s'], consumer_group: 'g', tls: { enabled: true, cert_pem: 'x' }, io_timeout: '1s', publication_data_mode: { enabled: false, chanels_value: 'x' } },
+      },
+      { name: 'p2', type: 'postgresql', postgresql: { ...pg, tls: { enabled: false } } },
     ]);
     assert.deepEqual(r.problems, []);
-    assert.deepEqual(r.warnings, ['consumers[0].redis_stream.io_timeout is not supported by Rotor and is ignored', 'consumers[0].redis_stream.tls is not supported by Rotor and is ignored']);
+    assert.deepEqual(r.warnings, [
+      'consumers[0].redis_stream.io_timeout is not supported by Rotor and is ignored',
+      'consumers[0].redis_stream.tls is not supported by Rotor and is ignored',
+      'consumers[0].typo is not a known consumer option and is ignored',
+      'consumers[0].redis_stream.publication_data_mode.chanels_value is not a known consumer option and is ignored',
+    ]);
   });
 
   it('configuration validation refuses an unsupported consumer at start', () => {

@@ -84,23 +84,34 @@ type Item = { readonly [key: string]: unknown };
 
 const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Reads typed values out of one object, collecting problems under `at`. */
+/** Reads typed values out of one object, collecting problems under `at` and remembering the keys read. */
 class Reader {
+  readonly #seen = new Set<string>();
+  readonly #children: Reader[] = [];
+
   constructor(
     readonly obj: Item,
     readonly at: string,
     readonly problems: ConfigProblem[],
   ) {}
 
+  /** Key paths present in the object (and the nested objects read) that nothing read. */
+  unread(): string[] {
+    const own = Object.keys(this.obj).filter((k) => !this.#seen.has(k)).map((k) => `${this.at}.${k}`);
+    return [...own, ...this.#children.flatMap((c) => c.unread())];
+  }
+
   #bad(key: string, message: string): void {
     this.problems.push({ path: `${this.at}.${key}`, message });
   }
 
   has(key: string): boolean {
+    this.#seen.add(key);
     return this.obj[key] !== undefined && this.obj[key] !== null;
   }
 
   str(key: string, def = '', required = false): string {
+    this.#seen.add(key);
     const v = this.obj[key];
     if (v === undefined || v === null || v === '') {
       if (required) this.#bad(key, 'is required');
@@ -114,6 +125,7 @@ class Reader {
   }
 
   bool(key: string, def: boolean): boolean {
+    this.#seen.add(key);
     const v = this.obj[key];
     if (v === undefined || v === null) return def;
     if (typeof v !== 'boolean') {
@@ -125,6 +137,7 @@ class Reader {
 
   /** An integer ≥ min; 0 / absent gives the default (Centrifugo treats 0 as "use the default"). */
   int(key: string, def: number, min = 1): number {
+    this.#seen.add(key);
     const v = this.obj[key];
     if (v === undefined || v === null || v === 0) return def;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
@@ -136,6 +149,7 @@ class Reader {
 
   /** Milliseconds from a Go duration string or integer nanoseconds; 0 / absent gives the default. */
   duration(key: string, defMs: number): number {
+    this.#seen.add(key);
     const v = this.obj[key];
     if (v === undefined || v === null || v === 0 || v === '') return defMs;
     let ns: bigint;
@@ -161,6 +175,7 @@ class Reader {
 
   /** A list of non-empty strings (a single string is a one-item list). */
   strings(key: string, required = false): string[] {
+    this.#seen.add(key);
     const v = this.obj[key];
     if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) {
       if (required) this.#bad(key, 'must list at least one value');
@@ -176,16 +191,20 @@ class Reader {
 
   /** A nested object (absent = empty). */
   child(key: string): Reader {
+    this.#seen.add(key);
     const v = this.obj[key];
     if (v !== undefined && v !== null && !isObject(v)) this.#bad(key, `must be an object, got ${JSON.stringify(v)}`);
-    return new Reader(isObject(v) ? v : {}, `${this.at}.${key}`, this.problems);
+    const child = new Reader(isObject(v) ? v : {}, `${this.at}.${key}`, this.problems);
+    this.#children.push(child);
+    return child;
   }
 }
 
 /** SQL identifier, optionally schema-qualified: the table name is put into queries as is. */
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
 
-function parsePostgres(r: Reader, name: string, env: NodeJS.ProcessEnv): PostgresConsumerOptions {
+function parsePostgres(r: Reader, name: string, env: NodeJS.ProcessEnv, warnings: string[]): PostgresConsumerOptions {
+  warnUnsupported(r, [], warnings);
   // Centrifugo's documented override: CENTRIFUGO_CONSUMERS_POSTGRESQL_<CONSUMER_NAME>_DSN.
   const envDsn = env[`CENTRIFUGO_CONSUMERS_POSTGRESQL_${name}_DSN`] ?? env[`CENTRIFUGO_CONSUMERS_POSTGRESQL_${name.toUpperCase()}_DSN`];
   const dsn = envDsn !== undefined && envDsn !== '' ? envDsn : r.str('dsn', '', true);
@@ -217,7 +236,8 @@ function parseDataMode(r: Reader, kind: 'header' | 'value'): PublicationDataMode
 
 function warnUnsupported(r: Reader, keys: readonly string[], warnings: string[]): void {
   for (const key of keys) if (r.has(key)) warnings.push(`${r.at}.${key} is not supported by Rotor and is ignored`);
-  if (r.has('tls') && r.child('tls').bool('enabled', false)) warnings.push(`${r.at}.tls is not supported by Rotor and is ignored`);
+  const tls = r.obj['tls'];
+  if (r.has('tls') && isObject(tls) && tls['enabled'] === true) warnings.push(`${r.at}.tls is not supported by Rotor and is ignored`);
 }
 
 function parseRedisStream(r: Reader, warnings: string[]): RedisStreamConsumerOptions {
@@ -274,6 +294,7 @@ export function parseConsumers(items: readonly unknown[], env: NodeJS.ProcessEnv
       return;
     }
     const r = new Reader(raw, at, problems);
+    r.has('name'); // checked by the general rules
     const disabled = r.bool('disabled', false) || !r.bool('enabled', true);
     if (disabled) return;
     const name = typeof raw['name'] === 'string' ? raw['name'] : '';
@@ -288,16 +309,23 @@ export function parseConsumers(items: readonly unknown[], env: NodeJS.ProcessEnv
     }
     switch (type) {
       case 'postgresql':
-        consumers.push({ name, type, postgresql: parsePostgres(r.child('postgresql'), name, env) });
-        return;
+        consumers.push({ name, type, postgresql: parsePostgres(r.child('postgresql'), name, env, warnings) });
+        break;
       case 'redis_stream':
         consumers.push({ name, type, redisStream: parseRedisStream(r.child('redis_stream'), warnings) });
-        return;
+        break;
       case 'nats_jetstream':
         consumers.push({ name, type, natsJetStream: parseNatsJetStream(r.child('nats_jetstream'), warnings) });
-        return;
+        break;
       default:
         problems.push({ path: `${at}.type`, message: `unknown consumer type ${JSON.stringify(type)}; supported: ${SUPPORTED_CONSUMER_TYPES.join(', ')}` });
+        return;
+    }
+    // Sections of the other types may sit in the item (Centrifugo ignores them too); other keys are typos
+    // or options Rotor does not know.
+    const sections: readonly string[] = [...SUPPORTED_CONSUMER_TYPES, ...UNSUPPORTED_CONSUMER_TYPES];
+    for (const path of r.unread()) {
+      if (!sections.includes(path.slice(at.length + 1))) warnings.push(`${path} is not a known consumer option and is ignored`);
     }
   });
   return { consumers, problems, warnings };
