@@ -52,8 +52,8 @@ export async function consumingPublishCount(s: TestServer): Promise<number> {
 }
 
 export interface StallableEngine {
-  /** Starts a Rotor server on the shared port with the Redis engine and these consumers. */
-  start(consumers: readonly Record<string, unknown>[], options?: { ioTimeout?: string; logger?: Logger }): Promise<TestServer>;
+  /** Starts a Rotor server on the shared port (`anyPort`: a random one) with the Redis engine and these consumers. */
+  start(consumers: readonly Record<string, unknown>[], options?: { ioTimeout?: string; logger?: Logger; anyPort?: boolean }): Promise<TestServer>;
   /** Stalls every engine write for up to a minute. */
   pause(): Promise<void>;
   unpause(): Promise<void>;
@@ -85,7 +85,7 @@ export async function stallableEngine(): Promise<StallableEngine> {
     async start(consumers, options = {}) {
       const s = await startTestServer(
         {
-          port,
+          port: options.anyPort === true ? 0 : port,
           engine: 'redis',
           redis_address: engine.address,
           // How long a publish waits on a stalled engine before it fails with 100.

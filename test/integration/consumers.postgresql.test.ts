@@ -194,6 +194,20 @@ describe('postgresql consumer: faults mid-batch (redis engine)', () => {
     await s.close();
   });
 
+  it('two nodes on one outbox: the partition lock lets one at a time work it, each row runs once, in order', async () => {
+    const a = await engine.start([pgConsumer()], { anyPort: true });
+    const b = await engine.start([pgConsumer()], { anyPort: true });
+    const got = await subscribeChannel(a.wsUrl, 'fx:two');
+    for (let k = 0; k < 10; k++) await insert(rows('fx:two', 100).map((r, i) => ({ ...r, payload: { channel: 'fx:two', data: { i: k * 100 + i } } })));
+    await waitFor(() => got.values.length >= 1000, T, '1000 publications');
+    await waitFor(async () => (await count()) === 0, T, 'outbox emptied');
+    assert.deepEqual(got.values, expected(1000));
+    // Without the lock both nodes would select the same rows (idempotency keys would then hide the doubles).
+    assert.equal((await consumingPublishCount(a)) + (await consumingPublishCount(b)), 1000);
+    await a.close();
+    await b.close();
+  });
+
   it('restart of the consumer in the middle of a batch loses and duplicates nothing', async () => {
     let s = await engine.start([pgConsumer()]);
     const got = await subscribeChannel(s.wsUrl, 'fx:restart');
