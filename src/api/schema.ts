@@ -311,13 +311,13 @@ export const BatchResponseSchema = message('BatchResponse', [
   ['replies', { k: 'repeated', of: msg(() => ReplySchema) }],
 ]);
 
-/** Request schema per method wire name. */
 /** A consumed message without a separate method field: `{"method": …, "payload": <object or JSON string>}`. */
 export const ConsumedCommandSchema = message('MethodWithRequestPayload', [
   ['method', STRING],
   ['payload', RAW],
 ]);
 
+/** Request schema per method wire name. */
 export const REQUEST_SCHEMAS = Object.freeze({
   publish: PublishRequestSchema,
   broadcast: BroadcastRequestSchema,
