@@ -97,6 +97,7 @@ export class RedisStreamConsumer implements Consumer {
     await admin.connect();
     await admin.ping();
     for (const stream of this.#o.streams) await this.#ensureGroup(admin, stream);
+    admin.disconnect();
     for (const stream of this.#o.streams) {
       for (let w = 0; w < this.#o.numWorkers; w++) this.#loops.push(this.#runWorker(stream, w));
     }
