@@ -9,7 +9,9 @@ import postgres from 'postgres';
 import { freePort } from '../harness/spawned.js';
 import { spawnPostgres, type PostgresHandle } from '../harness/postgres.js';
 import { consumingPublishCount, disconnectSubscribers, recordingLogger, stallableEngine, type StallableEngine, subscribeChannel } from '../harness/consumers.js';
+import { sdkClient } from '../harness/sdk.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
+import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
 
 const TABLE = 'centrifugo_outbox';
@@ -132,6 +134,15 @@ describe('postgresql consumer (memory engine)', () => {
     await waitFor(() => got.values.length >= 1, T, 'the good row');
     await waitFor(async () => (await count()) === 0, T, 'malformed rows deleted too');
     assert.deepEqual(got.values, [{ good: true }]);
+  });
+
+  it('runs methods other than publish: disconnect reaches a live SDK client', async () => {
+    const victim = sdkClient('json', s.wsUrl, { token: await connectToken('outbox-victim') });
+    const disconnected = new Promise<{ code: number; reason: string }>((resolve) => victim.on('disconnected', resolve));
+    victim.connect();
+    await victim.ready(T);
+    await insert([{ method: 'disconnect', payload: { user: 'outbox-victim', disconnect: { code: 4501, reason: 'from outbox' } } }]);
+    assert.deepEqual(await disconnected, { code: 4501, reason: 'from outbox' });
   });
 
   it('labels the API calls with protocol "consuming" in metrics', async () => {
