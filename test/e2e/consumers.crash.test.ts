@@ -56,6 +56,8 @@ describe('postgresql consumer: server crash mid-batch', () => {
       redis_address: engine.address,
       redis_io_timeout: '60s',
       prometheus: true,
+      // The subscriber may miss many publications while it reconnects: let recovery return them all.
+      client_recovery_max_publication_limit: 10_000,
       namespaces: [{ name: 'fx', history_size: 5000, history_ttl: '600s', allow_subscribe_for_client: true, force_recovery: true }],
       consumers: [
         {
@@ -81,7 +83,11 @@ describe('postgresql consumer: server crash mid-batch', () => {
     assert.equal(await count(), N, 'the crashed pass deleted nothing');
     const second = await spawnServer(config);
     servers.push(second);
-    await waitFor(() => got.values.length >= N, T * 2, `${N} publications`);
+    try {
+      await waitFor(() => got.values.length >= N, T * 2, `${N} publications`);
+    } catch (err) {
+      throw new Error(`${String(err)}; got ${got.values.length}, rows left ${await count()}\n${second.logs.slice(-15).join('\n')}`);
+    }
     await waitFor(async () => (await count()) === 0, T, 'outbox emptied');
     assert.deepEqual(got.values, Array.from({ length: N }, (_, i) => ({ i })));
     // The restarted server ran every row, the ones already published before the crash included.

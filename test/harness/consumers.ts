@@ -90,6 +90,8 @@ export async function stallableEngine(): Promise<StallableEngine> {
           redis_address: engine.address,
           // How long a publish waits on a stalled engine before it fails with 100.
           redis_io_timeout: options.ioTimeout ?? '60s',
+          // A subscriber reconnecting to a restarted server may have missed many publications.
+          client_recovery_max_publication_limit: 10_000,
           namespaces: [{ name: 'fx', history_size: 5000, history_ttl: '600s', allow_subscribe_for_client: true, force_recovery: true }],
           consumers,
         },
