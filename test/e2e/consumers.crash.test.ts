@@ -86,7 +86,7 @@ describe('postgresql consumer: server crash mid-batch', () => {
     try {
       await waitFor(() => got.values.length >= N, T * 2, `${N} publications`);
     } catch (err) {
-      throw new Error(`${String(err)}; got ${got.values.length}, rows left ${await count()}\n${second.logs.slice(-15).join('\n')}`);
+      throw new Error(`${String(err)}; got ${got.values.length}, rows left ${await count()}\n${second.logs.slice(-15).join('\n')}`, { cause: err });
     }
     await waitFor(async () => (await count()) === 0, T, 'outbox emptied');
     assert.deepEqual(got.values, Array.from({ length: N }, (_, i) => ({ i })));
