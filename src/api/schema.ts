@@ -311,6 +311,12 @@ export const BatchResponseSchema = message('BatchResponse', [
   ['replies', { k: 'repeated', of: msg(() => ReplySchema) }],
 ]);
 
+/** A consumed message without a separate method field: `{"method": …, "payload": <object or JSON string>}`. */
+export const ConsumedCommandSchema = message('MethodWithRequestPayload', [
+  ['method', STRING],
+  ['payload', RAW],
+]);
+
 /** Request schema per method wire name. */
 export const REQUEST_SCHEMAS = Object.freeze({
   publish: PublishRequestSchema,

@@ -12,8 +12,8 @@ import type { ApiErrorObject } from './errors.js';
 
 export type { ApiErrorObject } from './errors.js';
 
-/** Which front door a call came through (the `protocol` label of API metrics). */
-export type ApiProtocol = 'http' | 'grpc';
+/** Which front door a call came through (the `protocol` label of API metrics; async consumers use `consuming`). */
+export type ApiProtocol = 'http' | 'grpc' | 'consuming';
 
 /** `StreamPosition`: offset=1 uint64, epoch=2 string. */
 export interface StreamPosition {

@@ -11,8 +11,9 @@ import type { startGrpcApi } from '../api/grpc.js';
 import { createHttpApiHandler } from '../api/http.js';
 import { connectionVerifierOptions, subscriptionVerifierOptions, TokenVerifier } from '../auth/index.js';
 import type { TokenVerifierOptions } from '../auth/index.js';
-import { ConfigError, jwksTemplateProblemsOf, type Config } from '../config/index.js';
+import { ConfigError, jwksTemplateProblemsOf, parseConsumers, type Config } from '../config/index.js';
 import { checkUnimplementedKeys } from '../config/unimplemented.js';
+import type { RunningConsumers } from '../consumers/index.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
@@ -252,11 +253,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   for (const s of servers) refused.attach(s); // connections over the descriptor budget are counted and logged
 
   let grpcApi: Awaited<ReturnType<typeof startGrpcApi>> | undefined;
+  let consumers: RunningConsumers | undefined;
   try {
     // @grpc/grpc-js is loaded only when a GRPC listener is configured.
     grpcApi = config.grpc_api ? await (await import('../api/grpc.js')).startGrpcApi(executor, config, logger) : undefined;
+    const parsed = parseConsumers(config.consumers);
+    if (parsed.problems.length > 0) throw new ConfigError(parsed.problems);
+    for (const w of parsed.warnings) logger.warn(w);
+    // Consumer code and its client libraries are loaded only when a consumer is enabled.
+    if (parsed.consumers.length > 0) {
+      consumers = await (await import('../consumers/index.js')).startConsumers(parsed.consumers, { executor, logger, nodeName: name });
+    }
   } catch (err) {
     // Do not leave the HTTP listeners and engines of a failed start behind.
+    await grpcApi?.close();
     infoMetrics.stop();
     listeners.dispose();
     await node.shutdown();
@@ -271,6 +281,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = (): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down');
+      // Consumers first: the message in hand still reaches a live node.
+      await consumers?.close();
       listeners.dispose();
       ws?.close();
       admin?.close();

@@ -22,3 +22,12 @@ export {
   type FieldSpec,
   type FieldType,
 } from './schema/index.js';
+export {
+  parseConsumers,
+  type ConsumerConfig,
+  type ParsedConsumers,
+  type PostgresConsumerOptions,
+  type RedisStreamConsumerOptions,
+  type NatsJetStreamConsumerOptions,
+  type PublicationDataMode,
+} from './consumers.js';

@@ -1,6 +1,7 @@
 /** @module config/rules — cross-field validation rules (server spec §4.7, client spec §8.2–§8.4); every problem is collected. */
 import { compileGoRegex } from '../auth/go-regex.js';
 import { jwksTemplateProblems } from '../auth/jwks-safety.js';
+import { parseConsumers } from './consumers.js';
 import type { ConfigProblem } from './errors.js';
 import type { ChannelOptionsConfig, Config } from './schema/index.js';
 
@@ -55,6 +56,7 @@ export function checkRules(cfg: Config): ConfigProblem[] {
   for (const key of ['uni_sse_connect_code_to_http_response', 'uni_http_stream_connect_code_to_http_response'] as const) {
     checkHttpResponseTransforms(cfg[key], key, add);
   }
+  problems.push(...parseConsumers(cfg.consumers).problems);
   return problems;
 }
 

@@ -34,8 +34,6 @@ const OTEL_REASON = 'OpenTelemetry tracing is not implemented';
 export const UNIMPLEMENTED_KEYS: readonly UnimplementedKey[] = [
   // ---- HTTP server ----
   { key: 'http3', reason: 'HTTP/3 is not served (it needs TLS)' },
-  // ---- consumers ----
-  { key: 'consumers', reason: 'asynchronous consumers (PostgreSQL outbox, Kafka) are not implemented: call the server API', area: 'consumers' },
   // ---- admin ----
   { key: 'admin_web_proxy_address', reason: 'the built-in admin UI is served (or `admin_web_path`); proxying the UI to a development server is not implemented', when: on('admin') },
   // ---- transports ----

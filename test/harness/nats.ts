@@ -5,7 +5,10 @@
  * starts a new one on the same port (for reconnect tests); `stop()` is idempotent. Every wait is bounded.
  * The binary is taken from `NATS_SERVER` or `PATH`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, launch, type Running, terminate } from './spawned.js';
 
 export interface NatsServerHandle {
@@ -41,8 +44,8 @@ async function greets(port: number): Promise<boolean> {
   });
 }
 
-function launchNats(port: number, extraArgs: readonly string[] = []): Running {
-  return launch(process.env['NATS_SERVER'] ?? 'nats-server', ['-a', HOST, '-p', String(port), ...extraArgs]);
+function launchNats(port: number, extra: readonly string[]): Running {
+  return launch(process.env['NATS_SERVER'] ?? 'nats-server', ['-a', HOST, '-p', String(port), ...extra]);
 }
 
 /** Waits until the server greets; rejects when it exits first or the deadline passes. */
@@ -61,25 +64,32 @@ async function waitReady(running: Running, port: number): Promise<void> {
 }
 
 
-/** Starts a nats-server on a free loopback port; `extraArgs` are added to its command line (e.g. TLS flags). */
-export async function spawnNats(extraArgs: readonly string[] = []): Promise<NatsServerHandle> {
+/**
+ * Starts a nats-server on a free loopback port. `jetstream: true` adds `-js` with a temp store dir that
+ * survives `restart()` (streams and consumers persist) and is removed by `stop()`; `args` are added to
+ * its command line (e.g. TLS flags).
+ */
+export async function spawnNats(options: { jetstream?: boolean; args?: readonly string[] } = {}): Promise<NatsServerHandle> {
+  const storeDir = options.jetstream === true ? mkdtempSync(join(tmpdir(), 'rotor-js-')) : undefined;
+  const extra = [...(storeDir === undefined ? [] : ['-js', '-sd', storeDir]), ...(options.args ?? [])];
   let lastError: unknown;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
-    const running = launchNats(port, extraArgs);
+    const running = launchNats(port, extra);
     try {
       await waitReady(running, port);
-      return handle(port, running, extraArgs);
+      return handle(port, running, extra, storeDir);
     } catch (err) {
       // Another process may have taken the port between allocation and bind: pick another one.
       lastError = err;
       await terminate(running);
     }
   }
+  if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
   throw lastError instanceof Error ? lastError : new Error('could not start nats-server');
 }
 
-function handle(port: number, first: Running, extraArgs: readonly string[]): NatsServerHandle {
+function handle(port: number, first: Running, extra: readonly string[], storeDir: string | undefined): NatsServerHandle {
   let current: Running | undefined = first;
   return {
     url: `nats://${HOST}:${port}`,
@@ -88,10 +98,11 @@ function handle(port: number, first: Running, extraArgs: readonly string[]): Nat
       const running = current;
       current = undefined;
       if (running !== undefined) await terminate(running);
+      if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
     },
     async restart() {
       if (current !== undefined) await terminate(current);
-      const running = launchNats(port, extraArgs);
+      const running = launchNats(port, extra);
       current = running;
       await waitReady(running, port);
     },

@@ -177,8 +177,9 @@ function serverHandle(port: number, args: readonly string[], first: Running, own
 }
 
 /** A standalone redis-server on a free loopback port. */
-export async function spawnRedis(): Promise<RedisServerHandle> {
-  return startServer();
+export async function spawnRedis(extraArgs: readonly string[] = []): Promise<RedisServerHandle> {
+  // Later directives win: e.g. ['--appendonly', 'yes'] keeps data across kill()/start().
+  return startServer(() => extraArgs);
 }
 
 /** 1 master + 1 replica + 3 sentinels monitoring `mymaster` with quorum 2. */

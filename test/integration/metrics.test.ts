@@ -148,7 +148,7 @@ const EXPECTED: readonly Expected[] = [
   { name: 'promhttp_metric_handler_requests_total', type: 'counter', labels: ['code'], present: each('code', ['200', '500', '503']), active: [{ code: '200' }] },
   { name: 'promhttp_metric_handler_requests_in_flight', type: 'gauge', labels: [], active: [{}] },
   // ---- owned by other parts; enable by removing `owner` when they are merged ----
-  { name: 'centrifugo_api_command_duration_seconds', type: 'summary', labels: ['protocol', 'method'], active: api('consuming', ['publish']), owner: 'consumers (protocol="consuming")' },
+  { name: 'centrifugo_api_command_duration_seconds', type: 'summary', labels: ['protocol', 'method'], active: api('consuming', ['publish']), owner: 'consumers: protocol="consuming" checked in consumers.postgresql.test.ts' },
   { name: 'centrifugo_proxy_duration_seconds', type: 'summary', labels: ['protocol', 'type'], active: proxyTypes.map((type) => ({ protocol: 'http', type })), owner: 'proxy: checked after proxy traffic in proxy-granular.test.ts' },
   { name: 'centrifugo_proxy_duration_seconds_histogram', type: 'histogram', labels: ['protocol', 'type'], active: proxyTypes.map((type) => ({ protocol: 'http', type })), buckets: DEFAULT_BUCKETS, owner: 'proxy: checked after proxy traffic in proxy-granular.test.ts' },
   { name: 'centrifugo_proxy_errors', type: 'counter', labels: ['protocol', 'type'], owner: 'proxy: checked after proxy traffic in proxy-granular.test.ts' },

@@ -29,8 +29,8 @@ before(async () => {
   client = pki.issue('client', 'client');
   const cert = ['--tlscert', server.cert, '--tlskey', server.key];
   [tlsNats, mtlsNats] = await Promise.all([
-    spawnNats(['--tls', ...cert]),
-    spawnNats(['--tlsverify', '--tlscacert', pki.caFile, ...cert]),
+    spawnNats({ args: ['--tls', ...cert] }),
+    spawnNats({ args: ['--tlsverify', '--tlscacert', pki.caFile, ...cert] }),
   ]);
 });
 

@@ -34,5 +34,5 @@ export const PROXY = {
   connect_proxy_name: str('', 'granular mode: connect proxy name'),
   refresh_proxy_name: str('', 'granular mode: refresh proxy name'),
   rpc_proxy_name: str('', 'granular mode: rpc proxy for rpc calls without namespace'),
-  consumers: looseList('async consumers: [{name, disabled, type, postgresql, kafka}]; name ^[a-zA-Z0-9_]{2,}$'),
+  consumers: looseList('async consumers: [{name, disabled, type, postgresql | redis_stream | nats_jetstream}]; name ^[a-zA-Z0-9_]{2,}$ (see config/consumers)'),
 } as const;
