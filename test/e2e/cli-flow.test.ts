@@ -61,6 +61,13 @@ describe('rotor CLI flow (built binary)', () => {
       });
       const body = (await chat.json()) as { result: { offset: number; epoch: string } };
       assert.equal(body.result.offset, 1);
+      // The admin web UI is what a newcomer sees at the root, and its login works with the dev password.
+      const page = await fetch(`http://127.0.0.1:${s.port}/`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      const login = await fetch(`http://127.0.0.1:${s.port}/admin/auth`, { method: 'POST', body: new URLSearchParams({ password: 'dev-admin-password' }) });
+      assert.equal(login.status, 200);
+      assert.ok(((await login.json()) as { token?: string }).token);
     } finally {
       assert.equal(await s.stop(), 0);
     }
