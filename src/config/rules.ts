@@ -119,6 +119,9 @@ function checkChannelOptions(cfg: Config, o: ChannelOptionsConfig, at: string, l
   if (o.force_recovery && !(o.history_size > 0 && o.history_ttl > 0)) {
     add(`${at}force_recovery`, `${label}force_recovery requires history (history_size and history_ttl)`);
   }
+  if (o.auto_cache_recover && !(o.force_recovery && o.force_recovery_mode === 'cache')) {
+    add(`${at}auto_cache_recover`, `${label}auto_cache_recover requires force_recovery and force_recovery_mode "cache"`);
+  }
   if (o.channel_regex !== '') checkRegex(o.channel_regex, `${at}channel_regex`, add);
   o.allowed_delta_types.forEach((t, i) => {
     if (t !== 'fossil') add(`${at}allowed_delta_types[${i}]`, `${label}unknown delta type ${JSON.stringify(t)}, only "fossil" is supported`);

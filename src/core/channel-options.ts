@@ -22,6 +22,8 @@ export interface ChannelOptions {
   readonly allowRecovery: boolean;
   /** `''` or `'stream'` = stream recovery; `'cache'` = latest-publication recovery. */
   readonly forceRecoveryMode: '' | 'stream' | 'cache';
+  /** Cache mode: every recoverable subscribe gets the latest publication, `recover` or not (Centrifugo v6). */
+  readonly autoCacheRecover: boolean;
   readonly allowedDeltaTypes: readonly string[];
   readonly deltaPublish: boolean;
   /** Subscribers may send a publication tags filter (`allow_tags_filter`, Centrifugo v6). */
@@ -66,6 +68,7 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
   forceRecovery: false,
   allowRecovery: false,
   forceRecoveryMode: '',
+  autoCacheRecover: false,
   allowedDeltaTypes: [],
   deltaPublish: false,
   allowTagsFilter: false,

@@ -45,6 +45,7 @@ export function toChannelOptions(namespace: string, c: ChannelOptionsConfig): Ch
     forceRecovery: c.force_recovery,
     allowRecovery: c.allow_recovery,
     forceRecoveryMode: c.force_recovery_mode,
+    autoCacheRecover: c.auto_cache_recover,
     allowedDeltaTypes: [...c.allowed_delta_types],
     deltaPublish: c.delta_publish,
     allowTagsFilter: c.allow_tags_filter,

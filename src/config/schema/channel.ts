@@ -17,6 +17,7 @@ export const CHANNEL_OPTIONS = {
   force_recovery: bool(false, 'recovery for every subscriber (requires history)'),
   allow_recovery: bool(false, 'honour client recovery requests'),
   force_recovery_mode: oneOf(['', 'stream', 'cache'], '', 'recovery mode: empty/`stream` or `cache`'),
+  auto_cache_recover: bool(false, 'cache mode: deliver the latest publication on every subscribe, even without `recover` (Centrifugo v6; needs force_recovery)'),
   allowed_delta_types: strings([], 'delta types clients may negotiate; only `fossil`'),
   delta_publish: bool(false, 'treat every publication as `delta: true`'),
   allow_tags_filter: bool(false, 'subscribers may filter publications by tags (`tf`, Centrifugo v6)'),

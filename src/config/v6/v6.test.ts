@@ -90,13 +90,14 @@ void describe('v5 → v6 key map (official converter)', () => {
 
 void describe('converter special rules', () => {
   void test('consumers: enabled from disabled, and back', async () => {
-    const v6 = v6Of({ consumers: [{ name: 'a1', type: 'kafka', disabled: true }, { name: 'b2', type: 'postgresql' }] });
+    const pg = { dsn: 'postgres://u@127.0.0.1/db', outbox_table_name: 'outbox' };
+    const v6 = v6Of({ consumers: [{ name: 'a1', type: 'kafka', disabled: true }, { name: 'b2', type: 'postgresql', postgresql: pg }] });
     assert.deepEqual(v6['consumers'], [
       { name: 'a1', type: 'kafka', enabled: false },
-      { name: 'b2', type: 'postgresql', enabled: true },
+      { name: 'b2', type: 'postgresql', postgresql: pg, enabled: true },
     ]);
     const { config } = await load(v6);
-    assert.deepEqual(config.consumers, [{ name: 'a1', type: 'kafka', disabled: true }, { name: 'b2', type: 'postgresql' }]);
+    assert.deepEqual(config.consumers, [{ name: 'a1', type: 'kafka', disabled: true }, { name: 'b2', type: 'postgresql', postgresql: pg }]);
     const off = await load({ consumers: [{ name: 'c3', type: 'kafka', enabled: false }] });
     assert.deepEqual(off.config.consumers, [{ name: 'c3', type: 'kafka', disabled: true }]);
     const implicit = await load({ consumers: [{ name: 'c4', type: 'kafka' }], http_api: { key: 'k' } });

@@ -146,10 +146,16 @@ async function establishPosition(
   channel: string,
   ctx: ChannelState,
   result: SubscribeResult,
-  recovery: RecoveryInput | undefined,
+  requested: RecoveryInput | undefined,
 ): Promise<void> {
   const node = client.node;
   const chOpts = ctx.options.channelOptions;
+  // auto_cache_recover: in cache mode every recoverable subscribe recovers the latest publication, as if
+  // the client had asked (client-side, server-side and unidirectional subscriptions alike).
+  const recovery: RecoveryInput | undefined =
+    chOpts.autoCacheRecover && chOpts.forceRecoveryMode === 'cache' && ctx.recoverable && requested?.recover !== true
+      ? { recover: true, offset: requested?.offset ?? 0, epoch: requested?.epoch ?? '' }
+      : requested;
   const metaTtlMs = chOpts.historyMetaTtlMs;
   const cfg = node.clientConfig;
   let top: StreamPosition;
