@@ -61,6 +61,7 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
       compression: config.uni_websocket_compression,
       compressionLevel: config.uni_websocket_compression_level,
       compressionMinSize: config.uni_websocket_compression_min_size,
+      writeTimeoutMs: config.uni_websocket_write_timeout,
       pingIntervalMs: config.ping_interval,
       pongTimeoutMs: config.pong_timeout,
       checkOrigin,

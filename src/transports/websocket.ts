@@ -17,7 +17,8 @@ import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
 import { headerValue } from './http-request.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
-import { directSocket, directWritesOffReason } from './ws-socket.js';
+import { WriteDeadlines, type WriteWatched } from './write-deadline.js';
+import { directSocket, directWritesOffReason, underlyingSocket } from './ws-socket.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, type WebSocketCommonOptions } from './ws-common.js';
 import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
 
@@ -34,7 +35,7 @@ export interface WebSocketEndpointOptions extends WebSocketCommonOptions {
 }
 
 /** A connected bidirectional WebSocket as a core Transport. */
-class WebSocketTransport implements Transport {
+class WebSocketTransport implements Transport, WriteWatched {
   readonly name: TransportName = 'websocket';
   readonly unidirectional = false;
   readonly emulation = false;
@@ -52,9 +53,12 @@ class WebSocketTransport implements Transport {
   readonly #raw: boolean;
   readonly #opcode: number;
   readonly frameKind: number | undefined;
+  /** `websocket_write_timeout` watch; undefined when off or the socket is out of reach. */
+  readonly #deadlines: WriteDeadlines | undefined;
+  readonly watchedSocket: Socket;
   #closed = false;
 
-  constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean) {
+  constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean, deadlines: WriteDeadlines | undefined) {
     this.#ws = ws;
     this.protocol = protocol;
     this.appLevelPing = appLevelPing;
@@ -65,6 +69,9 @@ class WebSocketTransport implements Transport {
     this.#socket = directSocket(ws);
     this.#raw = this.#socket !== undefined;
     this.frameKind = this.#raw ? (this.#binary ? FRAME_KIND_PROTOBUF : FRAME_KIND_JSON) : undefined;
+    const socket = this.#socket ?? underlyingSocket(ws);
+    this.#deadlines = socket === undefined ? undefined : deadlines;
+    this.watchedSocket = socket!;
   }
 
   /** One encoded message as a complete WebSocket frame (shared by all subscribers of a publication). */
@@ -75,6 +82,7 @@ class WebSocketTransport implements Transport {
   writeFrame(frame: Uint8Array): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
     this.#socket!.write(frame);
+    this.#deadlines?.afterWrite(this);
   }
 
   get bufferedAmount(): number {
@@ -85,6 +93,7 @@ class WebSocketTransport implements Transport {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
     if (this.#raw) {
       this.#socket!.write(packFrames(messages, this.#opcode, this.#binary));
+      this.#deadlines?.afterWrite(this);
       return;
     }
     // permessage-deflate: every frame goes through ws, which keeps the compression state.
@@ -93,6 +102,13 @@ class WebSocketTransport implements Transport {
       const chunk = messages.length <= MAX_MESSAGES_IN_FRAME ? messages : messages.slice(i, i + MAX_MESSAGES_IN_FRAME);
       this.#ws.send(chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk), opts);
     }
+    this.#deadlines?.afterWrite(this);
+  }
+
+  /** A write did not drain within `websocket_write_timeout`: 3009, and the stuck socket is cut. */
+  onWriteTimeout(): void {
+    (this.#ws as WebSocketWithClient)[CLIENT]?.disconnect(Disconnects.WriteError);
+    this.#ws.terminate();
   }
 
   close(code: number, reasonText: string): void {
@@ -107,10 +123,12 @@ export class WebSocketEndpoint {
   readonly #node: Node;
   readonly #options: WebSocketEndpointOptions;
   readonly #wss: WebSocketServer;
+  readonly #deadlines: WriteDeadlines | undefined;
 
   constructor(node: Node, options: WebSocketEndpointOptions) {
     this.#node = node;
     this.#options = options;
+    this.#deadlines = options.writeTimeoutMs > 0 ? new WriteDeadlines(options.writeTimeoutMs) : undefined;
     this.#wss = createWebSocketServer(options, (protocols) => {
       if (protocols.has('centrifuge-protobuf')) return 'centrifuge-protobuf';
       if (protocols.has('centrifuge-json')) return 'centrifuge-json';
@@ -142,7 +160,7 @@ export class WebSocketEndpoint {
       protocol = 'protobuf';
     }
     const framePingPong = query?.get('cf_ws_frame_ping_pong') === 'true';
-    const transport = new WebSocketTransport(ws, protocol, !framePingPong);
+    const transport = new WebSocketTransport(ws, protocol, !framePingPong, this.#deadlines);
     const node = this.#node;
     const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader) });
     if (node.shuttingDown) {
@@ -160,6 +178,7 @@ export class WebSocketEndpoint {
   }
 
   close(): void {
+    this.#deadlines?.close();
     this.#wss.close();
   }
 }

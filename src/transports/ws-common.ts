@@ -26,6 +26,8 @@ export interface WebSocketCommonOptions {
   readonly checkOrigin: OriginCheck;
   /** `client_user_id_http_header`: take the user id from this request header. */
   readonly userIdHeader?: string | undefined;
+  /** `websocket_write_timeout` / `uni_websocket_write_timeout` (ms): a write not drained by then closes the connection (3009); ≤ 0 or absent = no limit. */
+  readonly writeTimeoutMs?: number | undefined;
 }
 
 /** Sends a close frame with `code`/`reasonText`; terminates after CLOSE_WAIT_MS without the peer's close. */
