@@ -5,7 +5,7 @@
  * building anything; nesting is tracked with an explicit stack, so depth is bounded only by the
  * input size. UTF-8 validity is checked separately (`isUtf8`), once per frame or payload.
  */
-import { isUtf8 } from './utf8.js';
+import { isUtf8 } from '../wire/utf8.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
