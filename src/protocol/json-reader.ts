@@ -7,7 +7,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import { ProtocolError } from './codec.js';
-import { lastStringEscaped, scanString, scanValue, skipWs } from './raw-json.js';
+import { lastStringEscaped, scanString, scanValue, skipWs } from '../wire/json-scan.js';
 import type { FieldDesc, MessageDesc, ScalarType } from './schema.js';
 import { asBuffer } from '../wire/utf8.js';
 
