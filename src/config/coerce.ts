@@ -1,4 +1,5 @@
 /** @module config/coerce — turns raw file/env/flag values into typed `Config` values, collecting problems. */
+import { isPlainObject } from '../util/object.js';
 import { DurationError, parseDurationNs } from './duration.js';
 import type { ConfigProblem } from './errors.js';
 import type { DurationSpec, FieldSpec, Fields, IntSpec, JsonValue, ObjectListSpec, StringListSpec, StringSpec } from './schema/index.js';
@@ -38,11 +39,6 @@ export function parseGoBool(text: string): boolean | undefined {
   return PARSE_BOOL.get(text);
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 /** Own entries with lower-cased keys, in a Map (so `__proto__` is just a string key). Later duplicates win. */
 export function lowerCaseEntries(obj: Record<string, unknown>): Map<string, unknown> {

@@ -1,5 +1,5 @@
 /** @module config/v6/to-v6 — writes v5 flat configuration data in the v6 nested layout (migrateconfig, defaultconfig). */
-import { isPlainObject } from '../coerce.js';
+import { isPlainObject } from '../../util/object.js';
 import { SCHEMA, type FieldSpec } from '../schema/index.js';
 import { SPECIAL_V5_KEYS, TLS_GROUPS, TLS_PEM_FIELDS, V6_PATH_OF } from './paths.js';
 import { consumerToV6, namespaceToV6, proxiesToV6 } from './proxies.js';
