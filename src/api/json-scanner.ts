@@ -9,6 +9,15 @@
  * check the whole body up front).
  */
 import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  LBRACE,
+  LBRACKET,
+  MINUS,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
   isJsonValue,
   isJsonWs,
   JsonScanCode,
@@ -27,15 +36,6 @@ export class JsonDecodeError extends Error {
 /** Go's maximum nesting depth (encoding/json `maxNestingDepth`). */
 export const MAX_NESTING_DEPTH = 10_000;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
 
 const utf8 = new TextDecoder('utf-8');
 

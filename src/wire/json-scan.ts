@@ -10,15 +10,16 @@
  * The success paths write no shared state except {@link lastStringEscaped}.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
+/** Bytes of the JSON grammar. */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const LBRACE = 0x7b;
+export const RBRACE = 0x7d;
+export const LBRACKET = 0x5b;
+export const RBRACKET = 0x5d;
+export const COLON = 0x3a;
+export const COMMA = 0x2c;
+export const MINUS = 0x2d;
 
 /** Where in the grammar a scan failed. */
 export const JsonScanCode = {
