@@ -36,7 +36,19 @@ export default tseslint.config(
   {
     files: ['src/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'protocol is a leaf module' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*', '!../wire'], message: 'protocol is a leaf module (it may use only the neutral wire module)' }] }],
+    },
+  },
+  {
+    files: ['src/wire/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'wire (protobuf wire runtime, shared by protocol, engines and transports) is a leaf module' }] }],
+    },
+  },
+  {
+    files: ['src/engines/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/protocol/**'], message: 'engines must not depend on the client protocol codec: use the neutral wire module' }] }],
     },
   },
   {

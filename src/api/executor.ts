@@ -3,6 +3,7 @@
  * (HTTP JSON, GRPC). Methods take proto-shaped requests and resolve to `{error}` or `{result}`; they
  * never reject: unexpected failures become error 100 and are logged.
  */
+import { dict } from '../util/object.js';
 import type { ChannelOptions, ChannelOptionsResolver } from '../core/channel-options.js';
 import { hasHistory } from '../core/channel-options.js';
 import { ClientError } from '../core/errors.js';
@@ -85,9 +86,6 @@ function hasBytes(b: Uint8Array | undefined | null): b is Uint8Array {
 }
 
 /** Null-prototype object: channel and client ids such as `__proto__` stay ordinary keys. */
-function dict<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
 
 function toApiClientInfo(info: CoreClientInfo): ClientInfo {
   const out: ClientInfo = { user: info.userId, client: info.clientId };

@@ -3,9 +3,30 @@
  * can be captured as the exact bytes of their value (never re-stringified).
  *
  * Grammar and limits follow Go's encoding/json: RFC 8259 values, control characters forbidden inside
- * strings, nesting deeper than 10000 rejected. Lone UTF-16 surrogate escapes decode to U+FFFD as Go
- * does. The scanner does not validate UTF-8 itself (callers check the whole body up front).
+ * strings, nesting deeper than 10000 rejected. Skipping and validating use the shared grammar of
+ * `wire/json-scan.ts`; this class adds decoding (strings, numbers, members) in place. Lone UTF-16
+ * surrogate escapes decode to U+FFFD as Go does. The scanner does not validate UTF-8 itself (callers
+ * check the whole body up front).
  */
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  LBRACE,
+  LBRACKET,
+  MINUS,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+  isJsonValue,
+  isJsonWs,
+  JsonScanCode,
+  jsonScanError,
+  type JsonLiteral,
+  scanLiteral,
+  scanNumber,
+  scanValue,
+} from '../wire/json-scan.js';
 
 /** The input is not valid JSON, or does not fit the expected shape. */
 export class JsonDecodeError extends Error {
@@ -15,21 +36,9 @@ export class JsonDecodeError extends Error {
 /** Go's maximum nesting depth (encoding/json `maxNestingDepth`). */
 export const MAX_NESTING_DEPTH = 10_000;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
 
 const utf8 = new TextDecoder('utf-8');
 
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -60,7 +69,7 @@ export class JsonScanner {
   ws(): void {
     const b = this.buf;
     let p = this.pos;
-    while (p < b.length && isWs(b[p] as number)) p++;
+    while (p < b.length && isJsonWs(b[p] as number)) p++;
     this.pos = p;
   }
 
@@ -97,44 +106,20 @@ export class JsonScanner {
   }
 
   /** Consumes the literal `true`, `false` or `null`. */
-  literal(word: 'true' | 'false' | 'null'): void {
-    const b = this.buf;
-    for (let i = 0; i < word.length; i++) {
-      if (b[this.pos + i] !== word.charCodeAt(i)) this.fail(`invalid literal`);
-    }
-    this.pos += word.length;
+  literal(word: JsonLiteral): void {
+    const p = scanLiteral(this.buf, this.pos, this.buf.length, word);
+    if (p < 0) this.fail('invalid literal');
+    this.pos = p;
   }
 
   /** Reads a number token and returns its text (validated against the JSON grammar). */
   numberText(): string {
     const b = this.buf;
     const start = this.pos;
-    let p = start;
-    if (b[p] === MINUS) p++;
-    if (b[p] === 0x30) {
-      p++;
-    } else if (isDigit(b[p] ?? -1)) {
-      while (isDigit(b[p] ?? -1)) p++;
-    } else {
-      this.pos = p;
+    const p = scanNumber(b, start, b.length);
+    if (p < 0) {
+      this.pos = jsonScanError.pos;
       this.fail('invalid number');
-    }
-    if (b[p] === 0x2e) {
-      p++;
-      if (!isDigit(b[p] ?? -1)) {
-        this.pos = p;
-        this.fail('invalid number');
-      }
-      while (isDigit(b[p] ?? -1)) p++;
-    }
-    if (b[p] === 0x65 || b[p] === 0x45) {
-      p++;
-      if (b[p] === 0x2b || b[p] === MINUS) p++;
-      if (!isDigit(b[p] ?? -1)) {
-        this.pos = p;
-        this.fail('invalid number');
-      }
-      while (isDigit(b[p] ?? -1)) p++;
     }
     this.pos = p;
     let s = '';
@@ -239,123 +224,21 @@ export class JsonScanner {
     return v;
   }
 
-  /** Skips a string token (validating it) without decoding. */
-  skipString(): void {
-    const b = this.buf;
-    if (b[this.pos] !== QUOTE) this.fail('expected string');
-    let p = this.pos + 1;
-    for (;;) {
-      if (p >= b.length) {
-        this.pos = p;
-        this.fail('unterminated string');
-      }
-      const c = b[p] as number;
-      if (c === QUOTE) {
-        this.pos = p + 1;
-        return;
-      }
-      if (c < 0x20) {
-        this.pos = p;
-        this.fail('control character in string');
-      }
-      if (c === BACKSLASH) {
-        const e = b[p + 1];
-        if (e === 0x75) {
-          this.#hex4(p + 2);
-          p += 6;
-        } else if (
-          e === QUOTE ||
-          e === BACKSLASH ||
-          e === 0x2f ||
-          e === 0x62 ||
-          e === 0x66 ||
-          e === 0x6e ||
-          e === 0x72 ||
-          e === 0x74
-        ) {
-          p += 2;
-        } else {
-          this.pos = p + 1;
-          this.fail('invalid escape in string');
-        }
-      } else {
-        p++;
-      }
-    }
-  }
-
   /**
-   * Skips one complete value of any kind, validating it. Iterative, so deep nesting cannot overflow
-   * the call stack; `depth` is the nesting level of the value's parent.
+   * Skips one complete value of any kind, validating it with the shared grammar (`wire/json-scan.ts`,
+   * iterative, so deep nesting cannot overflow the call stack); `depth` is the nesting level of the
+   * value's parent.
    */
   skipValue(depth = 0): void {
-    const b = this.buf;
-    // Stack of open containers: true = object, false = array.
-    const stack: boolean[] = [];
-    for (;;) {
-      // Expect a value.
-      this.ws();
-      const t = this.peekToken();
-      switch (t) {
-        case 'object':
-        case 'array': {
-          if (depth + stack.length + 1 > MAX_NESTING_DEPTH) this.fail('exceeded max depth');
-          const isObj = t === 'object';
-          this.pos++;
-          this.ws();
-          if (b[this.pos] === (isObj ? RBRACE : RBRACKET)) {
-            this.pos++;
-            break; // empty container is a complete value
-          }
-          stack.push(isObj);
-          if (isObj) {
-            this.skipString();
-            this.ws();
-            this.expect(COLON, "':'");
-          }
-          continue;
-        }
-        case 'string':
-          this.skipString();
-          break;
-        case 'number':
-          this.numberText();
-          break;
-        case 'true':
-        case 'false':
-        case 'null':
-          this.literal(t);
-          break;
-        case 'eof':
-          this.fail('unexpected end of JSON input');
-          break;
-        case 'invalid':
-          this.fail('invalid character looking for beginning of value');
-      }
-      // A value completed: close containers or move to the next element.
-      for (;;) {
-        if (stack.length === 0) return;
-        this.ws();
-        const isObj = stack[stack.length - 1] as boolean;
-        const c = this.buf[this.pos];
-        if (c === COMMA) {
-          this.pos++;
-          if (isObj) {
-            this.ws();
-            this.skipString();
-            this.ws();
-            this.expect(COLON, "':'");
-          }
-          break;
-        }
-        if (c === (isObj ? RBRACE : RBRACKET)) {
-          this.pos++;
-          stack.pop();
-          continue;
-        }
-        this.fail(isObj ? "expected ',' or '}'" : "expected ',' or ']'");
-      }
+    this.ws();
+    const stop = scanValue(this.buf, this.pos, this.buf.length, MAX_NESTING_DEPTH - depth);
+    if (stop < 0) {
+      const e = jsonScanError;
+      // A literal is reported at its first byte, as `literal()` does.
+      this.pos = e.code === JsonScanCode.Literal ? e.pos - e.index : e.pos;
+      this.fail(scanFailure(e.code as JsonScanCode, e.eof));
     }
+    this.pos = stop;
   }
 
   /**
@@ -416,16 +299,38 @@ export class JsonScanner {
   }
 }
 
-/** True when `bytes` is exactly one JSON value, optionally surrounded by whitespace. */
+/** True when `bytes` is exactly one JSON value (nesting at most {@link MAX_NESTING_DEPTH}), optionally surrounded by whitespace. */
 export function isValidJson(bytes: Uint8Array): boolean {
-  const s = new JsonScanner(bytes);
-  try {
-    s.skipValue();
-    s.ws();
-    return s.atEnd();
-  } catch (err) {
-    if (err instanceof JsonDecodeError) return false;
-    throw err;
+  return isJsonValue(bytes, MAX_NESTING_DEPTH);
+}
+
+/** This scanner's wording of a failure of the shared grammar. */
+function scanFailure(code: JsonScanCode, eof: boolean): string {
+  switch (code) {
+    case JsonScanCode.ValueStart:
+      return eof ? 'unexpected end of JSON input' : 'invalid character looking for beginning of value';
+    case JsonScanCode.String:
+      return eof ? 'unterminated string' : 'control character in string';
+    case JsonScanCode.StringEscape:
+      return 'invalid escape in string';
+    case JsonScanCode.StringHex:
+      return 'invalid \\u escape';
+    case JsonScanCode.Number:
+    case JsonScanCode.NumberFraction:
+    case JsonScanCode.NumberExponent:
+      return 'invalid number';
+    case JsonScanCode.Literal:
+      return 'invalid literal';
+    case JsonScanCode.ObjectKeyStart:
+      return 'expected string';
+    case JsonScanCode.AfterObjectKey:
+      return "expected ':'";
+    case JsonScanCode.AfterObjectMember:
+      return "expected ',' or '}'";
+    case JsonScanCode.AfterArrayElement:
+      return "expected ',' or ']'";
+    case JsonScanCode.MaxDepth:
+      return 'exceeded max depth';
   }
 }
 
@@ -441,7 +346,7 @@ export function compactJson(bytes: Uint8Array): Uint8Array | undefined {
   let needsWork = false;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i] as number;
-    if (isWs(c) || c === 0x3c || c === 0x3e || c === 0x26 || c === 0xe2) {
+    if (isJsonWs(c) || c === 0x3c || c === 0x3e || c === 0x26 || c === 0xe2) {
       needsWork = true;
       break;
     }
@@ -470,7 +375,7 @@ export function compactJson(bytes: Uint8Array): Uint8Array | undefined {
         continue;
       }
       if (c === QUOTE) inString = false;
-    } else if (isWs(c)) {
+    } else if (isJsonWs(c)) {
       cut(i);
       start = i + 1;
       continue;

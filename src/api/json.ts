@@ -13,6 +13,7 @@
  * escaped), strings escaped like Go (HTML-safe, invalid UTF-16 → U+FFFD). A raw value that is not
  * valid JSON throws {@link JsonEncodeError} (Go's Marshal fails the same way → HTTP 500).
  */
+import { dict } from '../util/object.js';
 import { isUtf8 } from 'node:buffer';
 import { compactJson, JsonDecodeError, JsonScanner, MAX_NESTING_DEPTH } from './json-scanner.js';
 import {
@@ -49,9 +50,6 @@ export class JsonEncodeError extends Error {
 // ---- decoding ------------------------------------------------------------------------------------
 
 /** Object with no prototype, so any key (including `__proto__`) is an own data property. */
-function dict<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
 
 /** Marker: the value was JSON `null` for a scalar — leave the target untouched (Go semantics). */
 const KEEP: unique symbol = Symbol('keep');

@@ -184,27 +184,10 @@ export const ChannelsRequestSchema = message('ChannelsRequest', [['pattern', STR
 
 /** Any PRO request: accepted as an object (its content is not interpreted). */
 const OpaqueSchema = message('Opaque', []);
-const PRO_COMMAND_FIELDS = [
-  'connections',
-  'update_user_status',
-  'get_user_status',
-  'delete_user_status',
-  'block_user',
-  'unblock_user',
-  'revoke_token',
-  'invalidate_user_tokens',
-  'device_register',
-  'device_update',
-  'device_remove',
-  'device_list',
-  'device_topic_list',
-  'device_topic_update',
-  'user_topic_list',
-  'user_topic_update',
-  'send_push_notification',
-  'update_push_status',
-  'cancel_push',
-] as const;
+/** PRO command fields of `Command` (fields 17–35): the lower-case names of the PRO `MethodType` values (14–32), in order. */
+const PRO_COMMAND_FIELDS: readonly string[] = Object.entries(MethodType)
+  .filter(([, n]) => n >= MethodType.CONNECTIONS)
+  .map(([name]) => name.toLowerCase());
 
 export const CommandSchema = message('Command', [
   ['id', UINT32],

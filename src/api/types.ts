@@ -412,19 +412,7 @@ export const BATCH_COMMAND_ORDER: readonly ApiUnaryMethod[] = Object.freeze([
   'channels',
 ] as const);
 
-/** Legacy `MethodType` value → method name, for the 13 OSS methods. */
-export const LEGACY_METHODS: ReadonlyMap<number, ApiUnaryMethod> = new Map<number, ApiUnaryMethod>([
-  [MethodType.PUBLISH, 'publish'],
-  [MethodType.BROADCAST, 'broadcast'],
-  [MethodType.UNSUBSCRIBE, 'unsubscribe'],
-  [MethodType.DISCONNECT, 'disconnect'],
-  [MethodType.PRESENCE, 'presence'],
-  [MethodType.PRESENCE_STATS, 'presence_stats'],
-  [MethodType.HISTORY, 'history'],
-  [MethodType.HISTORY_REMOVE, 'history_remove'],
-  [MethodType.CHANNELS, 'channels'],
-  [MethodType.INFO, 'info'],
-  [MethodType.RPC, 'rpc'],
-  [MethodType.SUBSCRIBE, 'subscribe'],
-  [MethodType.REFRESH, 'refresh'],
-]);
+/** Legacy `MethodType` value → method name, for the 13 OSS methods (the enum name is the method name in upper case). */
+export const LEGACY_METHODS: ReadonlyMap<number, ApiUnaryMethod> = new Map<number, ApiUnaryMethod>(
+  BATCH_COMMAND_ORDER.map((m) => [MethodType[m.toUpperCase() as Uppercase<ApiUnaryMethod>], m]),
+);

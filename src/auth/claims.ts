@@ -1,5 +1,6 @@
 /** @module auth/claims — verified JWT payload → typed connection / subscription token claims. */
 
+import { isPlainObject } from '../util/object.js';
 import { numericDate, stringClaim } from './registered-claims.js';
 import { TokenError } from './token-error.js';
 
@@ -58,9 +59,6 @@ export interface SubscribeTokenClaims {
 const encoder = new TextEncoder();
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Raw JSON claim (`info`, `data`, `meta`) → its JSON text as UTF-8; absent / null → undefined. */
 function rawJson(obj: Payload, name: string): Uint8Array | undefined {

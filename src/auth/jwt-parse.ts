@@ -1,5 +1,6 @@
 /** @module auth/jwt-parse — split and decode a compact JWS without verifying it. */
 
+import { isPlainObject } from '../util/object.js';
 import { TokenError } from './token-error.js';
 
 /** A decoded, not yet verified, compact JWT. */
@@ -14,9 +15,6 @@ export interface ParsedJwt {
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
   if (segment.length === 0 || !BASE64URL.test(segment) || segment.length % 4 === 1) {

@@ -1,5 +1,6 @@
 /** @module auth/token-verifier — connection and subscription JWT verification (client-protocol §7). */
 
+import { errorText } from '../util/error-text.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { compactVerify } from 'jose';
 import type { ConnectTokenClaims, SubscribeTokenClaims } from './claims.js';
@@ -167,7 +168,7 @@ export class TokenVerifier {
       await compactVerify(token, key, { algorithms: [alg] });
     } catch (err) {
       if (err instanceof TokenError) throw err;
-      const detail = err instanceof Error ? err.message : String(err);
+      const detail = errorText(err);
       throw TokenError.invalid(`signature verification failed: ${detail}`, err);
     }
   }

@@ -1,5 +1,6 @@
 /** @module cli/token-commands — `gentoken`, `gensubtoken`, `checktoken`, `checksubtoken` (server spec §4.2). */
 
+import { errorText } from '../util/error-text.js';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { SignJWT } from 'jose';
@@ -112,7 +113,7 @@ async function run(action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (err) {
-    const message = err instanceof TokenError ? tokenErrorMessage(err) : err instanceof Error ? err.message : String(err);
+    const message = err instanceof TokenError ? tokenErrorMessage(err) : errorText(err);
     console.error(`error: ${message}`);
     process.exitCode = 1;
   }

@@ -1,4 +1,5 @@
 /** @module config/coerce — turns raw file/env/flag values into typed `Config` values, collecting problems. */
+import { isPlainObject } from '../util/object.js';
 import { DurationError, parseDurationNs } from './duration.js';
 import type { ConfigProblem } from './errors.js';
 import type { DurationSpec, FieldSpec, Fields, IntSpec, JsonValue, ObjectListSpec, StringListSpec, StringSpec } from './schema/index.js';
@@ -38,12 +39,6 @@ export function parseGoBool(text: string): boolean | undefined {
   return PARSE_BOOL.get(text);
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
 /** Own entries with lower-cased keys, in a Map (so `__proto__` is just a string key). Later duplicates win. */
 export function lowerCaseEntries(obj: Record<string, unknown>): Map<string, unknown> {
   const out = new Map<string, unknown>();
@@ -53,20 +48,25 @@ export function lowerCaseEntries(obj: Record<string, unknown>): Map<string, unkn
 
 /** The default value of a field, as it appears in `Config`. */
 export function defaultValue(spec: FieldSpec): unknown {
+  return defaultWith(spec, (text) => Number(parseDurationNs(text)) / 1e6);
+}
+
+/** A field's default (fresh copies of lists and maps), durations given by `duration` from their Go text. */
+export function defaultWith(spec: FieldSpec, duration: (goText: string) => unknown): unknown {
   switch (spec.type) {
     case 'string':
     case 'int':
     case 'bool':
       return spec.default;
     case 'duration':
-      return Number(parseDurationNs(spec.default)) / 1e6;
+      return duration(spec.default);
     case 'string[]':
     case 'string-or-string[]':
       return [...spec.default];
     case 'map':
       return { ...spec.default };
     case 'object':
-      return Object.fromEntries(Object.entries(spec.fields).map(([k, f]) => [k, defaultValue(f)]));
+      return Object.fromEntries(Object.entries(spec.fields).map(([k, f]) => [k, defaultWith(f, duration)]));
     case 'object[]':
       return [];
   }

@@ -1,6 +1,6 @@
 /** @module config/env — the `CENTRIFUGO_*` environment layer. */
 import type { Collector } from './coerce.js';
-import { SCHEMA, type FieldSpec, type Fields } from './schema/index.js';
+import { SCHEMA, type FieldSpec, type FieldType, type Fields } from './schema/index.js';
 
 const PREFIX = 'CENTRIFUGO_';
 /** Injected by Kubernetes (`CENTRIFUGO_PORT_8000_TCP…`, `CENTRIFUGO_SERVICE_HOST`) or read by consumers directly. */
@@ -75,7 +75,15 @@ export function readEnvLayer(
 }
 
 function fromEnvText(value: string, spec: FieldSpec, name: string, path: string, c: Collector): unknown {
-  switch (spec.type) {
+  return parseEnvValue(value, spec.type, name, path, c);
+}
+
+/**
+ * An environment variable's text as a value of `type`: lists split on whitespace, maps and objects
+ * parsed as JSON (a parse error is a problem at `path`), scalars kept as text for the strict conversion.
+ */
+export function parseEnvValue(value: string, type: FieldType, name: string, path: string, c: Collector): unknown {
+  switch (type) {
     case 'string[]':
     case 'string-or-string[]':
       return value.split(/\s+/).filter((s) => s !== '');

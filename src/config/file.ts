@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { isPlainObject } from './coerce.js';
+import { isPlainObject } from '../util/object.js';
 import { ConfigError } from './errors.js';
 import { findJsonSyntaxIssue } from './json-error.js';
 

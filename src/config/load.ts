@@ -1,6 +1,7 @@
 /** @module config/load — config file → CENTRIFUGO_* env → explicitly passed flags → one frozen Config. */
 import { resolve } from 'node:path';
-import { isPlainObject, lowerCaseEntries, type Collector } from './coerce.js';
+import { lowerCaseEntries, type Collector } from './coerce.js';
+import { isPlainObject } from '../util/object.js';
 import { readEnvLayer } from './env.js';
 import { ConfigError } from './errors.js';
 import { readConfigFile } from './file.js';

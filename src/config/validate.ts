@@ -1,5 +1,6 @@
 /** @module config/validate — builds a typed, normalised, deep-frozen Config from raw (file-shaped) data. */
-import { coerce, defaultValue, isPlainObject, lowerCaseEntries, type Collector } from './coerce.js';
+import { coerce, defaultValue, lowerCaseEntries, type Collector } from './coerce.js';
+import { isPlainObject } from '../util/object.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { deepFreeze } from './freeze.js';
 import { checkRules } from './rules.js';

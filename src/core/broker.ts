@@ -6,6 +6,11 @@
  */
 import type { ClientInfo, Publication, StreamPosition } from './types.js';
 
+/** Engine defaults every Broker applies (Centrifugo's): stream metadata lives 720 h (`history_meta_ttl`) when a call passes `metaTtlMs: 0`. */
+export const DEFAULT_HISTORY_META_TTL_MS = 720 * 3600 * 1000;
+/** How long a publish result is remembered for an idempotency key when the publish gives no TTL (300 s). */
+export const DEFAULT_IDEMPOTENT_RESULT_TTL_MS = 300_000;
+
 /** History settings for one publish; history is on when `size > 0 && ttlMs > 0`. */
 export interface HistoryPublishOptions {
   /** Max publications kept in the stream; older ones are evicted on append. */

@@ -4,20 +4,11 @@
  * Our own format (ARCHITECTURE decision 2): a JSON object encoded as UTF-8, binary fields in
  * base64. Control traffic is low-rate (heartbeats every 3 s, admin actions), so readability wins.
  */
+import type { NodeInfo } from './node.js';
 
 /** Node heartbeat: identity and load. */
-export interface NodeInfoMessage {
+export interface NodeInfoMessage extends NodeInfo {
   readonly t: 'node';
-  readonly uid: string;
-  readonly name: string;
-  readonly version: string;
-  readonly numClients: number;
-  readonly numUsers: number;
-  readonly numChannels: number;
-  readonly numSubs: number;
-  readonly uptimeSec: number;
-  /** `info`'s metrics snapshot of the sender (absent until it has one). */
-  readonly metrics?: NodeInfoMetrics;
 }
 
 /** Aggregated node metrics as `info` shows them: `interval` seconds, flattened Prometheus items. */

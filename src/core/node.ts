@@ -6,7 +6,7 @@
  * controller; `channels` and `info` gather every node's view (survey / heartbeat registry).
  */
 import { randomUUID } from 'node:crypto';
-import type { Broker, BrokerEventHandler, HistoryOptions, HistoryResult, PublishOptions, PublishResult } from './broker.js';
+import { DEFAULT_HISTORY_META_TTL_MS, type Broker, type BrokerEventHandler, type HistoryOptions, type HistoryResult, type PublishOptions, type PublishResult } from './broker.js';
 import type { ChannelOptionsResolver } from './channel-options.js';
 import { Client, type ClientConfig, type ClientContext, DEFAULT_CLIENT_CONFIG } from './client/client.js';
 import { type Clock, systemClock } from './clock.js';
@@ -135,7 +135,6 @@ export interface UserFilter {
 export type SurveyHandler = (data: Uint8Array) => Promise<{ code: number; data: Uint8Array }>;
 
 const NODE_EXPIRY_MS = 7000;
-const DEFAULT_META_TTL_MS = 720 * 3600 * 1000;
 
 interface PendingSurvey {
   /** Remote replies still awaited. */
@@ -325,7 +324,7 @@ export class Node implements BrokerEventHandler {
     if (options.reverse && options.since !== undefined && options.since.offset === 0) {
       throw new ClientError(ClientErrors.BadRequest);
     }
-    const metaTtlMs = options.metaTtlMs > 0 ? options.metaTtlMs : DEFAULT_META_TTL_MS;
+    const metaTtlMs = options.metaTtlMs > 0 ? options.metaTtlMs : DEFAULT_HISTORY_META_TTL_MS;
     const result = await this.broker.history(channel, { ...options, metaTtlMs });
     if (options.since !== undefined && options.since.epoch !== '' && options.since.epoch !== result.position.epoch) {
       throw new ClientError(ClientErrors.UnrecoverablePosition);

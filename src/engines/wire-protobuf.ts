@@ -6,11 +6,14 @@
  * - `Publication { data = 4 bytes; info = 5 ClientInfo; offset = 6 uint64; tags = 7 map<string,string>;
  *   delta = 8 bool; time = 9 int64 (unix ms); channel = 10 string }`
  *
- * Engines must not import the client protocol codec (`protocol/`), hence this small copy of the wire
- * rules. Where the engines' encodings or decoders differ, each states it in its {@link WireDialect}.
+ * Engines do not import the client protocol codec (`protocol/`): both build on the neutral wire module
+ * (`wire/`: varints, cursor, writer). Where the engines' encodings or decoders differ, each states it in
+ * its {@link WireDialect}.
  * Unknown fields are skipped on decode, as protobuf requires.
  */
 import type { ClientInfo, Publication } from '../core/types.js';
+import { ByteCursor, VarintError } from '../wire/varint.js';
+import { ProtoWriter } from '../wire/writer.js';
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
@@ -40,46 +43,23 @@ export interface WirePublication extends Publication {
   readonly channel?: string | undefined;
 }
 
-const utf8Encoder = new TextEncoder();
 const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8Decoder = new TextDecoder('utf-8', { fatal: false });
 const EMPTY = new Uint8Array(0);
 
-/** Appends protobuf fields to a growable buffer. */
-export class WireWriter {
-  #buf = new Uint8Array(64);
-  #pos = 0;
-
-  #ensure(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
-    this.#buf = next;
+/** Appends protobuf fields to a growable buffer (the shared wire writer, small first buffer). */
+export class WireWriter extends ProtoWriter {
+  constructor() {
+    super(64);
   }
 
   /**
    * Varint of an integer (fractions are truncated): exact for 0…2^53 (offsets, times, lengths); negatives
-   * and larger values are written as 64-bit two's complement.
+   * and larger values are written as 64-bit two's complement; NaN is refused (RangeError).
    */
-  varint(value: number): void {
-    this.#ensure(10);
-    if (value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
-      let v = Math.trunc(value);
-      while (v > 0x7f) {
-        this.#buf[this.#pos++] = (v % 128) | 0x80;
-        v = Math.floor(v / 128);
-      }
-      this.#buf[this.#pos++] = v;
-      return;
-    }
-    let big = BigInt.asUintN(64, BigInt(Math.trunc(value)));
-    while (big > 0x7fn) {
-      this.#buf[this.#pos++] = Number(big & 0x7fn) | 0x80;
-      big >>= 7n;
-    }
-    this.#buf[this.#pos++] = Number(big);
+  override varint(value: number): void {
+    if (value !== value) throw new RangeError('varint of NaN');
+    super.varint(value);
   }
 
   tag(field: number, wireType: number): void {
@@ -93,40 +73,34 @@ export class WireWriter {
 
   bytesField(field: number, value: Uint8Array): void {
     this.tag(field, WIRE_LEN);
-    this.varint(value.length);
-    this.#ensure(value.length);
-    this.#buf.set(value, this.#pos);
-    this.#pos += value.length;
+    this.bytes(value);
   }
 
   stringField(field: number, value: string): void {
-    this.bytesField(field, utf8Encoder.encode(value));
+    this.tag(field, WIRE_LEN);
+    this.string(value);
   }
 
-  finish(): Uint8Array {
-    return this.#buf.slice(0, this.#pos);
+  /** A copy of the written bytes as a plain Uint8Array. */
+  override finish(): Uint8Array {
+    return new Uint8Array(this.buf.subarray(0, this.pos));
   }
 }
 
 /** Reads protobuf fields from a byte range; every read is bounds-checked and fails with the dialect's error. */
-export class WireReader {
+export class WireReader extends ByteCursor {
   readonly dialect: WireDialect;
   /** Wire type of the field key last read by {@link field}. */
   wire = 0;
-  readonly #buf: Uint8Array;
-  #pos: number;
-  readonly #end: number;
 
   constructor(buf: Uint8Array, dialect: WireDialect, start = 0, end = buf.length) {
     // A plain view, so that `slice` copies into a plain Uint8Array even when given a Buffer.
-    this.#buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    super(buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), start, end);
     this.dialect = dialect;
-    this.#pos = start;
-    this.#end = end;
   }
 
   get done(): boolean {
-    return this.#pos >= this.#end;
+    return this.pos >= this.end;
   }
 
   /** Reads a field key: returns the field number and leaves the wire type in {@link wire}. */
@@ -148,47 +122,46 @@ export class WireReader {
 
   /** Varint as a number (exact up to 2^53; larger values lose precision, as all offsets are < 2^53). */
   varint(): number {
-    let result = 0;
-    let multiplier = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.#pos >= this.#end) throw new this.dialect.error('truncated varint');
-      const byte = this.#buf[this.#pos++]!;
-      result += (byte & 0x7f) * multiplier;
-      if (byte < 0x80) return result;
-      multiplier *= 128;
+    try {
+      return this.uint64();
+    } catch (err) {
+      throw this.#varintError(err);
     }
-    throw new this.dialect.error('varint too long');
   }
 
   /** Signed int64 varint (Publication.time): values >= 2^63 are negative. */
-  int64(): number {
-    const start = this.#pos;
-    const unsigned = this.varint();
-    if (unsigned < 2 ** 63) return unsigned;
-    let big = 0n;
-    for (let i = this.#pos - 1; i >= start; i--) big = (big << 7n) | BigInt(this.#buf[i]! & 0x7f);
-    return Number(BigInt.asIntN(64, big));
+  override int64(): number {
+    try {
+      return super.int64();
+    } catch (err) {
+      throw this.#varintError(err);
+    }
+  }
+
+  #varintError(err: unknown): unknown {
+    if (!(err instanceof VarintError)) return err;
+    return new this.dialect.error(err.message === 'truncated varint' ? 'truncated varint' : 'varint too long', { cause: err });
   }
 
   /** Reads the length of a length-delimited field and checks that its content is within range. */
   #length(what: string): number {
     const len = this.varint();
-    if (len > this.#end - this.#pos) throw new this.dialect.error(`truncated ${what}`);
+    if (len > this.end - this.pos) throw new this.dialect.error(`truncated ${what}`);
     return len;
   }
 
   /** A length-delimited field as a copy (a plain Uint8Array). */
   bytes(): Uint8Array {
     const len = this.#length('length-delimited field');
-    const out = this.#buf.slice(this.#pos, this.#pos + len);
-    this.#pos += len;
+    const out = this.buf.slice(this.pos, this.pos + len);
+    this.pos += len;
     return out;
   }
 
   string(): string {
     const len = this.#length('length-delimited field');
-    const view = this.#buf.subarray(this.#pos, this.#pos + len);
-    this.#pos += len;
+    const view = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
     if (!this.dialect.strictUtf8) return lenientUtf8Decoder.decode(view);
     try {
       return strictUtf8Decoder.decode(view);
@@ -200,8 +173,8 @@ export class WireReader {
   /** A reader over the next length-delimited field (an embedded message). */
   sub(): WireReader {
     const len = this.#length('embedded message');
-    const reader = new WireReader(this.#buf, this.dialect, this.#pos, this.#pos + len);
-    this.#pos += len;
+    const reader = new WireReader(this.buf, this.dialect, this.pos, this.pos + len);
+    this.pos += len;
     return reader;
   }
 
@@ -216,7 +189,7 @@ export class WireReader {
         return;
       case WIRE_LEN: {
         const len = this.#length('length-delimited field');
-        this.#pos += len;
+        this.pos += len;
         return;
       }
       case WIRE_FIXED32:
@@ -228,8 +201,8 @@ export class WireReader {
   }
 
   #advance(n: number): void {
-    if (n > this.#end - this.#pos) throw new this.dialect.error('truncated fixed field');
-    this.#pos += n;
+    if (n > this.end - this.pos) throw new this.dialect.error('truncated fixed field');
+    this.pos += n;
   }
 }
 

@@ -7,9 +7,9 @@
  */
 import type { Buffer } from 'node:buffer';
 import { ProtocolError } from './codec.js';
-import { lastStringEscaped, scanString, scanValue, skipWs } from './raw-json.js';
+import { lastStringEscaped, scanString, scanValue, skipWs } from '../wire/json-scan.js';
 import type { FieldDesc, MessageDesc, ScalarType } from './schema.js';
-import { asBuffer } from './utf8.js';
+import { asBuffer } from '../wire/utf8.js';
 
 /** Nesting limit for schema messages (FilterNode is recursive); raw values are not limited. */
 const MAX_DEPTH = 64;

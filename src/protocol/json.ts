@@ -9,7 +9,7 @@ import { JsonReader } from './json-reader.js';
 import { JsonOut, writeMessage, writePublication } from './json-writer.js';
 import { schema } from './schema.js';
 import type { Command, ConnectRequest, EmulationRequest, ProtoPublication, Push, Reply } from './types.js';
-import { asBuffer, isUtf8, isUtf8Range } from './utf8.js';
+import { asBuffer, isUtf8, isUtf8Range } from '../wire/utf8.js';
 
 const NL = 0x0a;
 const DEFAULT_MAX_MESSAGE_SIZE = 65536;

@@ -9,8 +9,8 @@ import type { Buffer } from 'node:buffer';
 import { ProtocolError } from './codec.js';
 import { setOwn } from './json-reader.js';
 import type { FieldDesc, MessageDesc } from './schema.js';
-import { asBuffer, isUtf8Range } from './utf8.js';
-import { ByteCursor, VarintError } from './varint.js';
+import { asBuffer, isUtf8Range } from '../wire/utf8.js';
+import { ByteCursor, VarintError } from '../wire/varint.js';
 
 const MAX_DEPTH = 64;
 

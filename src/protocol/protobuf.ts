@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import { ProtocolError, withDecoded } from './codec.js';
 import type { Codec } from './codec.js';
 import { ProtoReader, guard } from './proto-reader.js';
-import { ProtoWriter, writeMessage } from './proto-writer.js';
+import { writeMessage } from './proto-writer.js';
 import { schema } from './schema.js';
 import type { MessageDesc } from './schema.js';
 import type {
@@ -24,8 +24,9 @@ import type {
   Push,
   Reply,
 } from './types.js';
-import { utf8Length, writeUtf8 } from './utf8.js';
-import { varintSize, writeVarint } from './varint.js';
+import { utf8Length, writeUtf8 } from '../wire/utf8.js';
+import { varintSize, writeVarint } from '../wire/varint.js';
+import { ProtoWriter } from '../wire/writer.js';
 
 const DEFAULT_MAX_MESSAGE_SIZE = 65536;
 

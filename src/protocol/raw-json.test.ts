@@ -1,7 +1,8 @@
 /** @module protocol/raw-json.test — the raw JSON scanner used for `bytes` payloads. */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { copyWithoutNewlines, isValidJson, lengthWithoutNewlines, scanValue } from './raw-json.js';
+import { scanValue } from '../wire/json-scan.js';
+import { copyWithoutNewlines, isValidJson, lengthWithoutNewlines } from './raw-json.js';
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -77,7 +77,8 @@ class UniGrpcTransport implements Transport {
 
 function loadService(): grpc.ServiceDefinition {
   const file = fileURLToPath(new URL('./unistream.proto', import.meta.url));
-  const pkg = protoLoader.loadSync(file, { keepCase: true });
+  // unistream.proto imports `protocol/client.proto` from the source (or dist) root.
+  const pkg = protoLoader.loadSync(file, { keepCase: true, includeDirs: [fileURLToPath(new URL('..', import.meta.url))] });
   const service = pkg[UNI_GRPC_SERVICE] as grpc.ServiceDefinition | undefined;
   const consume = service?.['Consume'];
   if (consume === undefined) throw new Error(`unistream.proto does not define ${UNI_GRPC_SERVICE}/Consume`);

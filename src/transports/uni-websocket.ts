@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, type WebSocketServer } from 'ws';
+import type { Client } from '../core/client/client.js';
 import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import type { Transport, TransportName } from '../core/transport.js';
@@ -15,8 +16,9 @@ import type { ConnectRequest } from '../protocol/types.js';
 import { capturedHeaders, headerValue } from './http-request.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni, parseJsonConnectRequest } from './uni-connect.js';
+import { WriteDeadlines, type WriteWatched } from './write-deadline.js';
+import { underlyingSocket } from './ws-socket.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeRefusal, upgradeWithinLimits, type WebSocketCommonOptions } from './ws-common.js';
-import { WriteTimeout } from './write-timeout.js';
 
 export interface UniWebSocketEndpointOptions extends WebSocketCommonOptions {
   /** `uni_websocket_write_timeout` (≤ 0: the 1 s default). */
@@ -25,7 +27,7 @@ export interface UniWebSocketEndpointOptions extends WebSocketCommonOptions {
 
 const BAD_REQUEST = upgradeRefusal(400, 'Bad Request', 'bad request');
 
-class UniWebSocketTransport implements Transport {
+class UniWebSocketTransport implements Transport, WriteWatched {
   readonly name: TransportName = 'uni_websocket';
   readonly protocol = 'json' as const;
   readonly unidirectional = true;
@@ -33,17 +35,25 @@ class UniWebSocketTransport implements Transport {
   readonly appLevelPing = true;
   readonly #ws: WebSocket;
   readonly #socket: Socket | undefined;
+  /** `uni_websocket_write_timeout` watch; undefined when off or the socket is out of reach. */
+  readonly #deadlines: WriteDeadlines | undefined;
+  readonly watchedSocket: Socket;
+  /** The client riding on this transport (set right after it is created). */
+  client: Client | undefined;
   #closed = false;
-  /** Called when a write does not drain within `uni_websocket_write_timeout`. */
-  onWriteTimeout: (() => void) | undefined;
-  #writeTimeout: WriteTimeout | undefined;
-  readonly #writeTimeoutMs: number;
 
-  constructor(ws: WebSocket, writeTimeoutMs: number) {
+  constructor(ws: WebSocket, deadlines: WriteDeadlines | undefined) {
     this.#ws = ws;
-    this.#writeTimeoutMs = writeTimeoutMs;
     // ws keeps the net.Socket private; corking it sends all frames of one flush in one write.
-    this.#socket = (ws as unknown as { _socket?: Socket })._socket;
+    this.#socket = underlyingSocket(ws);
+    this.#deadlines = this.#socket === undefined ? undefined : deadlines;
+    this.watchedSocket = this.#socket!;
+  }
+
+  /** A write did not drain within `uni_websocket_write_timeout`: 3009, and the stuck socket is cut. */
+  onWriteTimeout(): void {
+    this.client?.disconnect(Disconnects.WriteError);
+    this.#ws.terminate();
   }
 
   get bufferedAmount(): number {
@@ -58,14 +68,7 @@ class UniWebSocketTransport implements Transport {
     } finally {
       this.#socket?.uncork();
     }
-    const socket = this.#socket;
-    if (socket?.writableNeedDrain === true) {
-      this.#writeTimeout ??= new WriteTimeout(socket, this.#writeTimeoutMs, () => {
-        this.onWriteTimeout?.();
-        this.#ws.terminate();
-      });
-      this.#writeTimeout.stalled();
-    }
+    this.#deadlines?.afterWrite(this);
   }
 
   close(code: number, reasonText: string): void {
@@ -80,11 +83,14 @@ export class UniWebSocketEndpoint {
   readonly #streams: OpenStreams;
   readonly #options: UniWebSocketEndpointOptions;
   readonly #wss: WebSocketServer;
+  readonly #deadlines: WriteDeadlines | undefined;
 
   constructor(node: Node, streams: OpenStreams, options: UniWebSocketEndpointOptions) {
     this.#node = node;
     this.#streams = streams;
     this.#options = options;
+    const timeout = options.writeTimeoutMs ?? 0;
+    this.#deadlines = timeout > 0 ? new WriteDeadlines(timeout) : undefined;
     this.#wss = createWebSocketServer(options);
   }
 
@@ -105,12 +111,9 @@ export class UniWebSocketEndpoint {
 
   #onConnection(ws: WebSocket, req: IncomingMessage, request: ConnectRequest | undefined): void {
     const node = this.#node;
-    const transport = new UniWebSocketTransport(ws, this.#options.writeTimeoutMs ?? 0);
+    const transport = new UniWebSocketTransport(ws, this.#deadlines);
     const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader), headers: capturedHeaders(req, node.captureHeaders) });
-    transport.onWriteTimeout = () => {
-      node.logger.info('websocket write timeout', { client: client.id, user: client.userId });
-      client.disconnect(Disconnects.WriteError);
-    };
+    transport.client = client;
     const forget = this.#streams.add(() => {
       if (client.closed) ws.terminate();
       else client.disconnect(Disconnects.Shutdown);
@@ -139,6 +142,7 @@ export class UniWebSocketEndpoint {
   }
 
   close(): void {
+    this.#deadlines?.close();
     this.#wss.close();
   }
 }

@@ -16,10 +16,10 @@ import type { Transport, TransportName } from '../core/transport.js';
 import { codecFor } from '../protocol/index.js';
 import type { Codec, ProtocolType } from '../protocol/codec.js';
 import { capturedHeaders, headerValue } from './http-request.js';
-import { directSocket, directWritesOffReason } from './ws-socket.js';
+import { WriteDeadlines, type WriteWatched } from './write-deadline.js';
+import { directSocket, directWritesOffReason, underlyingSocket } from './ws-socket.js';
 import { closeWebSocket, createWebSocketServer, startNativePing, upgradeOriginAllowed, upgradeWithinLimits, type WebSocketCommonOptions } from './ws-common.js';
 import { MAX_MESSAGES_IN_FRAME, packFrames } from './ws-frames.js';
-import { WriteTimeout } from './write-timeout.js';
 
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
@@ -32,7 +32,7 @@ export interface WebSocketEndpointOptions extends WebSocketCommonOptions {
 }
 
 /** A connected bidirectional WebSocket as a core Transport. */
-class WebSocketTransport implements Transport {
+class WebSocketTransport implements Transport, WriteWatched {
   readonly name: TransportName = 'websocket';
   readonly unidirectional = false;
   readonly emulation = false;
@@ -50,14 +50,13 @@ class WebSocketTransport implements Transport {
   readonly #raw: boolean;
   readonly #opcode: number;
   readonly frameKind: number | undefined;
+  /** `websocket_write_timeout` watch; undefined when off or the socket is out of reach. */
+  readonly #deadlines: WriteDeadlines | undefined;
+  readonly watchedSocket: Socket;
   #closed = false;
-  readonly #writeTimeoutMs: number;
-  /** `websocket_write_timeout`, created on the first backpressured write. */
-  #writeTimeout: WriteTimeout | undefined;
 
-  constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean, writeTimeoutMs: number) {
+  constructor(ws: WebSocket, protocol: ProtocolType, appLevelPing: boolean, deadlines: WriteDeadlines | undefined) {
     this.#ws = ws;
-    this.#writeTimeoutMs = writeTimeoutMs;
     this.protocol = protocol;
     this.appLevelPing = appLevelPing;
     this.#codec = codecFor(protocol);
@@ -67,6 +66,9 @@ class WebSocketTransport implements Transport {
     this.#socket = directSocket(ws);
     this.#raw = this.#socket !== undefined;
     this.frameKind = this.#raw ? (this.#binary ? FRAME_KIND_PROTOBUF : FRAME_KIND_JSON) : undefined;
+    const socket = this.#socket ?? underlyingSocket(ws);
+    this.#deadlines = socket === undefined ? undefined : deadlines;
+    this.watchedSocket = socket!;
   }
 
   /** One encoded message as a complete WebSocket frame (shared by all subscribers of a publication). */
@@ -76,20 +78,8 @@ class WebSocketTransport implements Transport {
 
   writeFrame(frame: Uint8Array): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
-    if (!this.#socket!.write(frame)) this.#stalled();
-  }
-
-  /** The socket holds more than its high-water mark: it must drain within the write timeout. */
-  #stalled(): void {
-    const socket = this.#socket;
-    if (socket === undefined) return;
-    this.#writeTimeout ??= new WriteTimeout(socket, this.#writeTimeoutMs, () => {
-      const client = (this.#ws as WebSocketWithClient)[CLIENT];
-      client?.node.logger.info('websocket write timeout', { client: client.id, user: client.userId });
-      client?.disconnect(Disconnects.WriteError);
-      this.#ws.terminate();
-    });
-    this.#writeTimeout.stalled();
+    this.#socket!.write(frame);
+    this.#deadlines?.afterWrite(this);
   }
 
   get bufferedAmount(): number {
@@ -99,7 +89,8 @@ class WebSocketTransport implements Transport {
   writeMessages(messages: readonly Uint8Array[]): void {
     if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
     if (this.#raw) {
-      if (!this.#socket!.write(packFrames(messages, this.#opcode, this.#binary))) this.#stalled();
+      this.#socket!.write(packFrames(messages, this.#opcode, this.#binary));
+      this.#deadlines?.afterWrite(this);
       return;
     }
     // permessage-deflate: every frame goes through ws, which keeps the compression state.
@@ -108,7 +99,13 @@ class WebSocketTransport implements Transport {
       const chunk = messages.length <= MAX_MESSAGES_IN_FRAME ? messages : messages.slice(i, i + MAX_MESSAGES_IN_FRAME);
       this.#ws.send(chunk.length === 1 && !this.#binary ? chunk[0]! : this.#codec.joinFrames(chunk), opts);
     }
-    if (this.#socket?.writableNeedDrain === true) this.#stalled();
+    this.#deadlines?.afterWrite(this);
+  }
+
+  /** A write did not drain within `websocket_write_timeout`: 3009, and the stuck socket is cut. */
+  onWriteTimeout(): void {
+    (this.#ws as WebSocketWithClient)[CLIENT]?.disconnect(Disconnects.WriteError);
+    this.#ws.terminate();
   }
 
   close(code: number, reasonText: string): void {
@@ -123,10 +120,12 @@ export class WebSocketEndpoint {
   readonly #node: Node;
   readonly #options: WebSocketEndpointOptions;
   readonly #wss: WebSocketServer;
+  readonly #deadlines: WriteDeadlines | undefined;
 
   constructor(node: Node, options: WebSocketEndpointOptions) {
     this.#node = node;
     this.#options = options;
+    this.#deadlines = options.writeTimeoutMs > 0 ? new WriteDeadlines(options.writeTimeoutMs) : undefined;
     this.#wss = createWebSocketServer(options, (protocols) => {
       if (protocols.has('centrifuge-protobuf')) return 'centrifuge-protobuf';
       if (protocols.has('centrifuge-json')) return 'centrifuge-json';
@@ -155,7 +154,7 @@ export class WebSocketEndpoint {
       protocol = 'protobuf';
     }
     const framePingPong = query?.get('cf_ws_frame_ping_pong') === 'true';
-    const transport = new WebSocketTransport(ws, protocol, !framePingPong, this.#options.writeTimeoutMs);
+    const transport = new WebSocketTransport(ws, protocol, !framePingPong, this.#deadlines);
     const node = this.#node;
     const client = node.newClient(transport, { httpUserId: headerValue(req, this.#options.userIdHeader), headers: capturedHeaders(req, node.captureHeaders) });
     if (node.shuttingDown) {
@@ -173,6 +172,7 @@ export class WebSocketEndpoint {
   }
 
   close(): void {
+    this.#deadlines?.close();
     this.#wss.close();
   }
 }

@@ -29,6 +29,8 @@ export interface WebSocketCommonOptions {
   readonly userIdHeader?: string | undefined;
   /** `client_connection_limit` / `client_connection_rate_limit`. */
   readonly limiter?: ConnectionLimiter | undefined;
+  /** `websocket_write_timeout` / `uni_websocket_write_timeout` (ms): a write not drained by then closes the connection (3009); ≤ 0 or absent = no limit. */
+  readonly writeTimeoutMs?: number | undefined;
 }
 
 /** Sends a close frame with `code`/`reasonText`; terminates after CLOSE_WAIT_MS without the peer's close. */

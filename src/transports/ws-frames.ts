@@ -4,6 +4,8 @@
  * varint-length-prefixed Protobuf (client protocol §2.3, §3).
  */
 
+import { varintSize, writeVarint } from '../wire/varint.js';
+
 export const MAX_MESSAGES_IN_FRAME = 16;
 
 /** Bytes of an RFC 6455 server frame header for a payload of `length`. */
@@ -28,31 +30,6 @@ function putHeader(out: Buffer, pos: number, opcode: number, length: number): nu
   out.writeUInt32BE(Math.floor(length / 2 ** 32), pos + 2);
   out.writeUInt32BE(length >>> 0, pos + 6);
   return pos + 10;
-}
-
-function varintSize(n: number): number {
-  if (n < 0x80) return 1;
-  if (n < 0x4000) return 2;
-  let size = 3;
-  n = Math.floor(n / 0x200000);
-  while (n > 0) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-function putVarint(out: Buffer, pos: number, n: number): number {
-  if (n < 0x80) {
-    out[pos] = n;
-    return pos + 1;
-  }
-  while (n >= 0x80) {
-    out[pos++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[pos++] = n;
-  return pos;
 }
 
 /** Payload bytes of one frame carrying `messages[from..to)`: `\n`-joined JSON or length-prefixed Protobuf. */
@@ -91,7 +68,7 @@ export function packFrames(messages: readonly Uint8Array[], opcode: number, bina
     pos = putHeader(out, pos, opcode, sizes[f]!);
     for (let j = from; j < end; j++) {
       const m = messages[j]!;
-      if (binary) pos = putVarint(out, pos, m.length);
+      if (binary) pos = writeVarint(out, pos, m.length);
       else if (j > from) out[pos++] = 0x0a;
       out.set(m, pos);
       pos += m.length;

@@ -54,6 +54,11 @@ function looksLikeSocket(s: unknown): s is Socket {
  */
 export function directSocket(ws: WebSocket): Socket | undefined {
   if (directWritesOffReason !== '' || ws.extensions !== '') return undefined;
+  return underlyingSocket(ws);
+}
+
+/** The socket under `ws` when it looks like one (read-only uses: corking, pending output), else undefined. */
+export function underlyingSocket(ws: WebSocket): Socket | undefined {
   const socket = (ws as unknown as { _socket?: unknown })._socket;
   return looksLikeSocket(socket) ? socket : undefined;
 }

@@ -6,7 +6,8 @@
  * duplicated or spliced, and (3) raw noise — so decoders see both deep and shallow paths.
  */
 import fc from 'fast-check';
-import { ProtoWriter, writeMessage } from '../../src/protocol/proto-writer.js';
+import { writeMessage } from '../../src/protocol/proto-writer.js';
+import { ProtoWriter } from '../../src/wire/writer.js';
 import { schema } from '../../src/protocol/schema.js';
 
 /** Seed and budget for the unit tier: `FUZZ_SEED` / `FUZZ_RUNS` override (CI keeps the defaults). */

@@ -162,6 +162,7 @@ before(async () => {
     keepCase: true,
     longs: Number,
     defaults: false,
+    includeDirs: [fileURLToPath(new URL('../../src', import.meta.url))],
   });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
     centrifugal: { centrifugo: { unistream: { CentrifugoUniStream: grpc.ServiceClientConstructor } } };

@@ -1,8 +1,8 @@
 /**
- * @module test/integration/write-timeout — `websocket_write_timeout` / `uni_websocket_write_timeout`:
- * a connection whose socket stops draining is closed with "write error" (3009) once a write has
- * waited longer than the timeout, while a connection that reads keeps receiving everything.
- * `client_queue_max_size` is set high so the slow-client rule (3008) cannot act first.
+ * @module test/integration/write-timeout — `websocket_write_timeout` / `uni_websocket_write_timeout`
+ * (client-protocol §15.1): a peer that stops reading is closed with 3009 "write error" once a write
+ * has not drained within the timeout, long before the slow-consumer queue limit would act; a peer
+ * that reads keeps receiving everything.
  */
 import { strict as assert } from 'node:assert';
 import type { Socket } from 'node:net';
@@ -10,17 +10,16 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { RawClientPool, type RawClient } from '../harness/raw-client.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
-import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
 
+/** Far above what the test publishes: the queue limit (3008) must not be what closes the stalled peer. */
+const QUEUE_MAX = 512 * 1024 * 1024;
 const PAYLOAD = 32 * 1024;
-/** Upper bound of publications: 64 MiB, far more than loopback socket buffers hold. */
-const MAX_COUNT = 2048;
 
 describe('websocket write timeout', () => {
   let s: TestServer;
   const pool = new RawClientPool();
-  const extra: WebSocket[] = [];
+  const uniSockets: WebSocket[] = [];
 
   before(async () => {
     s = await startTestServer({
@@ -28,7 +27,7 @@ describe('websocket write timeout', () => {
       allow_subscribe_for_client: true,
       allow_subscribe_for_anonymous: true,
       ping_interval: '-1s',
-      client_queue_max_size: 512 * 1024 * 1024,
+      client_queue_max_size: QUEUE_MAX,
       websocket_write_timeout: '300ms',
       uni_websocket: true,
       uni_websocket_write_timeout: '300ms',
@@ -36,73 +35,80 @@ describe('websocket write timeout', () => {
     });
   });
   after(async () => {
+    for (const ws of uniSockets) ws.terminate();
     await pool.closeAll();
-    for (const ws of extra) ws.terminate();
     await s.close();
   });
 
-  async function subscriber(): Promise<RawClient> {
+  async function subscriber(channel: string): Promise<RawClient> {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
-    c.sendJson({ id: 2, subscribe: { channel: 'firehose' } });
+    c.sendJson({ id: 2, subscribe: { channel } });
     await c.waitReply(2);
     return c;
   }
 
-  /** Publishes one 32 KiB publication per event-loop turn until `done()` or MAX_COUNT; returns the count. */
-  async function publishUntil(done: () => boolean): Promise<number> {
+  /** Publishes one message per event-loop turn until `done()` or `max` messages. */
+  async function publishUntil(channel: string, done: () => boolean, max: number): Promise<number> {
     const filler = 'x'.repeat(PAYLOAD - 32);
     let i = 0;
-    for (; i < MAX_COUNT && !done(); i++) {
+    for (; i < max && !done(); i++) {
       const data = new TextEncoder().encode(JSON.stringify({ i, filler }));
-      const r = await s.server.executor.execute('publish', { channel: 'firehose', data }, 'http');
+      const r = await s.server.executor.execute('publish', { channel, data }, 'http');
       assert.equal(r.error, undefined);
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     return i;
   }
 
-  async function disconnects(code: number): Promise<number> {
+  async function disconnects3009(): Promise<number> {
     const text = await fetch(`${s.url}/metrics`).then((r) => r.text());
-    const m = new RegExp(`centrifugo_client_num_server_disconnects\\{code="${code}"\\} (\\d+)`).exec(text);
+    const m = /centrifugo_client_num_server_disconnects\{code="3009"\} (\d+)/.exec(text);
     return m === null ? 0 : Number(m[1]);
   }
 
-  it('a bidirectional subscriber that stops reading is closed with 3009; one that reads gets everything', async () => {
-    const reader = await subscriber();
-    const stalled = await subscriber();
+  it('bidirectional: a stalled reader is cut with 3009, the reading one gets everything', async () => {
+    const before3009 = await disconnects3009();
+    const reader = await subscriber('wt');
+    const stalled = await subscriber('wt');
     (stalled.ws as unknown as { _socket: Socket })._socket.pause();
-    const node = s.server.node;
-    assert.equal(node.hub.numClients, 2);
+    assert.equal(s.server.node.hub.numClients, 2);
 
-    const sent = await publishUntil(() => node.hub.numClients < 2);
-    await waitFor(() => node.hub.numClients === 1, 10_000, 'stalled client closed by the write timeout');
-    assert.ok(sent < MAX_COUNT, 'closed while publishing');
-    assert.equal(await disconnects(3009), 1);
-    assert.equal(await disconnects(3008), 0, 'not the slow-client rule');
-    const seen = (): number => reader.messages.filter((m) => m.value.push?.pub !== undefined).length;
-    await waitFor(() => seen() === sent, 10_000, `all ${sent} publications at the reader`);
-    assert.equal(reader.closeInfo, undefined, 'the reader stays connected');
+    // Enough data to fill both loopback socket buffers; stop as soon as the server gave up.
+    const sent = await publishUntil('wt', () => s.server.node.hub.numClients === 1, 4096);
+    await waitFor(() => s.server.node.hub.numClients === 1, 20_000, 'stalled client dropped by the write timeout');
+    await waitFor(async () => (await disconnects3009()) === before3009 + 1, 10_000, 'one 3009 disconnect counted');
+    const text = await fetch(`${s.url}/metrics`).then((r) => r.text());
+    assert.doesNotMatch(text, /centrifugo_client_num_server_disconnects\{code="3008"\}/, 'not the slow-consumer limit');
+
+    const seen = () => reader.messages.filter((m) => m.value.push?.pub !== undefined).length;
+    await waitFor(() => seen() === sent, 20_000, `all ${sent} publications at the reader`);
   });
 
-  it('a uni_websocket connection that stops reading is closed too', async () => {
-    const token = await connectToken('uni-user', { channels: ['firehose'] });
-    const url = `ws://127.0.0.1:${s.port}/connection/uni_websocket?cf_connect=${encodeURIComponent(JSON.stringify({ token }))}`;
-    const ws = new WebSocket(url);
-    extra.push(ws);
-    const connected = new Promise<void>((resolve, reject) => {
-      ws.once('message', () => resolve());
-      ws.once('error', reject);
+  it('unidirectional: a stalled uni_websocket reader is cut with 3009', async () => {
+    const before3009 = await disconnects3009();
+    const request = { subs: {} };
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/connection/uni_websocket?cf_connect=${encodeURIComponent(JSON.stringify(request))}`);
+    uniSockets.push(ws);
+    ws.on('error', () => undefined);
+    let clientId = '';
+    ws.on('message', (data: Buffer) => {
+      const push = JSON.parse(data.toString('utf8')) as { connect?: { client: string } };
+      if (push.connect !== undefined) clientId = push.connect.client;
     });
-    await connected;
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await waitFor(() => clientId !== '', 10_000, 'uni connect push');
     (ws as unknown as { _socket: Socket })._socket.pause();
-    const node = s.server.node;
-    const before = node.hub.numClients;
-    const before3009 = await disconnects(3009);
-    await waitFor(() => node.hub.numSubs === before, 10_000, 'uni client subscribed server-side');
 
-    await publishUntil(() => node.hub.numClients < before);
-    await waitFor(() => node.hub.numClients === before - 1, 10_000, 'stalled uni client closed by the write timeout');
-    assert.equal(await disconnects(3009), before3009 + 1);
+    // Server-side subscription of the connection's client to a channel, then publications into it.
+    const sub = await s.server.executor.execute('subscribe', { user: '', client: clientId, channel: 'wt-uni' }, 'http');
+    assert.equal(sub.error, undefined);
+    const count = () => s.server.node.hub.numClients;
+    const start = count();
+    await publishUntil('wt-uni', () => count() < start, 4096);
+    await waitFor(() => count() === start - 1, 20_000, 'stalled uni client dropped by the write timeout');
+    await waitFor(async () => (await disconnects3009()) === before3009 + 1, 10_000, 'one 3009 disconnect counted');
+    (ws as unknown as { _socket: Socket })._socket.resume();
+    assert.equal(await closed, 1006, 'the stuck socket is cut, not closed with a handshake');
   });
 });

@@ -3,7 +3,7 @@
  * (`client.token.hmac_secret_key` → `CENTRIFUGO_CLIENT_TOKEN_HMAC_SECRET_KEY`), read into the v5 keys.
  */
 import type { Collector } from '../coerce.js';
-import { isV5EnvName } from '../env.js';
+import { isV5EnvName, parseEnvValue } from '../env.js';
 import { SCHEMA, type FieldSpec, type FieldType } from '../schema/index.js';
 import { LEAVES } from './paths.js';
 import { DEFAULT_PROXIES, PROXY_FIELDS } from './proxies.js';
@@ -61,30 +61,13 @@ function specialVars(): V6EnvVar[] {
 export const V6_ENV: ReadonlyMap<string, V6EnvVar> = new Map([...leafVars(), ...specialVars()].map((v) => [v.name, v]));
 
 function parseEnvText(value: string, v: V6EnvVar, c: Collector): unknown {
-  switch (v.type) {
-    case 'string[]':
-    case 'string-or-string[]':
-      return value.split(/\s+/).filter((s) => s !== '');
-    case 'map':
-    case 'object':
-    case 'object[]':
-      try {
-        return JSON.parse(value) as unknown;
-      } catch (err) {
-        c.problems.push({ path: v.path, message: `invalid JSON in environment variable ${v.name}: ${(err as Error).message}` });
-        return undefined;
-      }
-    case 'bool': {
-      const t = value.trim();
-      if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(t)) return true;
-      if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(t)) return false;
-      return value; // reported by the v5 conversion
-    }
-    case 'string':
-    case 'int':
-    case 'duration':
-      return value;
+  if (v.type === 'bool') {
+    const t = value.trim();
+    if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(t)) return true;
+    if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(t)) return false;
+    return value; // reported by the v5 conversion
   }
+  return parseEnvValue(value, v.type, v.name, v.path, c);
 }
 
 /** The v6 environment layer: v5 keys with their sources (the variable names), and the names it consumed. */

@@ -1,5 +1,5 @@
 /** @module config/v6/layout — which layout a config file uses (v5 flat or v6 nested); a mix is rejected. */
-import { isPlainObject } from '../coerce.js';
+import { isPlainObject } from '../../util/object.js';
 import { ConfigError } from '../errors.js';
 import { SCHEMA } from '../schema/index.js';
 import { isNeutralKey, V6_PATH_OF, V6_ROOTS } from './paths.js';

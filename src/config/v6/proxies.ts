@@ -10,7 +10,7 @@
  * nothing is lost. v6 → v5 is the inverse; granular mode is chosen when the v6 file has named proxies or
  * when its default proxies differ in options v5 can only share.
  */
-import { isPlainObject } from '../coerce.js';
+import { isPlainObject } from '../../util/object.js';
 import { v6ChannelOption, v5ChannelOption } from './paths.js';
 import { canonical, getPath, setPath, text, truthy, type Tree } from './tree.js';
 

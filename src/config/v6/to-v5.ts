@@ -1,5 +1,6 @@
 /** @module config/v6/to-v5 — reads a v6 nested configuration into the v5 flat keys the loader validates. */
-import { isPlainObject, UNSAFE_KEYS, type Collector } from '../coerce.js';
+import { UNSAFE_KEYS, type Collector } from '../coerce.js';
+import { isPlainObject } from '../../util/object.js';
 import { isNeutralKey, LEAF_BY_V6, SPECIAL_V6_ROOTS, V6_BRANCHES } from './paths.js';
 import { consumerToV5, proxiesToV5, type Out } from './proxies.js';
 import { text, truthy } from './tree.js';

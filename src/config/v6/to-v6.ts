@@ -1,5 +1,6 @@
 /** @module config/v6/to-v6 — writes v5 flat configuration data in the v6 nested layout (migrateconfig, defaultconfig). */
-import { isPlainObject } from '../coerce.js';
+import { isPlainObject } from '../../util/object.js';
+import { defaultWith } from '../coerce.js';
 import { SCHEMA, type FieldSpec } from '../schema/index.js';
 import { SPECIAL_V5_KEYS, TLS_GROUPS, TLS_PEM_FIELDS, V6_PATH_OF } from './paths.js';
 import { consumerToV6, namespaceToV6, proxiesToV6 } from './proxies.js';
@@ -7,22 +8,7 @@ import { setPath, text, truthy, type Tree } from './tree.js';
 
 /** A key's default as it is written in a file (durations as Go text). */
 export function fileDefault(spec: FieldSpec): unknown {
-  switch (spec.type) {
-    case 'string':
-    case 'int':
-    case 'bool':
-    case 'duration':
-      return spec.default;
-    case 'string[]':
-    case 'string-or-string[]':
-      return [...spec.default];
-    case 'map':
-      return { ...spec.default };
-    case 'object':
-      return Object.fromEntries(Object.entries(spec.fields).map(([k, f]) => [k, fileDefault(f)]));
-    case 'object[]':
-      return [];
-  }
+  return defaultWith(spec, (text) => text);
 }
 
 /** Every v5 key at its default, file-shaped. */

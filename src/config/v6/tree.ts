@@ -1,5 +1,6 @@
 /** @module config/v6/tree — small helpers for nested (dotted-path) configuration objects. */
-import { isPlainObject, UNSAFE_KEYS } from '../coerce.js';
+import { UNSAFE_KEYS } from '../coerce.js';
+import { isPlainObject } from '../../util/object.js';
 
 /** A mutable nested object as written to / read from a v6 file. */
 export type Tree = Record<string, unknown>;

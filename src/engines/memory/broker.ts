@@ -5,14 +5,17 @@
  * All time comes from the injected Clock. Expiry is checked lazily on every access, so reads are correct
  * even if the sweep timer never ran; the timer only reclaims memory of streams nobody touches.
  */
-import type {
-  Broker,
-  BrokerEventHandler,
-  HistoryOptions,
-  HistoryResult,
-  PublishOptions,
-  PublishResult,
+import {
+  DEFAULT_HISTORY_META_TTL_MS,
+  DEFAULT_IDEMPOTENT_RESULT_TTL_MS,
+  type Broker,
+  type BrokerEventHandler,
+  type HistoryOptions,
+  type HistoryResult,
+  type PublishOptions,
+  type PublishResult,
 } from '../../core/broker.js';
+import { positiveOr } from '../../util/positive.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { ClientError, ClientErrors, EngineError } from '../../core/errors.js';
 import type { ClientInfo, Publication, StreamPosition } from '../../core/types.js';
@@ -43,7 +46,6 @@ export interface MemoryBrokerStats {
 
 const ZERO_POSITION: StreamPosition = Object.freeze({ offset: 0, epoch: '' });
 const ZERO_RESULT: PublishResult = Object.freeze({ position: ZERO_POSITION, suppressed: false });
-const DEFAULT_META_TTL_MS = 720 * 3600 * 1000;
 
 interface ScheduledStream {
   readonly at: number;
@@ -67,8 +69,8 @@ export class MemoryBroker implements Broker {
   constructor(options: MemoryBrokerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.nodeId = options.nodeId ?? '';
-    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, 300_000);
-    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_META_TTL_MS);
+    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_IDEMPOTENT_RESULT_TTL_MS);
+    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_HISTORY_META_TTL_MS);
     const interval = options.sweepIntervalMs ?? 1000;
     if (interval > 0) {
       this.#timer = setInterval(() => this.sweep(), interval);
@@ -231,6 +233,3 @@ export class MemoryBroker implements Broker {
   }
 }
 
-function positiveOr(value: number | undefined, fallback: number): number {
-  return value !== undefined && value > 0 ? value : fallback;
-}

@@ -25,21 +25,23 @@
  * node receives what it publishes — Centrifugo v5.4.9 does not apply them there); join/leave are no-ops.
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import type {
-  Broker,
-  BrokerEventHandler,
-  HistoryOptions,
-  HistoryResult,
-  PublishOptions,
-  PublishResult,
+import {
+  DEFAULT_IDEMPOTENT_RESULT_TTL_MS,
+  type Broker,
+  type BrokerEventHandler,
+  type HistoryOptions,
+  type HistoryResult,
+  type PublishOptions,
+  type PublishResult,
 } from '../../core/broker.js';
+import { errorText } from '../../util/error-text.js';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { ClientError, ClientErrors } from '../../core/errors.js';
 import type { ClientInfo, Publication, StreamPosition } from '../../core/types.js';
 import { NatsConnectionHolder, toEngineError } from './connection.js';
 import { LocalIdempotencyKeys } from './idempotency.js';
-import { DEFAULT_IDEMPOTENT_RESULT_TTL_MS, DEFAULT_NATS_PREFIX } from './options.js';
+import { DEFAULT_NATS_PREFIX } from './options.js';
 import type { NatsBrokerOptions, NatsRawModeOptions } from './options.js';
 import { decodePush, encodeJoinPush, encodeLeavePush, encodePublicationPush } from './proto.js';
 import type { NatsPush } from './proto.js';
@@ -247,7 +249,7 @@ export class NatsBroker implements Broker {
     try {
       push = decodePush(msg.data);
     } catch (e) {
-      logger.error('malformed PUB/SUB data', { channel: concrete, error: e instanceof Error ? e.message : String(e) });
+      logger.error('malformed PUB/SUB data', { channel: concrete, error: errorText(e) });
       return;
     }
     switch (push.kind) {
@@ -281,7 +283,7 @@ export class NatsBroker implements Broker {
     } catch (err) {
       this.conn.logger.error('broker event handler failed', {
         channel,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorText(err),
       });
     }
   }

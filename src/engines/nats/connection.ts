@@ -5,6 +5,7 @@
  * user/pass or token options), connect with the dial timeout, status logging, bounded flush and an
  * idempotent close that drains first.
  */
+import { errorText } from '../../util/error-text.js';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions, TlsOptions } from '@nats-io/transport-node';
 import { EngineError } from '../../core/errors.js';
@@ -75,7 +76,7 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, what: str
 /** Wraps anything thrown by the NATS client into EngineError. */
 export function toEngineError(what: string, err: unknown): EngineError {
   if (err instanceof EngineError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorText(err);
   return new EngineError(`nats ${what}: ${detail}`, { cause: err });
 }
 

@@ -4,6 +4,7 @@
  * Broadcasts go to `<prefix>.control` (every node, this one included), node-directed messages to
  * `<prefix>.node.<uid>`. Payloads are opaque bytes (`core/control.ts` defines them).
  */
+import { errorText } from '../../util/error-text.js';
 import type { Msg } from '@nats-io/transport-node';
 import type { Controller } from '../../core/controller.js';
 import { EngineError } from '../../core/errors.js';
@@ -37,7 +38,7 @@ export class NatsController implements Controller {
       try {
         onMessage(new Uint8Array(msg.data));
       } catch (e) {
-        this.conn.logger.error('control message handler failed', { error: e instanceof Error ? e.message : String(e) });
+        this.conn.logger.error('control message handler failed', { error: errorText(e) });
       }
     };
     try {

@@ -2,6 +2,7 @@
  * @module engines/nats/options — construct-time options of NatsBroker / NatsController and their
  * mapping from Centrifugo's flat config keys (server spec §4.9).
  */
+import { positiveOr } from '../../util/positive.js';
 import { tlsObjectPems, type TlsObjectConfig } from '../../config/tls-object-pems.js';
 import type { ClientTlsOptions } from '../client-tls.js';
 import type { Clock } from '../../core/clock.js';
@@ -11,8 +12,6 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_NATS_PREFIX = 'centrifugo';
 export const DEFAULT_NATS_DIAL_TIMEOUT_MS = 1000;
 export const DEFAULT_NATS_WRITE_TIMEOUT_MS = 1000;
-/** How long a publish result is remembered for an idempotency key when the caller gives no TTL. */
-export const DEFAULT_IDEMPOTENT_RESULT_TTL_MS = 300_000;
 /** Pause between reconnect attempts (the NATS Go client's default). */
 export const DEFAULT_NATS_RECONNECT_TIME_WAIT_MS = 2000;
 
@@ -96,9 +95,6 @@ export type NatsOptionsFromConfig = Required<Pick<NatsBrokerOptions, 'url' | 'pr
   readonly tls?: NatsTlsOptions | undefined;
 };
 
-function positiveOr(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 /**
  * Maps `nats_*` config keys to broker (and controller) options. Empty strings mean "default". Throws

@@ -5,14 +5,18 @@
  * Per shard there is one dedicated data PUB/SUB connection (anchor `P.shard.0` first, then every
  * channel with interest); channels live on the shard `jump(fnv1a64(channel), n)`.
  */
-import type {
-  Broker,
-  BrokerEventHandler,
-  HistoryOptions,
-  HistoryResult,
-  PublishOptions,
-  PublishResult,
+import {
+  DEFAULT_HISTORY_META_TTL_MS,
+  DEFAULT_IDEMPOTENT_RESULT_TTL_MS,
+  type Broker,
+  type BrokerEventHandler,
+  type HistoryOptions,
+  type HistoryResult,
+  type PublishOptions,
+  type PublishResult,
 } from '../../core/broker.js';
+import { errorText } from '../../util/error-text.js';
+import { positiveOr } from '../../util/positive.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { ClientError, ClientErrors, EngineError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -25,8 +29,6 @@ import { ScriptNames } from './scripts.js';
 import { engineError, RedisShardSet, type RedisShard } from './shard.js';
 
 const ZERO_POSITION: StreamPosition = Object.freeze({ offset: 0, epoch: '' });
-const DEFAULT_RESULT_TTL_MS = 300_000;
-const DEFAULT_META_TTL_MS = 720 * 3600 * 1000;
 const PUBLISH_COMMAND = 'publish';
 
 function asText(v: unknown): string {
@@ -122,8 +124,8 @@ export class RedisBroker implements Broker {
     this.#ownsSet = shared === undefined;
     this.#clock = options.clock ?? systemClock;
     this.#logger = this.#set.logger;
-    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_RESULT_TTL_MS);
-    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_META_TTL_MS);
+    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_IDEMPOTENT_RESULT_TTL_MS);
+    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_HISTORY_META_TTL_MS);
     this.#lists = options.useLists === true;
   }
 
@@ -314,7 +316,7 @@ export class RedisBroker implements Broker {
     } catch (err) {
       this.#logger.error('malformed PUB/SUB data', {
         channel,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorText(err),
       });
       return;
     }
@@ -332,6 +334,3 @@ export class RedisBroker implements Broker {
   }
 }
 
-function positiveOr(v: number | undefined, fallback: number): number {
-  return v !== undefined && v > 0 ? v : fallback;
-}

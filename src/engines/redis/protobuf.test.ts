@@ -1,5 +1,6 @@
 /** @module engines/redis/protobuf.test — the hand-written codec against protobufjs as an independent reference. */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import type { Publication } from '../../core/types.js';
@@ -11,26 +12,10 @@ import {
   encodePublication,
 } from './protobuf.js';
 
-const { root } = protobuf.parse(`
-syntax = "proto3";
-message ClientInfo {
-  string user = 1;
-  string client = 2;
-  bytes conn_info = 3;
-  bytes chan_info = 4;
-}
-message Publication {
-  bytes data = 4;
-  ClientInfo info = 5;
-  uint64 offset = 6;
-  map<string, string> tags = 7;
-  bool delta = 8;
-  int64 time = 9;
-  string channel = 10;
-}
-`, { keepCase: true });
-const PubType = root.lookupType('Publication');
-const InfoType = root.lookupType('ClientInfo');
+// The reference schema is the client protocol's own (the engines carry its Publication and ClientInfo).
+const root = protobuf.parse(readFileSync(new URL('../../protocol/client.proto', import.meta.url), 'utf8'), { keepCase: true }).root;
+const PubType = root.lookupType('centrifugal.centrifuge.protocol.Publication');
+const InfoType = root.lookupType('centrifugal.centrifuge.protocol.ClientInfo');
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

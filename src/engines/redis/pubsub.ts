@@ -8,6 +8,7 @@
  * While it is down, `subscribe()` rejects with an EngineError. Messages are handed to the callback
  * synchronously in arrival order, which keeps per-channel order.
  */
+import { errorText } from '../../util/error-text.js';
 import type { Cluster, Redis } from 'ioredis';
 import { EngineError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -38,9 +39,6 @@ function defaultReconnectDelay(attempt: number): number {
   return Math.min(250 * attempt, 1000);
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A self-healing subscriber connection. */
 export class PubSubConnection {

@@ -5,6 +5,7 @@
  * One `RedisShardSet` may be shared by the broker, the presence manager and the controller
  * (`createRedisEngine`), or each creates its own.
  */
+import { errorText } from '../../util/error-text.js';
 import type { Redis } from 'ioredis';
 import { EngineError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -24,9 +25,6 @@ import { ScriptNames, type ScriptName } from './scripts.js';
 /** A script runner as `defineCommand` installs it (`<name>Buffer` returns Buffers for bulk replies). */
 type ScriptFunction = (...args: Array<string | Buffer | Uint8Array | number>) => Promise<unknown>;
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A Buffer view of the bytes (no copy). */
 function toBuffer(b: Uint8Array): Buffer {

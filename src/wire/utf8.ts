@@ -1,5 +1,5 @@
 /**
- * @module protocol/utf8 — string ↔ UTF-8 helpers tuned for the short ASCII strings of the protocol
+ * @module wire/utf8 — string ↔ UTF-8 helpers tuned for the short ASCII strings of the protocols
  * (channel names, client ids, epochs).
  */
 import { Buffer, isUtf8 } from 'node:buffer';

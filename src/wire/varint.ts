@@ -1,5 +1,5 @@
 /**
- * @module protocol/varint — protobuf base-128 varints over plain JS numbers.
+ * @module wire/varint — protobuf base-128 varints over plain JS numbers.
  *
  * 64-bit values are numbers (exact up to 2^53, which offsets and timestamps never reach); negative
  * values take the 10-byte two's-complement form protobuf uses for int32/int64. Decoding reads the
@@ -7,6 +7,7 @@
  */
 
 const TWO_32 = 4294967296;
+const TWO_64 = 18446744073709551616;
 
 /** Bytes `writeVarint` uses for `n`. */
 export function varintSize(n: number): number {
@@ -23,12 +24,19 @@ export function varintSize(n: number): number {
   return 10;
 }
 
-/** Writes `n` at `pos` (the caller reserved `varintSize(n)` bytes); returns the position after it. */
+/**
+ * Writes `n` at `pos` (the caller reserved `varintSize(n)` bytes); returns the position after it.
+ * Fractions are truncated; negatives and values of 2^64 and more take their 64-bit two's complement
+ * (so at most 10 bytes); NaN is written as 0, ±Infinity throws a RangeError.
+ */
 export function writeVarint(buf: Uint8Array, pos: number, n: number): number {
-  if (n < 0) return writeNegativeVarint(buf, pos, n);
-  while (n >= 0x80000000) {
-    buf[pos++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
+  if (n < 0) return writeVarint64(buf, pos, n);
+  if (n >= 0x80000000) {
+    if (n >= TWO_64) return writeVarint64(buf, pos, n);
+    do {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n = Math.floor(n / 128);
+    } while (n >= 0x80000000);
   }
   while (n > 0x7f) {
     buf[pos++] = (n & 0x7f) | 0x80;
@@ -38,9 +46,10 @@ export function writeVarint(buf: Uint8Array, pos: number, n: number): number {
   return pos;
 }
 
-function writeNegativeVarint(buf: Uint8Array, pos: number, n: number): number {
+/** `n` outside 0…2^64 as its 64-bit two's complement (negatives: always 10 bytes). */
+function writeVarint64(buf: Uint8Array, pos: number, n: number): number {
   let v = BigInt.asUintN(64, BigInt(Math.trunc(n)));
-  for (let i = 0; i < 9; i++) {
+  while (v > 0x7fn) {
     buf[pos++] = Number(v & 0x7fn) | 0x80;
     v >>= 7n;
   }

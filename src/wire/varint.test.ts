@@ -1,4 +1,4 @@
-/** @module protocol/varint.test — varint sizes, encoding and 64-bit decoding. */
+/** @module wire/varint.test — varint sizes, encoding and 64-bit decoding. */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { ByteCursor, VarintError, varintSize, writeVarint } from './varint.js';
@@ -57,5 +57,32 @@ void describe('varint', () => {
     assert.equal(c.pos, 2);
     assert.equal(c.uint64(), 5);
     assert.equal(c.pos, 3);
+  });
+
+  void it('matches an independent BigInt encoding on integers, fractions and values past 2^53 and 2^64', () => {
+    const oracle = (n: number): string => {
+      let v = BigInt.asUintN(64, BigInt(Math.trunc(n)));
+      const out: number[] = [];
+      while (v > 0x7fn) {
+        out.push(Number(v & 0x7fn) | 0x80);
+        v >>= 7n;
+      }
+      out.push(Number(v));
+      return Buffer.from(out).toString('hex');
+    };
+    const values = [0, 1, 127, 128, 300, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 0.5, 2 ** 32, 2 ** 53 - 1, 2 ** 60, 2 ** 63, 2 ** 64, 2 ** 64 + 2 ** 12, 2 ** 70, 2.9, -1, -5, -(2 ** 53)];
+    let seed = 12345; // deterministic pseudo-random values of every magnitude
+    for (let i = 0; i < 200; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      values.push(Math.floor((seed / 2 ** 31) * 2 ** (i % 64)));
+    }
+    for (const n of values) {
+      const buf = new Uint8Array(16);
+      const end = writeVarint(buf, 0, n);
+      assert.equal(Buffer.from(buf.subarray(0, end)).toString('hex'), oracle(n), `value ${n}`);
+      assert.ok(end <= varintSize(n), `varintSize(${n}) covers what is written`);
+    }
+    assert.equal(writeVarint(new Uint8Array(1), 0, Number.NaN), 1);
+    assert.throws(() => writeVarint(new Uint8Array(10), 0, Number.POSITIVE_INFINITY), RangeError);
   });
 });

@@ -1,0 +1,13 @@
+/** @module util/object — plain-object checks and prototype-free dictionaries. */
+
+/** A non-null, non-array object whose prototype is `Object.prototype` or null (what JSON/YAML parsers build). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** An empty object without a prototype, so that keys like `__proto__` are plain keys. */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
