@@ -13,6 +13,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
+import { notifyWorkerReady, workerIndex } from '../engines/cluster/worker.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -83,7 +84,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const policy = new ClientPolicy(policyOptions(config));
 
-  const name = config.name || `${hostname()}_${config.port}`;
+  // A worker of `rotor serve --workers N` is a node of its own, named after the process group and its index.
+  const worker = workerIndex();
+  const name = (config.name || `${hostname()}_${config.port}`) + (worker === undefined ? '' : `#${worker}`);
   const engine = await createEngine(config, { logger, nodeId: name, clock: options.clock });
   const node = new Node({
     name,
@@ -217,6 +220,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     throw err;
   }
+
+  notifyWorkerReady();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
