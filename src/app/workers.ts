@@ -80,6 +80,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     const startedAt = Date.now();
     let served = false;
     live.set(index, worker);
+    worker.on('error', (err) => logger.warn('worker IPC error', { worker: index, error: String(err) }));
     const handle = engine?.attach(clusterWorkerPort(worker), () => {
       served = true;
       onReady?.();

@@ -13,7 +13,8 @@ export function parentProcessPort<In, Out>(): BatchPort<In, Out> {
   if (send === undefined) throw new Error('not a forked worker: no IPC channel to the primary');
   return {
     send: (batch) => {
-      if (process.connected) send({ [ENVELOPE_KEY]: batch });
+      // The callback turns a failed write (the primary is gone) into nothing instead of an 'error' event.
+      if (process.connected) send({ [ENVELOPE_KEY]: batch }, undefined, undefined, () => undefined);
     },
     onBatch: (handler) => {
       process.on('message', (message: unknown) => {
@@ -29,7 +30,8 @@ export function parentProcessPort<In, Out>(): BatchPort<In, Out> {
 export function clusterWorkerPort<In, Out>(worker: Worker): BatchPort<In, Out> {
   return {
     send: (batch) => {
-      if (worker.isConnected()) worker.send({ [ENVELOPE_KEY]: batch });
+      // A write to a worker that just died fails quietly: its exit handler detaches it.
+      if (worker.isConnected()) worker.send({ [ENVELOPE_KEY]: batch }, undefined, () => undefined);
     },
     onBatch: (handler) => {
       worker.on('message', (message: unknown) => {

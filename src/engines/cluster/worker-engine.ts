@@ -20,6 +20,9 @@ import type { PresenceManager, PresenceStats } from '../../core/presence.js';
 import type { ClientInfo } from '../../core/types.js';
 import { BatchingLink, type BatchPort, type PrimaryMessage, type RequestOp, type WireError, type WorkerMessage } from './protocol.js';
 
+/** Requests that only release state the primary also drops when the worker exits. */
+const CLEANUP_OPS: ReadonlySet<RequestOp> = new Set<RequestOp>(['unsubscribe', 'removePresence', 'publishLeave']);
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -33,13 +36,19 @@ export class ClusterClient {
   #handler: BrokerEventHandler | undefined;
   #onControl: ((data: Uint8Array) => void) | undefined;
   #closed = false;
+  #drainTimer: NodeJS.Timeout | undefined;
 
   constructor(port: BatchPort<PrimaryMessage, WorkerMessage>) {
     this.#link = new BatchingLink(port, (m) => this.#onMessage(m));
   }
 
   request<T>(op: RequestOp, ...args: unknown[]): Promise<T> {
-    if (this.#closed) return Promise.reject(new EngineError('cluster engine is closed'));
+    if (this.#closed) {
+      // Clean-up after close (clients released during shutdown) has nothing left to do: the primary
+      // drops this worker's channel interest and presence entries when the worker exits.
+      if (CLEANUP_OPS.has(op)) return Promise.resolve(undefined as T);
+      return Promise.reject(new EngineError('cluster engine is closed'));
+    }
     const id = ++this.#nextId;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve, reject });
@@ -68,6 +77,7 @@ export class ClusterClient {
         this.#pending.delete(m.id);
         if (m.e !== undefined) p.reject(fromWire(m.e));
         else p.resolve(m.v);
+        if (this.#closed && this.#pending.size === 0 && !this.#link.closed) this.#closeLink();
         return;
       }
       case 'pub':
@@ -86,10 +96,21 @@ export class ClusterClient {
     }
   }
 
-  /** Fails what is in flight and closes the link. Idempotent. */
-  close(): void {
+  /**
+   * Refuses new requests; the link closes once the requests in flight are answered (they are, unless
+   * the primary is gone: then after `drainMs` they fail). Idempotent.
+   */
+  close(drainMs = 2000): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#pending.size === 0) return this.#closeLink();
+    this.#drainTimer = setTimeout(() => this.#closeLink(), drainMs);
+    this.#drainTimer.unref();
+  }
+
+  #closeLink(): void {
+    if (this.#drainTimer !== undefined) clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
     this.#link.close();
     for (const p of this.#pending.values()) p.reject(new EngineError('cluster engine is closed'));
     this.#pending.clear();
