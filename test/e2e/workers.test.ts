@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { apiOk, infoNodes, range } from '../harness/cluster.js';
 import { spawnServer, type ServerProcess } from '../harness/process.js';
+import { spawnRedis } from '../harness/redis.js';
 import { collect, sdkClient, type Client, type SdkProtocol } from '../harness/sdk.js';
 import { TEST_API_KEY } from '../harness/server.js';
 import { connectToken } from '../harness/tokens.js';
@@ -302,5 +304,57 @@ describe('rotor serve --workers 2 (memory engine)', () => {
     const code = await server.stop('SIGTERM');
     assert.equal(code, 0);
     await waitFor(() => cs.every((c) => c.codes.includes(3001)), 10_000, 'shutdown disconnect (3001) on every connection');
+  });
+});
+
+describe('rotor serve --workers: bad input and other engines', () => {
+  it('a negative worker count is a config error naming the key', async () => {
+    await assert.rejects(spawnServer(config({ workers: -1 }), 30_000), /workers/);
+  });
+
+  it('a worker that cannot start (port in use) fails the start of the group with exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      await assert.rejects(spawnServer(config({ port }), 30_000), (err: Error) => {
+        assert.match(err.message, /exited with 1/);
+        assert.match(err.message, /before it started serving/);
+        return true;
+      });
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  it('with Redis each worker joins the engine as a node: publications reach subscribers on both', async () => {
+    const redis = await spawnRedis();
+    const conns: Client[] = [];
+    let s: ServerProcess | undefined;
+    try {
+      s = await spawnWorkers({ engine: 'redis', redis_address: redis.address, redis_prefix: `workers-${process.pid}` });
+      const server = s;
+      const got = range(K, 0).map(() => [] as unknown[]);
+      const subs = [];
+      for (const i of range(K, 0)) {
+        const client = sdkClient('json', server.wsUrl, { token: await connectToken('redis-user') });
+        conns.push(client);
+        const sub = client.newSubscription('room:redis');
+        sub.on('publication', (ctx) => got[i]!.push(ctx.data));
+        sub.subscribe();
+        client.connect();
+        subs.push(sub);
+      }
+      await Promise.all(subs.map((sub) => sub.ready(10_000)));
+      await waitForBothWorkers(server, K);
+      const r = await apiOk<{ offset: number }>(server, 'publish', { channel: 'room:redis', data: { via: 'redis' } });
+      assert.equal(r.offset, 1);
+      await waitFor(() => got.every((g) => g.length === 1), 10_000, 'publication on every subscriber');
+      for (const g of got) assert.deepEqual(g, [{ via: 'redis' }]);
+    } finally {
+      for (const c of conns) c.disconnect();
+      if (s !== undefined) assert.equal(await s.stop(), 0);
+      await redis.stop();
+    }
   });
 });
