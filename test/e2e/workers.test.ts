@@ -207,18 +207,21 @@ describe('rotor serve --workers 2 (memory engine)', () => {
       const sub = c.client.newSubscription(ch);
       sub.on('join', (ctx) => joins[i]!.push(ctx.info.client));
       sub.on('leave', (ctx) => leaves[i]!.push(ctx.info.client));
-      sub.subscribe();
       return sub;
     });
-    await Promise.all(subs.map((s) => s.ready(10_000)));
+    // All but the last subscribe first, so each of them is in the channel when the last one joins.
+    for (const sub of subs.slice(0, -1)) sub.subscribe();
+    await Promise.all(subs.slice(0, -1).map((s) => s.ready(10_000)));
+    subs[K - 1]!.subscribe();
+    await subs[K - 1]!.ready(10_000);
     await waitForBothWorkers(server, K);
     const ids = cs.map((c) => (c.client as unknown as { _client: string })._client);
     const p = await apiOk<{ presence: Record<string, { client: string; user: string }> }>(server, 'presence', { channel: ch });
     assert.deepEqual(Object.keys(p.presence).sort(), [...ids].sort());
     const stats = await apiOk<{ num_clients: number; num_users: number }>(server, 'presence_stats', { channel: ch });
     assert.deepEqual(stats, { num_clients: K, num_users: 1 });
-    // The last subscriber's join reached the first subscriber, wherever each of them is.
-    await waitFor(() => joins[0]!.includes(ids[K - 1]!), 10_000, 'join of the last subscriber on the first');
+    // The last subscriber's join reached every earlier subscriber, on both workers.
+    await waitFor(() => joins.slice(0, -1).every((j) => j.includes(ids[K - 1]!)), 10_000, 'join of the last subscriber everywhere');
     // Every subscriber sees the first one leave.
     subs[0]!.unsubscribe();
     await waitFor(() => leaves.slice(1).every((l) => l.includes(ids[0]!)), 10_000, 'leave everywhere');
