@@ -114,6 +114,8 @@ interface Conn {
   protocol: SdkProtocol;
   /** Close codes of the disconnects the SDK reported (connecting/disconnected events). */
   codes: number[];
+  /** Client id of the current connection (from the connect reply). */
+  id: string;
 }
 
 describe('rotor serve --workers 2 (memory engine)', () => {
@@ -127,7 +129,8 @@ describe('rotor serve --workers 2 (memory engine)', () => {
       const protocol: SdkProtocol = i % 2 === 0 ? 'json' : 'protobuf';
       const token = await connectToken(user);
       const client = sdkClient(protocol, server.wsUrl, { token, getToken: () => connectToken(user), ...options });
-      const conn: Conn = { client, protocol, codes: [] };
+      const conn: Conn = { client, protocol, codes: [], id: '' };
+      client.on('connected', (ctx) => (conn.id = ctx.client));
       client.on('connecting', (ctx) => conn.codes.push(ctx.code));
       client.on('disconnected', (ctx) => conn.codes.push(ctx.code));
       client.connect();
@@ -215,7 +218,7 @@ describe('rotor serve --workers 2 (memory engine)', () => {
     subs[K - 1]!.subscribe();
     await subs[K - 1]!.ready(10_000);
     await waitForBothWorkers(server, K);
-    const ids = cs.map((c) => (c.client as unknown as { _client: string })._client);
+    const ids = cs.map((c) => c.id);
     const p = await apiOk<{ presence: Record<string, { client: string; user: string }> }>(server, 'presence', { channel: ch });
     assert.deepEqual(Object.keys(p.presence).sort(), [...ids].sort());
     const stats = await apiOk<{ num_clients: number; num_users: number }>(server, 'presence_stats', { channel: ch });
