@@ -7,7 +7,7 @@
  * generator) pin themselves to core 1. Server CPU comes from /proc/<pid>/stat, so "deliveries per
  * server-core-second" stays valid when the client side saturates. See README.md.
  *
- *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,proxy,profile]
+ *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,proxy,workers,profile]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  *                [--profile-phase closed|rate]
@@ -22,13 +22,13 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
 // ------------------------------------------------------------------ options
 
-const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'tags', 'proxy', 'profile'];
+const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'tags', 'proxy', 'workers', 'profile'];
 const OPTIONS = {
   quick: { type: 'boolean', default: false },
   scenarios: { type: 'string' },
@@ -86,6 +86,9 @@ const P = {
   proxyN: quick ? 300 : 3000,
   rpcConnections: 64,
   maxMinutes: num(args['max-minutes'], quick ? 5 : 25),
+  /** `workers` scenario: subscriber counts and the server process counts compared. */
+  workersNs: quick ? [300] : [1000, 5000],
+  workerCounts: [1, 2],
 };
 
 const TMP = path.join(BENCH_DIR, '.tmp');
@@ -138,7 +141,8 @@ const EXTRA_LABELS = {
   'rotor-json+tags-filter': 'Rotor JSON, tags filter',
   'rotor-protobuf+tags-filter': 'Rotor Protobuf, tags filter',
 };
-const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? t;
+const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? WORKERS_LABELS[t] ?? t;
+const WORKERS_LABELS = { 'workers-1': 'Rotor JSON, 1 process', 'workers-2': 'Rotor JSON, --workers 2 (memory engine in the primary)' };
 const CROSS_LABELS = { 'cross-memory': 'Rotor JSON, one node, memory engine', 'cross-redis': 'Rotor JSON, publish on node A → deliver on node B over Redis' };
 const med = (scenario, metric, target) => median(results[scenario]?.[metric]?.[target] ?? []);
 
@@ -154,8 +158,8 @@ function snap(pool, server) {
     t: performance.now(),
     d: pool ? pool.deliveries() : 0,
     f: pool ? pool.frames() : 0,
-    scpu: cpuSeconds(server.pid),
-    ssys: sysCpuSeconds(server.pid),
+    scpu: server.treeCpu ? treeCpuSeconds(server.pid) : cpuSeconds(server.pid),
+    ssys: server.treeCpu ? NaN : sysCpuSeconds(server.pid),
     ccpu: selfCpuSeconds(),
   };
 }
@@ -367,6 +371,68 @@ async function crossSession(mode, n) {
     }
   } finally {
     redis.kill('SIGKILL');
+  }
+}
+
+/**
+ * `rotor serve --workers W` (issue 15): Rotor JSON, memory engine, N subscribers of one channel, W = 1
+ * and W = 2 in the same run. Server CPU is summed over the primary and every worker
+ * (`treeCpuSeconds`); with W workers the server gets cores 0..W-1 (the client stays on core 1 as
+ * everywhere, so on a 2-core machine the W = 2 server shares the client's core: see the note).
+ */
+async function workersStart(w) {
+  const cpuList = w === 1 ? '0' : `0-${Math.min(CORES, w) - 1}`;
+  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
+  server.treeCpu = true;
+  if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) {
+    await server.stop();
+    throw new Error(`the ${w} workers did not all start`);
+  }
+  return server;
+}
+
+async function workersFanoutSession(w, n) {
+  const server = await workersStart(w);
+  const pool = new SubscriberPool('rotor-json', server.port, P.workers);
+  const pub = new Publisher('rotor-json', server.port);
+  try {
+    await pool.open({ total: n, concurrency: 500, subscribe: true, channels: { kind: 'single', channel: 'fan' }, timeoutMs: 60_000 });
+    assertPoolHealthy(pool, 'setup');
+    if (pool.subscribedCount() !== n) throw new Error(`only ${pool.subscribedCount()} of ${n} subscribed`);
+    await pub.connect();
+    return await closedLoop(pool, pub, server, { perPub: n, windowDeliveries: P.window * n, channelOf: () => 'fan' });
+  } finally {
+    pub.close();
+    await pool.close();
+    await server.stop(10_000);
+  }
+}
+
+/** Connects/s of `connectN` fresh clients (HS256 JWT) after a warm-up of a tenth, CPU summed over the group. */
+async function workersConnectSession(w) {
+  const n = P.connectN;
+  const server = await workersStart(w);
+  try {
+    const warm = new SubscriberPool('rotor-json', server.port, P.workers);
+    try {
+      await warm.open({ total: Math.ceil(n / 10), concurrency: P.connectConcurrency, secret: SECRET, subscribe: false, channels: {}, timeoutMs: 60_000 });
+      assertPoolHealthy(warm, 'warm-up');
+    } finally {
+      await warm.close();
+    }
+    const pool = new SubscriberPool('rotor-json', server.port, P.workers);
+    try {
+      const cpu0 = treeCpuSeconds(server.pid);
+      const rampMs = await pool.open({ total: n, concurrency: P.connectConcurrency, secret: SECRET, subscribe: false, channels: {}, timeoutMs: 120_000 });
+      const cpu1 = treeCpuSeconds(server.pid);
+      assertPoolHealthy(pool, 'ramp');
+      if (pool.connectedCount() !== n) throw new Error(`only ${pool.connectedCount()} of ${n} connected`);
+      return { connectsPerSec: n / (rampMs / 1000), usPerConnect: ((cpu1 - cpu0) * 1e6) / n, rampServerCpuPct: (100 * (cpu1 - cpu0)) / (rampMs / 1000) };
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    await server.stop(10_000);
   }
 }
 
@@ -735,6 +801,19 @@ async function main() {
       }
     }
   }
+  if (scenarios.includes('workers')) {
+    if (CORES < 3) notes.push(`workers: ${CORES} cores, so the 2-worker server shares a core with the load generator; compare on ≥ 3 cores`);
+    for (let rep = 0; rep < P.repeats; rep++) {
+      for (const w of rep % 2 ? [...P.workerCounts].reverse() : P.workerCounts) {
+        for (const n of P.workersNs) {
+          const r = await attempt(`workers=${w} fanout N=${n} #${rep + 1}`, () => workersFanoutSession(w, n));
+          if (r) record(`workers-fanout-${n}`, `workers-${w}`, r);
+        }
+        const c = await attempt(`workers=${w} connect #${rep + 1}`, () => workersConnectSession(w));
+        if (c) record('workers-connect', `workers-${w}`, c);
+      }
+    }
+  }
   let profile = null;
   if (scenarios.includes('profile')) {
     profile = await attempt('profile rotor-json fan-out', () => runProfile());
@@ -1065,6 +1144,43 @@ function renderReport(profile, pinned) {
       ['rotor-proxy'],
     );
     s += '\n';
+  }
+  if (Object.keys(results).some((k) => k.startsWith('workers-'))) {
+    s += '## Workers (issue 15): `rotor serve --workers 2` against one process, same run\n\n';
+    s += 'Rotor JSON, memory engine (in the primary with 2 workers). Server CPU is summed over the primary and every worker (/proc/<pid>/stat of each); the 1-process server runs on core 0, the 2-worker group on cores 0-1.\n\n';
+    const rows = P.workerCounts.map((w) => `workers-${w}`);
+    for (const n of P.workersNs) {
+      if (!results[`workers-fanout-${n}`]) continue;
+      s += `Fan-out, one channel, N=${fmt(n)} subscribers, closed loop:\n\n`;
+      s += table(
+        `workers-fanout-${n}`,
+        [
+          ['usPerDelivery', 'server µs / delivery (all processes)'],
+          ['deliveriesPerSec', 'deliveries / s (wall)'],
+          ['serverCpuPct', 'server CPU % (all processes)'],
+          ['clientCpuPct', 'client CPU %'],
+        ],
+        ['deliveriesPerSec', 'deliveries/s'],
+        rows,
+        'workers-1',
+      );
+      s += '\n';
+    }
+    if (results['workers-connect']) {
+      s += `Connects (HS256 JWT), ${fmt(P.connectN)} clients, ${P.connectConcurrency} at a time:\n\n`;
+      s += table(
+        'workers-connect',
+        [
+          ['connectsPerSec', 'connects / s'],
+          ['usPerConnect', 'server µs / connect (all processes)'],
+          ['rampServerCpuPct', 'server CPU %'],
+        ],
+        ['connectsPerSec', 'connects/s'],
+        rows,
+        'workers-1',
+      );
+      s += '\n';
+    }
   }
   s += `## Goals (issue 7)\n\n${checks()}\n`;
   if (profile) {

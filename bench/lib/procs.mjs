@@ -57,6 +57,34 @@ export function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/**
+ * utime+stime of a process and all its live descendants (a `--workers N` primary and its workers), in
+ * seconds: one scan of /proc per call.
+ */
+export function treeCpuSeconds(pid) {
+  const parent = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(d), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+    } catch {
+      // exited while scanning
+    }
+  }
+  let total = 0;
+  for (const [p, e] of parent) {
+    for (let q = p, hops = 0; q > 1 && hops < 64; q = parent.get(q)?.ppid ?? 0, hops++) {
+      if (q === pid) {
+        total += e.cpu;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
 /** stime alone (kernel time: syscalls, and on loopback the receiving side's TCP work too). */
 export function sysCpuSeconds(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -78,8 +106,8 @@ export function selfCpuSeconds() {
 }
 
 /**
- * Starts a server pinned to core 0 (or `core`) and resolves when it has told its port.
- * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number, core?: number}} opts
+ * Starts a server pinned to core 0 (or `core`, or the cores of `cpuList`) and resolves when it has told its port.
+ * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number, core?: number, cpuList?: string}} opts
  * @returns {Promise<{kind: string, pid: number, port: number, proc: import('node:child_process').ChildProcess, stop: () => Promise<void>, log: () => string}>}
  */
 export function startServer(opts) {
@@ -110,7 +138,8 @@ export function startServer(opts) {
     portRe = /LISTENING (\d+)/;
   }
   const cmd = PINNED ? 'taskset' : process.execPath;
-  const argv = PINNED ? ['-c', String(opts.core ?? 0), process.execPath, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
+  const cpus = opts.cpuList ?? String(opts.core ?? 0);
+  const argv = PINNED ? ['-c', cpus, process.execPath, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
   const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.tmpDir });
   children.add(proc);
   let out = '';

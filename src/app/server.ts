@@ -18,6 +18,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
+import { notifyWorkerReady, workerIndex } from '../engines/cluster/worker.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
 import { installDescriptorFreeMemoryGauges, RefusedConnections } from '../observability/descriptors.js';
@@ -125,7 +126,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const policy = new ClientPolicy(policyOptions(config));
   const admin = config.admin ? new Admin(config, logger, () => clock.now() / 1000) : undefined;
 
-  const name = config.name || `${hostname()}_${config.port}`;
+  // A worker of `rotor serve --workers N` is a node of its own, named after the process group and its index.
+  const worker = workerIndex();
+  const name = (config.name || `${hostname()}_${config.port}`) + (worker === undefined ? '' : `#${worker}`);
   const engine = await createEngine(config, { logger, nodeId: name, clock: options.clock });
   const node = new Node({
     name,
@@ -276,6 +279,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     throw err;
   }
+
+  notifyWorkerReady();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

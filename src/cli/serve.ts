@@ -1,4 +1,5 @@
 /** @module cli/serve — `rotor serve` (the default command): load config, start the server, shut down on signals. */
+import cluster from 'node:cluster';
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +18,7 @@ const FLAGS: readonly { key: ConfigKey; short?: string }[] = [
   { key: 'log_level' },
   { key: 'log_file' },
   { key: 'pid_file' },
+  { key: 'workers' },
   { key: 'name', short: 'n' },
   { key: 'admin' },
   { key: 'admin_external' },
@@ -105,7 +107,8 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
   const exit = input.exit ?? ((code: number) => process.exit(code));
 
   let pidWritten = false;
-  if (config.pid_file !== '') {
+  const primary = config.workers !== 1 && cluster.isPrimary;
+  if (config.pid_file !== '' && !cluster.isWorker) {
     await writeFile(config.pid_file, `${process.pid}\n`, { mode: 0o644 });
     pidWritten = true;
   }
@@ -115,8 +118,15 @@ export async function serve(input: ServeInput): Promise<RunningServer> {
 
   let server: RunningServer;
   try {
-    const { startServer } = await import('../app/server.js');
-    server = await startServer(config, { configFile, logger });
+    if (primary) {
+      // `--workers N`: this process forks and supervises the workers (src/app/workers.ts).
+      const { startPrimary } = await import('../app/workers.js');
+      const p = await startPrimary(config, { logger });
+      server = { close: () => p.close(), reload: () => p.reload() };
+    } else {
+      const { startServer } = await import('../app/server.js');
+      server = await startServer(config, { configFile, logger });
+    }
   } catch (err) {
     await removePid();
     throw err;

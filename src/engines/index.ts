@@ -13,6 +13,7 @@ import { MemoryBroker, MemoryPresenceManager } from './memory/index.js';
 // configuration asks for them: a memory-engine node starts faster and ~20 MB smaller without them.
 const loadNats = () => import('./nats/index.js');
 const loadRedis = () => import('./redis/index.js');
+const loadClusterWorker = () => import('./cluster/worker.js');
 
 /** What a node runs on. The memory engine has no controller: a single node needs none. */
 export interface Engine {
@@ -46,6 +47,11 @@ export async function createEngine(config: Config, ctx: EngineContext): Promise<
           controller: new NatsController({ ...nats, logger: ctx.logger, nodeId: ctx.nodeId }),
           close: async () => undefined,
         };
+      }
+      if (config.workers !== 1) {
+        // A worker of `rotor serve --workers N`: the memory engine lives in the primary, shared by all workers.
+        const { workerEngine, workerIndex } = await loadClusterWorker();
+        if (workerIndex() !== undefined) return { name: 'memory', ...workerEngine() };
       }
       return {
         name: 'memory',

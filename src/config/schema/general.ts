@@ -6,6 +6,7 @@ export const GENERAL = {
   engine: oneOf(['memory', 'redis'], 'memory', 'engine: `memory` (single node) or `redis`'),
   broker: oneOf(['', 'nats'], '', '`nats` replaces the PUB/SUB part of the engine; empty = the engine itself'),
   gomaxprocs: int(0, 'CPU limit (accepted for compatibility; Node runs one event loop)'),
+  workers: int(1, 'server processes sharing the listening ports (`rotor serve --workers N`); 0 = one per CPU core, 1 = a single process', { min: 0, max: 1024 }),
   pid_file: str('', 'write the process id to this file at start; removed on shutdown'),
   log_level: oneOf(
     ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'],

@@ -1,0 +1,147 @@
+/**
+ * @module app/workers — `rotor serve --workers N`: the primary process forks N workers (Node's cluster
+ * module) that share the listening ports, restarts a worker that dies, and drains them all on shutdown.
+ *
+ * With the memory engine the primary runs the one shared engine (`engines/cluster`): every worker's
+ * node reaches the same MemoryBroker, MemoryPresenceManager and a control relay over IPC, so the workers
+ * behave as the nodes of one cluster on a shared engine. With Redis or NATS each worker joins the
+ * engine as a separate node, as it would on separate machines.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../core/logger.js';
+import { WORKER_ID_ENV } from '../engines/cluster/protocol.js';
+
+
+/** How many workers `workers` asks for: 0 = one per core. */
+export function workerCount(config: Config): number {
+  return config.workers === 0 ? availableParallelism() : config.workers;
+}
+
+/** True when the memory engine is shared through the primary (memory engine, no NATS broker). */
+export function usesPrimaryEngine(config: Config): boolean {
+  return config.engine === 'memory' && config.broker !== 'nats';
+}
+
+/** Connection limits that are still counted per worker process. */
+function perWorkerLimits(config: Config): string[] {
+  const out: string[] = [];
+  if (config.client_connection_limit > 0) out.push('client_connection_limit');
+  if (config.client_user_connection_limit > 0) out.push('client_user_connection_limit');
+  if (config.client_connection_rate_limit > 0) out.push('client_connection_rate_limit');
+  return out;
+}
+
+export interface PrimaryOptions {
+  readonly logger: Logger;
+}
+
+export interface RunningPrimary {
+  readonly workers: number;
+  /** SIGTERM to every worker (each drains its clients with the shutdown disconnect), then the engine. */
+  close(): Promise<void>;
+  /** SIGHUP to every worker: each re-reads the configuration as a single process would. */
+  reload(): void;
+}
+
+const RESTART_BASE_DELAY_MS = 100;
+const RESTART_MAX_DELAY_MS = 5000;
+/** A worker that lived this long resets the restart back-off. */
+const HEALTHY_UPTIME_MS = 10_000;
+
+/**
+ * Forks the workers and resolves once every one of them serves (its listeners are bound). A worker
+ * that exits before it ever served fails the start; one that dies later is restarted with back-off.
+ */
+export async function startPrimary(config: Config, options: PrimaryOptions): Promise<RunningPrimary> {
+  const { logger } = options;
+  const n = workerCount(config);
+  const limits = perWorkerLimits(config);
+  if (limits.length > 0) logger.warn(`with workers > 1, ${limits.join(', ')} are applied per worker process, not across workers`);
+
+  // Structured-clone IPC: payload bytes cross as Uint8Array (JSON would base64 or array-encode them).
+  cluster.setupPrimary({ serialization: 'advanced' });
+  const engine = usesPrimaryEngine(config)
+    ? new (await import('../engines/cluster/index.js')).PrimaryEngine({
+        historyMetaTtlMs: config.global_history_meta_ttl,
+        presenceTtlMs: config.global_presence_ttl,
+      })
+    : undefined;
+  const { clusterWorkerPort } = await import('../engines/cluster/ports.js');
+  logger.info('starting workers', { workers: n, engine: engine !== undefined ? 'memory (shared by the primary)' : config.engine });
+
+  let closing = false;
+  const live = new Map<number, Worker>();
+  const failures = new Array<number>(n).fill(0);
+
+  const fork = (index: number, onReady?: () => void, onEarlyExit?: (code: number | null) => void): void => {
+    const worker = cluster.fork({ [WORKER_ID_ENV]: String(index) });
+    const startedAt = Date.now();
+    let served = false;
+    live.set(index, worker);
+    worker.on('error', (err) => logger.warn('worker IPC error', { worker: index, error: String(err) }));
+    const handle = engine?.attach(clusterWorkerPort(worker), () => {
+      served = true;
+      onReady?.();
+    });
+    if (handle === undefined) {
+      worker.once('listening', () => {
+        served = true;
+        onReady?.();
+      });
+    }
+    worker.once('exit', (code, signal) => {
+      if (handle !== undefined) engine?.detach(handle);
+      if (live.get(index) === worker) live.delete(index);
+      if (closing) return;
+      if (!served) {
+        onEarlyExit?.(code);
+        if (onEarlyExit !== undefined) return;
+      }
+      failures[index] = Date.now() - startedAt > HEALTHY_UPTIME_MS ? 0 : failures[index]! + 1;
+      const delay = Math.min(RESTART_MAX_DELAY_MS, RESTART_BASE_DELAY_MS * 2 ** failures[index]);
+      logger.error('worker exited, restarting', { worker: index, pid: worker.process.pid, code, signal, restartInMs: delay });
+      setTimeout(() => {
+        if (!closing) fork(index);
+      }, delay).unref();
+    });
+  };
+
+  const close = async (): Promise<void> => {
+    closing = true;
+    const exits = [...live.values()].map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.isDead()) return resolve();
+          w.once('exit', () => resolve());
+          w.process.kill('SIGTERM');
+        }),
+    );
+    await Promise.all(exits);
+    await engine?.close();
+  };
+
+  try {
+    await Promise.all(
+      Array.from(
+        { length: n },
+        (_, i) =>
+          new Promise<void>((resolve, reject) => {
+            fork(i, resolve, (code) => reject(new Error(`worker ${i} exited with code ${code} before it started serving`)));
+          }),
+      ),
+    );
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  logger.info('all workers serving', { workers: n });
+  return {
+    workers: n,
+    close,
+    reload: () => {
+      for (const w of live.values()) w.process.kill('SIGHUP');
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** @module engines/cluster/worker — this process as a worker of `rotor serve --workers N`. */
+import cluster from 'node:cluster';
+import type { Broker } from '../../core/broker.js';
+import type { Controller } from '../../core/controller.js';
+import type { PresenceManager } from '../../core/presence.js';
+import { parentProcessPort } from './ports.js';
+import { WORKER_ID_ENV, type PrimaryMessage, type WorkerMessage } from './protocol.js';
+import { ClusterClient, IpcBroker, IpcController, IpcPresenceManager } from './worker-engine.js';
+
+/** This worker's index, or undefined when the process is not a worker forked by the primary. */
+export function workerIndex(): number | undefined {
+  const v = process.env[WORKER_ID_ENV];
+  return cluster.isWorker && v !== undefined && v !== '' ? Number(v) : undefined;
+}
+
+let client: ClusterClient | undefined;
+
+/** The process-wide link to the primary (one per worker process). */
+function primaryLink(): ClusterClient {
+  if (client === undefined) {
+    client = new ClusterClient(parentProcessPort<PrimaryMessage, WorkerMessage>());
+    // The primary is gone (killed): drain this worker's clients as on SIGTERM instead of running orphaned.
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
+  return client;
+}
+
+/** The shared memory engine, reached through the primary. */
+export function workerEngine(): { broker: Broker; presenceManager: PresenceManager; controller: Controller; close(): Promise<void> } {
+  const link = primaryLink();
+  return {
+    broker: new IpcBroker(link),
+    presenceManager: new IpcPresenceManager(link),
+    controller: new IpcController(link),
+    close: async () => {
+      link.close();
+      client = undefined;
+    },
+  };
+}
+
+/**
+ * Tells the primary this worker serves (listeners bound). A no-op outside a worker. With Redis or NATS
+ * the primary watches the cluster `listening` event instead, so this only matters for the memory engine.
+ */
+export function notifyWorkerReady(): void {
+  if (workerIndex() !== undefined && client !== undefined) client.ready();
+}
