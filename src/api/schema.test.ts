@@ -24,6 +24,8 @@ for (const v of Object.values(schemaModule)) if (isSchema(v)) tables.set(v.name,
 
 /** Tables that stand for any message of their shape rather than one proto message. */
 const GENERIC = new Set(['Empty', 'Opaque']);
+/** Tables of JSON the API reads that is not an API message (the consumers' `{method, payload}` envelope). */
+const NOT_IN_PROTO = new Set(['MethodWithRequestPayload']);
 
 /** The proto type name of a table kind (scalar name, `bytes` for raw, enum or message name). */
 function protoTypeOf(kind: FieldKind): string {
@@ -109,7 +111,7 @@ const NO_TS_MESSAGE = new Set(['Error']);
 
 void describe('server API: schema.ts tables vs api.proto vs types.ts', () => {
   for (const [name, table] of tables) {
-    if (GENERIC.has(name)) continue;
+    if (GENERIC.has(name) || NOT_IN_PROTO.has(name)) continue;
 
     void it(`${name}: api.proto has the same fields, types, labels and order`, () => {
       const type = lookup(name);
