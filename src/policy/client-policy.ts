@@ -114,7 +114,7 @@ export class ClientPolicy implements ClientHandler {
       for (const [channel, so] of proxied.subs) {
         const o = this.#channels.resolve(channel);
         const opts = baseOptions(o, so.override, SubscriptionSource.ConnectProxy, so.info, so.data, so.expireAtSec);
-        const tagsFilter = serverTagsFilter(so.serverTagsFilter);
+        const tagsFilter = so.serverTagsFilter;
         subscriptions.set(channel, tagsFilter === undefined ? opts : { ...opts, tagsFilter });
       }
       mayRequestSubs = true;
@@ -235,7 +235,7 @@ export class ClientPolicy implements ClientHandler {
       } else if (subProxy !== undefined) {
         const r = await this.#proxies!.subscribe(subProxy, client, req);
         opts = baseOptions(o, r.override, SubscriptionSource.SubscribeProxy, r.info, r.data, r.expireAtSec);
-        serverFilter = serverTagsFilter(r.serverTagsFilter);
+        serverFilter = r.serverTagsFilter;
       } else {
         if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
         else if (this.#config.client_insecure) source = SubscriptionSource.ClientInsecure;
@@ -405,19 +405,6 @@ function clientTagsFilter(tf: FilterNode | undefined, o: ChannelOptions): TagsFi
   if (tf === undefined) return undefined;
   if (!o.allowTagsFilter) throw new ClientError(ClientErrors.BadRequest);
   return compileTagsFilter(tf);
-}
-
-/**
- * A proxy's server-enforced filter compiled. It applies whatever `allow_tags_filter` says; an invalid
- * one is the backend's fault, so the client gets 100 (internal) rather than 107.
- */
-function serverTagsFilter(tf: FilterNode | undefined): TagsFilter | undefined {
-  if (tf === undefined) return undefined;
-  try {
-    return compileTagsFilter(tf);
-  } catch (err) {
-    throw new ClientError(ClientErrors.Internal, { cause: err });
-  }
 }
 
 const SHARED = new WeakMap<ChannelOptions, Map<number, SubscribeOptions>>();

@@ -12,6 +12,7 @@
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, DisconnectError } from '../core/disconnect.js';
 import { ClientError, ClientErrors } from '../core/errors.js';
+import { compileTagsFilter, type TagsFilter } from '../core/tags-filter.js';
 import type { ClientView, ConnectionContext, ServerRefreshDecision, SubscriptionStream } from '../core/handler.js';
 import type { ConnectRequest, FilterNode, SubscribeRequest } from '../protocol/types.js';
 import { decodeStdBase64 } from '../api/base64.js';
@@ -39,7 +40,7 @@ export interface SubscribeProxyResult {
   readonly data?: Uint8Array | undefined;
   readonly override?: ProxyOverride | undefined;
   /** Server-enforced tags filter (`server_tags_filter`, Centrifugo v6): publications must pass it as well as the client's `tf`. */
-  readonly serverTagsFilter?: FilterNode | undefined;
+  readonly serverTagsFilter?: TagsFilter | undefined;
 }
 
 export interface ConnectProxyResult {
@@ -503,8 +504,20 @@ function subscribeResult(r: Obj | undefined, proxy: ProxyDefinition): SubscribeP
     info: payload(r, 'info', proxy),
     data: payload(r, 'data', proxy),
     override: override(r.override),
-    serverTagsFilter: filterNode(r.server_tags_filter),
+    serverTagsFilter: serverTagsFilter(r.server_tags_filter, proxy),
   };
+}
+
+/** The backend's filter compiled; a malformed one is a failed proxy answer (logged, error 100), not the client's 107. */
+function serverTagsFilter(v: unknown, proxy: ProxyDefinition): TagsFilter | undefined {
+  const node = filterNode(v);
+  if (node === undefined) return undefined;
+  try {
+    return compileTagsFilter(node);
+  } catch (err) {
+    const why = err instanceof Error && err.cause instanceof Error ? err.cause.message : 'invalid tags filter';
+    throw new ProxyCallError(`${proxy.name}: server_tags_filter: ${why}`);
+  }
 }
 
 /** A decoded FilterNode message (JSON or protobuf shape) as the protocol type; absent → undefined. */

@@ -112,13 +112,16 @@ for (const [kind, start] of [
       assert.equal(c.messages.filter((m) => m.value.push?.channel === 'pnf:a').length, 1);
     });
 
-    it('an invalid filter from the backend → error 100 (internal), the connection stays', async () => {
+    it('an invalid filter from the backend → error 100 (internal) on subscribe (connection stays) and on connect', async () => {
       const c = await pool.open(s.wsUrl);
       await c.connect({ data: { user: 'x' } });
       const r = await c.call('subscribe', { channel: 'pf:a-badproxy', tf: BTC });
       assert.equal(r.error?.code, 100);
       const ok = await c.call('subscribe', { channel: 'pf:ok', tf: BTC });
       assert.equal(ok.error, undefined);
+      const c2 = await pool.open(s.wsUrl);
+      const r2 = await c2.connect({ data: { user: 'y', subs: { 'pf:srvbad': { server_tags_filter: { op: 'not', nodes: [] } } } } });
+      assert.equal(r2.error?.code, 100, 'a connect proxy with a malformed filter fails the connect');
     });
 
     it('connect proxy subs carry server_tags_filter; a tf in the connect request subs is combined with it', async () => {
