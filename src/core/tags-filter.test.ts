@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FilterNode } from '../protocol/types.js';
 import { ClientError } from './errors.js';
-import { compileTagsFilter, TagsFilterPool } from './tags-filter.js';
+import { compileTagsFilter, TagsFilter, TagsFilterPool } from './tags-filter.js';
 import type { Publication } from './types.js';
 
 const m = (f: FilterNode, tags?: Record<string, string>): boolean => compileTagsFilter(f).matches(tags);
@@ -103,6 +103,31 @@ describe('tags filter: validation → 107', () => {
   });
   it('accepts ex / nex without a key (spec §14: key required except for ex/nex)', () => {
     assert.equal(m({ cmp: 'nex' }, { a: '1' }), true);
+  });
+});
+
+describe('tags filter: client filter combined with a server-enforced one', () => {
+  const client = compileTagsFilter({ key: 'ticker', cmp: 'eq', val: 'BTC' });
+  const server = compileTagsFilter({ key: 'region', cmp: 'in', vals: ['eu'] });
+
+  it('both must match; either alone when the other is absent', () => {
+    const both = TagsFilter.both(client, server)!;
+    assert.equal(both.matches({ ticker: 'BTC', region: 'eu' }), true);
+    assert.equal(both.matches({ ticker: 'BTC', region: 'us' }), false);
+    assert.equal(both.matches({ ticker: 'ETH', region: 'eu' }), false);
+    assert.equal(TagsFilter.both(client, undefined), client);
+    assert.equal(TagsFilter.both(undefined, server), server);
+    assert.equal(TagsFilter.both(undefined, undefined), undefined);
+  });
+
+  it('the combination keys like the same and-tree sent as one filter, so the pool shares it', () => {
+    const tree = compileTagsFilter({ op: 'and', nodes: [{ key: 'ticker', cmp: 'eq', val: 'BTC' }, { key: 'region', cmp: 'in', vals: ['eu'] }] });
+    const both = TagsFilter.both(client, server)!;
+    assert.equal(both.key, tree.key);
+    assert.notEqual(TagsFilter.both(server, client)!.key, client.key);
+    const pool = new TagsFilterPool();
+    assert.equal(pool.acquire(both), pool.acquire(TagsFilter.both(client, server)!));
+    assert.equal(pool.size, 1);
   });
 });
 

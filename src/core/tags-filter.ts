@@ -124,6 +124,18 @@ export class TagsFilter {
     return this.#root.test(tags);
   }
 
+  /**
+   * The filter both `a` and `b` must pass (a client's `tf` together with a server-enforced filter,
+   * spec §14); either alone when the other is absent. The combination is one compiled AND node
+   * whose key equals that of the same `and` tree sent as one filter, so identical combinations
+   * share one pooled filter and one evaluation per publication.
+   */
+  static both(a: TagsFilter | undefined, b: TagsFilter | undefined): TagsFilter | undefined {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    return new TagsFilter(`and[${a.key}${b.key}]`, new And([a.#root, b.#root]));
+  }
+
   /** Whether a live publication passes; evaluated once per publication however many subscribers share this filter. */
   passes(p: Publication): boolean {
     if (this.#lastPub !== p) {

@@ -23,9 +23,9 @@ import {
   type SubscribeOptions,
   SubscriptionSource,
 } from '../core/handler.js';
-import { compileTagsFilter, type TagsFilter } from '../core/tags-filter.js';
+import { compileTagsFilter, TagsFilter } from '../core/tags-filter.js';
 import type { Credentials } from '../core/types.js';
-import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
+import type { ConnectRequest, FilterNode, SubscribeRequest } from '../protocol/types.js';
 import { keptEmulatedHeaders, type ProxyHooks } from '../proxy/hooks.js';
 import { type ChannelHook, type ChannelRoute, forwardedNames, type ProxyDefinition, type ProxySetup, rpcRoute } from '../proxy/options.js';
 import { type ConfigChannelOptionsResolver, splitChannel } from './channel-options.js';
@@ -113,7 +113,9 @@ export class ClientPolicy implements ClientHandler {
       }
       for (const [channel, so] of proxied.subs) {
         const o = this.#channels.resolve(channel);
-        subscriptions.set(channel, baseOptions(o, so.override, SubscriptionSource.ConnectProxy, so.info, so.data, so.expireAtSec));
+        const opts = baseOptions(o, so.override, SubscriptionSource.ConnectProxy, so.info, so.data, so.expireAtSec);
+        const tagsFilter = so.serverTagsFilter;
+        subscriptions.set(channel, tagsFilter === undefined ? opts : { ...opts, tagsFilter });
       }
       mayRequestSubs = true;
     } else if (cfg.allow_anonymous_connect_without_token || cfg.client_insecure) {
@@ -153,6 +155,15 @@ export class ClientPolicy implements ClientHandler {
         else if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
         else if (cfg.client_insecure) source = SubscriptionSource.ClientInsecure;
         if (source !== undefined) subscriptions.set(channel, sharedOptions(baseOptions(o, undefined, source)));
+      }
+    }
+    // A `tf` in a `subs` entry filters that server-side subscription as on a subscribe command (spec §14).
+    if (req.subs !== undefined) {
+      for (const [channel, opts] of subscriptions) {
+        const tf = req.subs[channel]?.tf;
+        if (tf === undefined) continue;
+        const tagsFilter = TagsFilter.both(clientTagsFilter(tf, opts.channelOptions), opts.tagsFilter);
+        subscriptions.set(channel, { ...opts, tagsFilter, deltaFossil: false });
       }
     }
     const clientSideRefresh = this.#proxies?.setup.refresh === undefined;
@@ -200,6 +211,7 @@ export class ClientPolicy implements ClientHandler {
     const userId = client.userId;
     const token = req.token ?? '';
     let opts: SubscribeOptions;
+    let serverFilter: TagsFilter | undefined;
     if (this.#isPrivate(channel) && token === '') throw new ClientError(ClientErrors.PermissionDenied);
     if (token !== '') {
       const claims = await this.#verifySubscribe(token, false);
@@ -223,6 +235,7 @@ export class ClientPolicy implements ClientHandler {
       } else if (subProxy !== undefined) {
         const r = await this.#proxies!.subscribe(subProxy, client, req);
         opts = baseOptions(o, r.override, SubscriptionSource.SubscribeProxy, r.info, r.data, r.expireAtSec);
+        serverFilter = r.serverTagsFilter;
       } else {
         if (!userLimited && o.allowSubscribeForClient && (userId !== '' || o.allowSubscribeForAnonymous)) source = SubscriptionSource.ClientAllowed;
         else if (this.#config.client_insecure) source = SubscriptionSource.ClientInsecure;
@@ -231,11 +244,7 @@ export class ClientPolicy implements ClientHandler {
       }
       if (refreshProxy !== undefined) opts = { ...opts, clientSideRefresh: false };
     }
-    let tagsFilter: TagsFilter | undefined;
-    if (req.tf !== undefined) {
-      if (!o.allowTagsFilter) throw new ClientError(ClientErrors.BadRequest);
-      tagsFilter = compileTagsFilter(req.tf);
-    }
+    const tagsFilter = TagsFilter.both(clientTagsFilter(req.tf, o), serverFilter);
     // Client-requested features (spec §9.2); during subscribe "subscribed" counts as true.
     const historyAccess = this.#access(o, userId, true, 'history');
     let { enablePositioning, enableRecovery, pushJoinLeave } = opts;
@@ -389,6 +398,13 @@ export class ClientPolicy implements ClientHandler {
     for (let i = 0; i < channel.length; i++) if (channel.charCodeAt(i) > 127) return false;
     return true;
   }
+}
+
+/** The client's own `tf` compiled; sent where the namespace does not allow tags filters → 107 (spec §9.1). */
+function clientTagsFilter(tf: FilterNode | undefined, o: ChannelOptions): TagsFilter | undefined {
+  if (tf === undefined) return undefined;
+  if (!o.allowTagsFilter) throw new ClientError(ClientErrors.BadRequest);
+  return compileTagsFilter(tf);
 }
 
 const SHARED = new WeakMap<ChannelOptions, Map<number, SubscribeOptions>>();

@@ -12,8 +12,9 @@
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, DisconnectError } from '../core/disconnect.js';
 import { ClientError, ClientErrors } from '../core/errors.js';
+import { compileTagsFilter, type TagsFilter } from '../core/tags-filter.js';
 import type { ClientView, ConnectionContext, ServerRefreshDecision, SubscriptionStream } from '../core/handler.js';
-import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
+import type { ConnectRequest, FilterNode, SubscribeRequest } from '../protocol/types.js';
 import { decodeStdBase64 } from '../api/base64.js';
 import type { ProxyMessage, UnaryHook } from './codec.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -38,6 +39,8 @@ export interface SubscribeProxyResult {
   readonly info?: Uint8Array | undefined;
   readonly data?: Uint8Array | undefined;
   readonly override?: ProxyOverride | undefined;
+  /** Server-enforced tags filter (`server_tags_filter`, Centrifugo v6): publications must pass it as well as the client's `tf`. */
+  readonly serverTagsFilter?: TagsFilter | undefined;
 }
 
 export interface ConnectProxyResult {
@@ -496,7 +499,44 @@ const EXPIRED: ServerRefreshDecision = Object.freeze({ expired: true, expireAtSe
 
 function subscribeResult(r: Obj | undefined, proxy: ProxyDefinition): SubscribeProxyResult {
   if (r === undefined) return { expireAtSec: 0 };
-  return { expireAtSec: num(r.expire_at), info: payload(r, 'info', proxy), data: payload(r, 'data', proxy), override: override(r.override) };
+  return {
+    expireAtSec: num(r.expire_at),
+    info: payload(r, 'info', proxy),
+    data: payload(r, 'data', proxy),
+    override: override(r.override),
+    serverTagsFilter: serverTagsFilter(r.server_tags_filter, proxy),
+  };
+}
+
+/** The backend's filter compiled; a malformed one is a failed proxy answer (logged, error 100), not the client's 107. */
+function serverTagsFilter(v: unknown, proxy: ProxyDefinition): TagsFilter | undefined {
+  const node = filterNode(v);
+  if (node === undefined) return undefined;
+  try {
+    return compileTagsFilter(node);
+  } catch (err) {
+    const why = err instanceof Error && err.cause instanceof Error ? err.cause.message : 'invalid tags filter';
+    throw new ProxyCallError(`${proxy.name}: server_tags_filter: ${why}`);
+  }
+}
+
+/** A decoded FilterNode message (JSON or protobuf shape) as the protocol type; absent → undefined. */
+function filterNode(v: unknown): FilterNode | undefined {
+  const o = obj(v);
+  if (o === undefined) return undefined;
+  const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
+  const n: FilterNode = {};
+  const op = str(o.op);
+  const key = str(o.key);
+  const cmp = str(o.cmp);
+  const val = str(o.val);
+  if (op !== undefined) n.op = op;
+  if (key !== undefined) n.key = key;
+  if (cmp !== undefined) n.cmp = cmp;
+  if (val !== undefined) n.val = val;
+  if (Array.isArray(o.vals) && o.vals.length > 0) n.vals = o.vals.filter((x): x is string => typeof x === 'string');
+  if (Array.isArray(o.nodes) && o.nodes.length > 0) n.nodes = o.nodes.map((c) => filterNode(c) ?? {});
+  return n;
 }
 
 function connectResult(r: Obj, proxy: ProxyDefinition): ConnectProxyResult {

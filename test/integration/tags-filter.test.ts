@@ -2,7 +2,8 @@
  * @module test/integration/tags-filter — publication tags filter (client-protocol spec §14, Centrifugo
  * v6 `allow_tags_filter`) with the real centrifuge-js SDK (`tagsFilter` option) over WebSocket, JSON
  * and Protobuf: live filtering, recovery with filtered-out publications, 107 for invalid or
- * disallowed filters; and on the raw wire: no delta for filtered subscriptions, cache-mode recovery.
+ * disallowed filters; and on the raw wire: no delta for filtered subscriptions, cache-mode recovery,
+ * `tf` in connect-request `subs` (server-side subscriptions).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -225,6 +226,34 @@ describe('tags filter on the raw wire', () => {
     await c.waitPush((p) => p.channel === 'tf:pb' && p.pub?.tags?.k === 'good', 5000, 'last passing publication');
     const seen = c.messages.filter((m) => m.value.push?.channel === 'tf:pb').map((m) => (m.value.push.pub.tags as Record<string, string> | undefined)?.k ?? '-');
     assert.deepEqual(seen, ['gold', '-', 'good']);
+  });
+
+  it('a tf in the connect request subs filters that server-side subscription', async () => {
+    const c = await pool.open(s.wsUrl);
+    const r = await c.connect({ token: await connectToken('rawsubs'), subs: { 'tf:srv': { tf: BTC }, 'tf:srvall': {} } });
+    assert.equal(r.error, undefined, JSON.stringify(r));
+    assert.ok(r.connect.subs?.['tf:srv'] !== undefined && r.connect.subs?.['tf:srvall'] !== undefined, 'both server-side subscriptions made');
+    for (const ch of ['tf:srv', 'tf:srvall']) {
+      await publish(ch, 1, { ticker: 'ETH' });
+      await publish(ch, 2);
+      await publish(ch, 3, { ticker: 'BTC' });
+    }
+    await c.waitPush((p) => p.channel === 'tf:srvall' && p.pub?.data?.n === 3, 5000, 'last unfiltered publication');
+    await c.waitPush((p) => p.channel === 'tf:srv' && p.pub?.data?.n === 3, 5000, 'the passing publication');
+    const seen = (ch: string): number[] => c.messages.filter((m) => m.value.push?.channel === ch).map((m) => (m.value.push.pub.data as { n: number }).n);
+    assert.deepEqual(seen('tf:srv'), [3]);
+    assert.deepEqual(seen('tf:srvall'), [1, 2, 3]);
+  });
+
+  it('an invalid or disallowed tf in the connect request subs → connect error 107', async () => {
+    for (const [channel, tf] of [
+      ['tf:srvbad', { key: 'k', cmp: 'in' }],
+      ['notf:srv', { key: 'k', cmp: 'ex' }],
+    ] as const) {
+      const c = await pool.open(s.wsUrl);
+      const r = await c.connect({ token: await connectToken('rawsubsbad'), subs: { [channel]: { tf } } });
+      assert.deepEqual(r.error, { code: 107, message: 'bad request' }, channel);
+    }
   });
 
   it('cache-mode recovery returns the newest publication passing the filter', async () => {
