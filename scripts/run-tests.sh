@@ -4,6 +4,10 @@
 #   core         test/core/**/*.test.ts      Client + Node in process: manual clock, fake transports, memory engine
 #   integration  test/integration/**/*.test.ts real HTTP / WebSocket on loopback, spawned redis/nats
 #   e2e          test/e2e/**/*.test.ts        the built server in a child process + the centrifuge SDK / Chromium
+#
+# The in-process tiers (unit, core) run two files at a time and measure line coverage of src/
+# (node's built-in coverage); scripts/coverage-check.mjs fails the tier when it falls below the floor
+# in test/coverage-floor.json. Tiers with real servers run one file at a time (ports, timing).
 set -euo pipefail
 shopt -s globstar nullglob
 cd "$(dirname "$0")/.."
@@ -21,10 +25,17 @@ if [ ${#files[@]} -eq 0 ]; then echo "no $tier test files"; exit 0; fi
 mkdir -p test-results
 tap="test-results/$tier.tap"
 status=0
-node --import tsx --test --test-concurrency=1 --test-timeout=120000 \
+extra=(--test-concurrency=1)
+case "$tier" in
+  unit | core) extra=(--test-concurrency=2 --experimental-test-coverage) ;;
+esac
+node --import tsx --test "${extra[@]}" --test-timeout=120000 \
   --test-reporter=dot --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$tap" \
   "${files[@]}" || status=$?
 echo
+case "$tier" in
+  unit | core) node scripts/coverage-check.mjs "$tier" "$tap" || status=1 ;;
+esac
 node scripts/test-summary.mjs "$tier" "$tap"
 exit $status
