@@ -1,7 +1,7 @@
 /**
  * @module core/disconnect — the disconnect catalogue in both numberings, and the unsubscribe catalogue.
  *
- * Two numberings exist (client-protocol spec §17.2, PROJECT DECISION):
+ * Two numberings exist (Rotor's disconnect-code decision, see README 'Disconnect codes', PROJECT DECISION):
  * - `classic` (default): the user's seed table `codes.md` (3001 shutdown … 3013 connection limit),
  *   each with an explicit reconnect flag that travels in the close reason as
  *   `{"reason":"…","reconnect":…}` and in the `disconnect` push field 3.
@@ -139,7 +139,7 @@ export interface UnsubscribeDescriptor {
   readonly reason: string;
 }
 
-/** Unsubscribe codes sent in `unsubscribe` pushes (spec §17.3): < 2500 terminal, ≥ 2500 resubscribe. */
+/** Unsubscribe codes sent in `unsubscribe` pushes (Centrifugo's unsubscribe codes): < 2500 terminal, ≥ 2500 resubscribe. */
 export const Unsubscribes = Object.freeze({
   /** Internal only: the client unsubscribed. */
   Client: Object.freeze({ code: 0, reason: 'client unsubscribed' }),

@@ -55,7 +55,7 @@ export class PreparedPublication {
 
   /**
    * Bytes for a delta-negotiated subscriber: the full payload (`patch` false) or the fossil patch
-   * with `delta: true`. JSON carries either as a JSON string (spec §13.3).
+   * with `delta: true`. JSON carries either as a JSON string (Centrifugo's delta encoding).
    */
   deltaBytes(protobuf: boolean, unidirectional: boolean, patch: boolean): Uint8Array {
     const slot = (protobuf ? 4 : 0) + (patch ? 2 : 0) + (unidirectional ? 1 : 0);

@@ -1,4 +1,4 @@
-/** @module protocol/json.test — JSON codec: spec §21 wire examples, §2.2 rules, error handling, SDK interop. */
+/** @module protocol/json.test — JSON codec: wire examples of Centrifugo's protocol, its JSON encoding rules, error handling, SDK interop. */
 import { strict as assert } from 'node:assert';
 import { isUtf8 } from 'node:buffer';
 import { describe, it } from 'node:test';
