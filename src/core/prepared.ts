@@ -3,7 +3,7 @@
  *
  * The hub builds one PreparedPublication per incoming publication and hands it to every
  * subscriber; each encoding is produced lazily by the first subscriber that needs it and reused
- * by all the others (spec: "encodes each publication once per protocol").
+ * by all the others (each publication is encoded once per protocol; see docs/CONTRIBUTING.md "Hot paths").
  */
 import { jsonCodec, protobufCodec } from '../protocol/index.js';
 import type { ProtoPublication } from '../protocol/types.js';

@@ -164,7 +164,7 @@ void describe('json codec: spec §21 wire examples', () => {
         },
       }),
     );
-    // Proto field order (the spec example lists the same fields in another order).
+    // Proto field order (the reference example lists the same fields in another order).
     assert.equal(
       connect,
       '{"connect":{"client":"..","version":"6.9.1 OSS","subs":{"news":{"recoverable":true,"epoch":"pQrStUvW","publications":[{"data":{"n":6},"offset":6}],"recovered":true,"offset":5,"positioned":true,"was_recovering":true}},"ping":25,"session":".."}}',
