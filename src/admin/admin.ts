@@ -1,5 +1,5 @@
 /**
- * @module admin/admin — the admin endpoints of Centrifugo (server spec §6.4) and Rotor's admin UI.
+ * @module admin/admin — Centrifugo's admin endpoints and Rotor's admin UI.
  *
  * Mounted at `admin_handler_prefix` (default `/`) on the internal listener, or the external one with
  * `admin_external`:

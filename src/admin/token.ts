@@ -1,5 +1,5 @@
 /**
- * @module admin/token — HMAC-signed admin tokens (Centrifugo's admin contract, server spec §6.4).
+ * @module admin/token — HMAC-signed admin tokens (Centrifugo's admin endpoints contract).
  *
  * Centrifugo issues a gorilla `securecookie` value; only the server that issued a token (same
  * `admin_secret`) ever validates it, so Rotor uses its own compact form with the same externally

@@ -1,7 +1,7 @@
 /**
- * @module api/api-proto.test — `api.proto` against the field tables of spec server.md §3: service
+ * @module api/api-proto.test — `api.proto` against the field tables of Centrifugo's GRPC API schema: service
  * rpcs, every message's field names, numbers, types and labels, the MethodType enum. The expected
- * tables below are transcribed from the spec, independently of the .proto file.
+ * tables below are transcribed from Centrifugo v5's public `api.proto` field facts, independently of the .proto file.
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
@@ -14,14 +14,14 @@ const PKG = 'centrifugal.centrifugo.api';
 
 /** `name=number:type` lists; `repeated T`, `map<K,V>` as in .proto. */
 const MESSAGES: Record<string, string> = {
-  // §3.2 envelopes
+  // api.proto envelope messages
   Error: 'code=1:uint32, message=2:string',
   BoolValue: 'value=1:bool',
   Int32Value: 'value=1:int32',
   SubscribeOptionOverride: 'presence=1:BoolValue, join_leave=2:BoolValue, force_recovery=3:BoolValue, force_positioning=4:BoolValue, force_push_join_leave=5:BoolValue',
   BatchRequest: 'commands=1:repeated Command, parallel=2:bool',
   BatchResponse: 'replies=1:repeated Reply',
-  // §3.3 OSS
+  // api.proto method messages (OSS)
   PublishRequest: 'channel=1:string, data=2:bytes, b64data=3:string, skip_history=4:bool, tags=5:map<string,string>, idempotency_key=6:string, delta=7:bool',
   PublishResult: 'offset=1:uint64, epoch=2:string',
   BroadcastRequest: 'channels=1:repeated string, data=2:bytes, b64data=3:string, skip_history=4:bool, tags=5:map<string,string>, idempotency_key=6:string, delta=7:bool',
@@ -58,7 +58,7 @@ const MESSAGES: Record<string, string> = {
   ChannelsRequest: 'pattern=1:string',
   ChannelsResult: 'channels=1:map<string,ChannelInfo>',
   ChannelInfo: 'num_clients=1:uint32',
-  // §3.4 PRO
+  // api.proto PRO messages (schema only in OSS)
   ConnectionsRequest: 'user=1:string, expression=2:string',
   ConnectionsResult: 'connections=1:map<string,ConnectionInfo>',
   ConnectionInfo: 'app_name=1:string, app_version=2:string, transport=3:string, protocol=4:string, user=8:string, state=9:ConnectionState',
@@ -125,7 +125,7 @@ const MESSAGES: Record<string, string> = {
   ResetRateLimitRequest: 'key=1:string',
 };
 
-/** §3.1: rpc name → OSS? (request/response are `<rpc>Request`/`<rpc>Response`). */
+/** Centrifugo's GRPC API service: rpc name → OSS? (request/response are `<rpc>Request`/`<rpc>Response`). */
 const RPCS: ReadonlyArray<readonly [string, boolean]> = [
   ['Batch', true],
   ['Publish', true],
@@ -162,7 +162,7 @@ const RPCS: ReadonlyArray<readonly [string, boolean]> = [
   ['CancelPush', false],
 ];
 
-/** §3.2: typed Command / Reply fields 4..35 in number order (snake_case kind names). */
+/** Centrifugo's api.proto envelope messages: typed Command / Reply fields 4..35 in number order (snake_case kind names). */
 const KINDS = [
   'publish', 'broadcast', 'subscribe', 'unsubscribe', 'disconnect', 'presence', 'presence_stats', 'history', 'history_remove',
   'info', 'rpc', 'refresh', 'channels', 'connections', 'update_user_status', 'get_user_status', 'delete_user_status', 'block_user',

@@ -1,5 +1,5 @@
 /**
- * @module api/executor — the server-API methods (spec server.md §2.6–2.7), shared by every front door
+ * @module api/executor — the server-API methods (Centrifugo's server API), shared by every front door
  * (HTTP JSON, GRPC). Methods take proto-shaped requests and resolve to `{error}` or `{result}`; they
  * never reject: unexpected failures become error 100 and are logged.
  */
@@ -249,7 +249,7 @@ export class Executor {
 
   // ---- methods -----------------------------------------------------------------------------------
 
-  /** §2.6.1: 107 without channel or payload (or bad b64data), 102 unknown namespace, 100 broker error. */
+  /** Centrifugo's server API publish: 107 without channel or payload (or bad b64data), 102 unknown namespace, 100 broker error. */
   publish(req: PublishRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<PublishResult>> {
     return this.#run('publish', protocol, async () => {
       const channel = req.channel ?? '';
@@ -266,7 +266,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.2: top-level 107 only; per-channel errors go into `responses`, in the order of `channels`. */
+  /** Centrifugo's server API broadcast: top-level 107 only; per-channel errors go into `responses`, in the order of `channels`. */
   broadcast(req: BroadcastRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<BroadcastResult>> {
     return this.#run('broadcast', protocol, async () => {
       const channels = req.channels ?? [];
@@ -294,7 +294,7 @@ export class Executor {
   }
 
   /**
-   * §2.6.3: subscribes the user's live connections on every node. Quirk kept from Centrifugo v5:
+   * Centrifugo's server API subscribe: subscribes the user's live connections on every node. Quirk kept from Centrifugo v5:
    * `b64info`/`b64data` are accepted but ignored.
    */
   subscribe(req: SubscribeRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<SubscribeResult>> {
@@ -332,7 +332,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.4: empty channel is not rejected; a non-empty one must resolve (102). */
+  /** Centrifugo's server API unsubscribe: empty channel is not rejected; a non-empty one must resolve (102). */
   unsubscribe(req: UnsubscribeRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<UnsubscribeResult>> {
     return this.#run('unsubscribe', protocol, async () => {
       const channel = req.channel ?? '';
@@ -346,7 +346,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.5: without `disconnect` the node applies its default force disconnect. */
+  /** Centrifugo's server API disconnect: without `disconnect` the node applies its default force disconnect. */
   disconnect(req: DisconnectRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<DisconnectResult>> {
     return this.#run('disconnect', protocol, async () => {
       const filter: DisconnectFilter = {};
@@ -361,7 +361,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.6: expiry/info changes are applied by the node per connection. */
+  /** Centrifugo's server API refresh: expiry/info changes are applied by the node per connection. */
   refresh(req: RefreshRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<RefreshResult>> {
     return this.#run('refresh', protocol, async () => {
       const filter: UserConnectionFilter = {};
@@ -382,7 +382,7 @@ export class Executor {
     if (!opts.presence) throw new ApiError(ApiErrors.NotAvailable);
   }
 
-  /** §2.6.7: 107 / 102 / 108 when presence is off / 100. */
+  /** Centrifugo's server API presence: 107 / 102 / 108 when presence is off / 100. */
   presence(req: PresenceRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<PresenceResult>> {
     return this.#run('presence', protocol, async () => {
       const channel = req.channel ?? '';
@@ -395,7 +395,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.8: same checks as presence. */
+  /** Centrifugo's server API presence_stats: same checks as presence. */
   presenceStats(req: PresenceStatsRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<PresenceStatsResult>> {
     return this.#run('presence_stats', protocol, async () => {
       const channel = req.channel ?? '';
@@ -413,7 +413,7 @@ export class Executor {
   }
 
   /**
-   * §2.6.9: 107 / 102 / 108 without history / 112 epoch mismatch; every other node error is 100
+   * Centrifugo's server API history: 107 / 102 / 108 without history / 112 epoch mismatch; every other node error is 100
    * (including "bad request" for reverse with since.offset 0 — Centrifugo's quirk).
    */
   history(req: HistoryRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<HistoryResult>> {
@@ -443,7 +443,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.10: checks as history; removes publications, keeps the stream position. */
+  /** Centrifugo's server API history_remove: checks as history; removes publications, keeps the stream position. */
   historyRemove(req: HistoryRemoveRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<HistoryRemoveResult>> {
     return this.#run('history_remove', protocol, async () => {
       const channel = req.channel ?? '';
@@ -454,7 +454,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.11: cluster-wide channel list filtered by a glob; any failure (bad pattern included) is 100. */
+  /** Centrifugo's server API channels: cluster-wide channel list filtered by a glob; any failure (bad pattern included) is 100. */
   channels(req: ChannelsRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<ChannelsResult>> {
     return this.#run('channels', protocol, async () => {
       const pattern = req.pattern ?? '';
@@ -471,7 +471,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.12: every live node of the cluster. */
+  /** Centrifugo's server API info: every live node of the cluster. */
   info(_req: InfoRequest = {}, protocol: ApiProtocol = 'http'): Promise<ApiResponse<InfoResult>> {
     return this.#run('info', protocol, async () => {
       const nodes = await this.#call('error getting info', {}, this.#node.info());
@@ -493,7 +493,7 @@ export class Executor {
     });
   }
 
-  /** §2.6.13: no server-API RPC methods exist: 107 without method, else 104. */
+  /** Centrifugo's server API rpc: no server-API RPC methods exist: 107 without method, else 104. */
   rpc(req: RPCRequest, protocol: ApiProtocol = 'http'): Promise<ApiResponse<RPCResult>> {
     return this.#run('rpc', protocol, async () => {
       if (!nonEmpty(req.method)) return fail(ApiErrors.BadRequest);
@@ -515,7 +515,7 @@ export class Executor {
     return { error: { code: ApiErrors.NotFound.code, message: ApiErrors.NotFound.message } };
   }
 
-  /** §2.7: replies in command order; sequential unless `parallel` (≤ 1024 in flight). Never fails. */
+  /** Centrifugo's server API batch: replies in command order; sequential unless `parallel` (≤ 1024 in flight). Never fails. */
   async batch(req: BatchRequest, protocol: ApiProtocol = 'http'): Promise<BatchResponse> {
     const started = performance.now();
     const commands = req.commands ?? [];

@@ -1,7 +1,7 @@
 /**
  * @module api/grpc-status — GRPC status errors of the server API: the transport error mode's status
  * (mapped code, message = API error message) with the `centrifugal.centrifugo.api.Error` attached as a
- * status detail, exactly as Go's `status.WithDetails` sends it (spec server.md §2.9).
+ * status detail, exactly as Go's `status.WithDetails` sends it (Centrifugo's server API error model).
  *
  * The detail travels in the `grpc-status-details-bin` trailer: an encoded `google.rpc.Status`
  * `{ int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }` whose single

@@ -1,5 +1,5 @@
 /**
- * @module api/grpc-tls — server credentials of the GRPC API (spec server.md §3, §4.5).
+ * @module api/grpc-tls — server credentials of the GRPC API (Centrifugo's GRPC API schema, server API, admin and observability keys).
  *
  * `grpc_api_tls: true` uses the dedicated `grpc_api_tls_*` keys; otherwise the HTTP server's `tls`
  * settings are inherited unless `grpc_api_tls_disable`; otherwise plaintext. A certificate or key

@@ -1,6 +1,6 @@
 /**
  * @module api/grpc — the GRPC front of the server API: service `centrifugal.centrifugo.api.CentrifugoApi`
- * on its own listener (`grpc_api_address:grpc_api_port`, default :10000), spec server.md §2.1–2.9, §3.
+ * on its own listener (`grpc_api_address:grpc_api_port`, default :10000), Centrifugo's server API, GRPC API schema.
  *
  * Every OSS rpc runs the same executor as the HTTP API (`protocol` label `grpc`); PRO rpcs answer
  * `UNIMPLEMENTED` "method X not implemented". With `grpc_api_key` set, each call must carry metadata

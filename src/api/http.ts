@@ -1,6 +1,6 @@
 /**
  * @module api/http — the HTTP front of the server API: `POST /api/<method>` (JSON request/response)
- * and the legacy `POST /api` command stream (spec server.md §1.3, §2.2, §2.8, §2.9).
+ * and the legacy `POST /api` command stream (Centrifugo's server API middleware order, server API authentication, legacy `POST /api` format, server API error model).
  *
  * Order of checks for every request: unknown method path → 404, not POST → 405 (empty body),
  * API key → 401 (empty body), then (legacy only) shutting down → 503, then the body is read and

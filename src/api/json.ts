@@ -1,6 +1,6 @@
 /**
  * @module api/json — JSON decoding of server-API requests and encoding of responses, byte-compatible
- * with Centrifugo's Go `encoding/json` handling (spec server.md §2.3).
+ * with Centrifugo's Go `encoding/json` handling (Centrifugo's server API JSON encoding).
  *
  * Decoding: unknown keys ignored (their values still validated), keys matched exactly first and then
  * case-insensitively, duplicate keys — the last one wins (objects merge, as in Go), type mismatches and

@@ -62,7 +62,7 @@ export interface NodeInfo {
   numChannels: number;
   numSubs: number;
   uptimeSec: number;
-  /** Aggregated metrics (server spec §6.3); absent until the node has a snapshot. */
+  /** Aggregated metrics (Centrifugo's node metrics in `info`); absent until the node has a snapshot. */
   metrics?: { readonly interval: number; readonly items: Readonly<Record<string, number>> } | undefined;
 }
 

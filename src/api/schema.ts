@@ -1,7 +1,7 @@
 /**
- * @module api/schema — field tables of the server-API messages (spec server.md §3.2–3.3) driving the
+ * @module api/schema — field tables of the server-API messages (Centrifugo's GRPC API schema) driving the
  * JSON decoder and encoder: proto field order, JSON kinds, and which fields are emitted even when
- * zero (§2.3 "always-present").
+ * zero (Centrifugo's server API JSON encoding "always-present").
  */
 import { MethodType } from './types.js';
 

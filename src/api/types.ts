@@ -1,6 +1,6 @@
 /**
  * @module api/types — server-API requests, results and envelopes, shaped like the protobuf messages of
- * `centrifugal.centrifugo.api` (spec server.md §3.2–3.3).
+ * `centrifugal.centrifugo.api` (Centrifugo's GRPC API schema).
  *
  * Field names are the proto field names (snake_case) so the same objects serve the HTTP JSON front and
  * the GRPC front (proto-loader with `keepCase`). Every field is optional, as in proto3: an absent field
@@ -369,7 +369,7 @@ export type ApiMethod = keyof ApiRequests;
 /** Methods with an `XResponse{error,result}` envelope (all but batch). */
 export type ApiUnaryMethod = keyof ApiResults;
 
-/** Every OSS method name, in the HTTP route order of spec §1.2. */
+/** Every OSS method name, in the order of Centrifugo's HTTP API routes. */
 export const API_METHODS: readonly ApiMethod[] = Object.freeze([
   'batch',
   'publish',

@@ -1,5 +1,5 @@
 /**
- * @module app/autocert — ACME certificates for the HTTP listeners (`tls_autocert`, server spec §4.4),
+ * @module app/autocert — ACME certificates for the HTTP listeners (`tls_autocert`, Centrifugo's HTTP server, TLS and endpoint keys),
  * through the `acme-client` library (RFC 8555). Loaded only when `tls_autocert` is on.
  *
  * Like Centrifugo's autocert manager, certificates are obtained on demand: the first TLS handshake

@@ -1,5 +1,5 @@
 /**
- * @module app/http — the HTTP listeners and their routing table (server.md §1.1–§1.2).
+ * @module app/http — the HTTP listeners and their routing table (Centrifugo's HTTP surface).
  *
  * Handlers are accumulated per `address:port`: when the internal listener resolves to the same
  * address as the external one, one server serves both sets.

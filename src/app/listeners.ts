@@ -1,6 +1,6 @@
 /**
- * @module app/listeners — creates and binds the external and internal HTTP listeners (server spec
- * §1.1), plain or with TLS.
+ * @module app/listeners — creates and binds the external and internal HTTP listeners
+ * (Centrifugo's HTTP listeners), plain or with TLS.
  *
  * TLS (`tls: true` with static certificates, or `tls_autocert: true` with ACME certificates) applies
  * to every HTTP listener, unless `tls_external: true`: then only the external listener gets it and
@@ -112,7 +112,7 @@ async function tlsSetup(config: Config, logger: Logger): Promise<TlsSetup | unde
   return { kind: 'static', options: secureContextOptions(material), mutual: material.clientCa !== undefined, modules: await loadModules() };
 }
 
-/** Creates and binds the listeners; a listener whose router is empty is not started (spec §1.1). */
+/** Creates and binds the listeners; a listener whose router is empty is not started (Centrifugo's HTTP listeners). */
 export async function startListeners(input: ListenersInput): Promise<Listeners> {
   const { config, external, internal, logger } = input;
   const clientSide: string[] = (['tls_root_ca', 'tls_root_ca_pem', 'tls_server_name'] as const).filter((k) => config[k] !== '');

@@ -1,5 +1,5 @@
 /**
- * @module app/tls — certificate material of the HTTP listeners (server spec §1.1, §4.4).
+ * @module app/tls — certificate material of the HTTP listeners (Centrifugo's HTTP listeners, HTTP server, TLS and endpoint keys).
  *
  * `tls: true` serves HTTPS with `tls_cert`/`tls_key` (file paths) or `tls_cert_pem`/`tls_key_pem`
  * (inline PEM); a file path wins over the inline PEM of the same kind. `tls_client_ca` /

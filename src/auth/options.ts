@@ -3,7 +3,7 @@
 import type { JwksOptions } from './jwks.js';
 import type { TokenVerifierOptions } from './token-verifier.js';
 
-/** The config keys token verification reads (server.md §4.6); the full `Config` satisfies this shape. */
+/** The config keys token verification reads (Centrifugo's client connection keys); the full `Config` satisfies this shape. */
 export interface TokenConfig {
   readonly token_hmac_secret_key?: string;
   readonly token_hmac_previous_secret_key?: string;

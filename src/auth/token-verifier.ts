@@ -1,4 +1,4 @@
-/** @module auth/token-verifier — connection and subscription JWT verification (client-protocol §7). */
+/** @module auth/token-verifier — connection and subscription JWT verification (Centrifugo's JWT tokens). */
 
 import { errorText } from '../util/error-text.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -110,20 +110,20 @@ export class TokenVerifier {
     return this.#jwks !== undefined ? [...JWKS_ALGORITHMS] : this.#keys.algorithms;
   }
 
-  /** Verifies a connection token (§7.2). A `channel` claim makes it invalid. */
+  /** Verifies a connection token (Centrifugo's connection token claims). A `channel` claim makes it invalid. */
   async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
     const { payload, userId } = await this.#verify(token, true);
     return connectTokenClaims(payload, userId);
   }
 
-  /** Verifies a subscription token (§7.3). A missing `channel` claim makes it invalid. */
+  /** Verifies a subscription token (Centrifugo's subscription token claims). A missing `channel` claim makes it invalid. */
   async verifySubscribeToken(token: string): Promise<SubscribeTokenClaims> {
     const { payload, userId } = await this.#verify(token, false);
     return subscribeTokenClaims(payload, userId);
   }
 
   /**
-   * §7.1 order: parse → regex variables of iss/aud → signature → aud/iss → `channel` forbidden
+   * Centrifugo's JWT verification order: parse → regex variables of iss/aud → signature → aud/iss → `channel` forbidden
    * (connection tokens) → exp/nbf ("expired") → user id.
    */
   async #verify(token: string, connection: boolean): Promise<{ payload: Readonly<Record<string, unknown>>; userId: string }> {

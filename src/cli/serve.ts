@@ -11,7 +11,7 @@ import { createLogger } from '../observability/logger.js';
 /** `config.dev.json` at the package root (same relative path from src/cli and dist/cli); used by `--dev`. */
 export const DEV_CONFIG_PATH = fileURLToPath(new URL('../../config.dev.json', import.meta.url));
 
-/** Root/serve flags of server spec §4.2 that this server honours; each is also a config key. */
+/** Root/serve flags of Centrifugo's CLI that this server honours; each is also a config key. */
 const FLAGS: readonly { key: ConfigKey; short?: string }[] = [
   { key: 'engine', short: 'e' },
   { key: 'broker' },

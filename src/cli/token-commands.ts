@@ -1,4 +1,4 @@
-/** @module cli/token-commands — `gentoken`, `gensubtoken`, `checktoken`, `checksubtoken` (server spec §4.2). */
+/** @module cli/token-commands — `gentoken`, `gensubtoken`, `checktoken`, `checksubtoken` (Centrifugo's command-line flags). */
 
 import { errorText } from '../util/error-text.js';
 import { InvalidArgumentError } from 'commander';

@@ -1,4 +1,4 @@
-/** @module config/duration.test — Go ParseDuration syntax and the config-level duration rules (server spec §4.1). */
+/** @module config/duration.test — Go ParseDuration syntax and the config-level duration rules (Centrifugo's configuration sources and precedence). */
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import { DurationError, formatDuration, parseDuration } from './duration.js';

@@ -1,4 +1,4 @@
-/** @module config/load.test — file formats, env, flags and their precedence (server spec §4.1). */
+/** @module config/load.test — file formats, env, flags and their precedence (Centrifugo's configuration sources and precedence). */
 import { strict as assert } from 'node:assert';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-/** @module config/rules — cross-field validation rules (server spec §4.7, client spec §8.2–§8.4); every problem is collected. */
+/** @module config/rules — cross-field validation rules (Centrifugo's channel and namespace keys, Centrifugo's channels and namespaces); every problem is collected. */
 import { compileGoRegex } from '../auth/go-regex.js';
 import { jwksTemplateProblems } from '../auth/jwks-safety.js';
 import { parseConsumers } from './consumers.js';

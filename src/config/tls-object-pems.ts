@@ -1,6 +1,6 @@
 /**
- * @module config/tls-object-pems — resolves Centrifugo's unified TLS object (`nats_tls`, …; server
- * spec §4.11) to PEM text: for each PEM the source priority is file > base64 > raw PEM.
+ * @module config/tls-object-pems — resolves Centrifugo's unified TLS object (`nats_tls`, …)
+ * to PEM text: for each PEM the source priority is file > base64 > raw PEM.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';

@@ -40,7 +40,7 @@ export function buildConfig(input: BuildInput): { config: Config; warnings: stri
   return { config: deepFreeze(config), warnings: c.warnings };
 }
 
-/** Server spec §1.2: trailing `/` trimmed; an empty result becomes `/`. */
+/** Centrifugo's handler prefixes: trailing `/` trimmed; an empty result becomes `/`. */
 export function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed;

@@ -1,7 +1,7 @@
 /**
  * @module core/control — node-to-node control messages and their codec.
  *
- * Our own format (ARCHITECTURE decision 2): a JSON object encoded as UTF-8, binary fields in
+ * Rotor's own format, not Centrifugo's protobuf `controlpb`: a JSON object encoded as UTF-8, binary fields in
  * base64. Control traffic is low-rate (heartbeats every 3 s, admin actions), so readability wins.
  */
 import type { NodeInfo } from './node.js';

@@ -1,5 +1,5 @@
 /**
- * @module core/delta — fossil delta compression of publication payloads (spec §13).
+ * @module core/delta — fossil delta compression of publication payloads (Centrifugo's delta compression).
  *
  * For delta-negotiated subscriptions on JSON connections every payload travels as a JSON *string*
  * holding the payload (or the patch) text; on Protobuf connections the bytes go as they are.

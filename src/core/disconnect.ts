@@ -1,14 +1,14 @@
 /**
  * @module core/disconnect — the disconnect catalogue in both numberings, and the unsubscribe catalogue.
  *
- * Two numberings exist (client-protocol spec §17.2, PROJECT DECISION):
- * - `classic` (default): the user's seed table `codes.md` (3001 shutdown … 3013 connection limit),
+ * Two numberings exist (Rotor's disconnect-code decision, see README 'Disconnect codes'):
+ * - `classic` (default): the classic numbering of Centrifugo's documentation (3001 shutdown … 3013 connection limit),
  *   each with an explicit reconnect flag that travels in the close reason as
  *   `{"reason":"…","reconnect":…}` and in the `disconnect` push field 3.
  * - `ranged`: protocol v2 numbering (3500 invalid token, 3501 bad request, …); the client decides
  *   reconnection by code range, close reasons are plain text.
- * Conditions the seed does not list keep their ranged number, except two whose ranged number means
- * something else in the seed table: `NoPong` (ranged 3012) → classic 3015 and `TooManyRequests`
+ * Conditions the classic table does not list keep their ranged number, except two whose ranged number means
+ * something else in the classic table: `NoPong` (ranged 3012) → classic 3015 and `TooManyRequests`
  * (ranged 3013) → classic 3016. Custom codes (server API, hooks) are sent unchanged in both modes.
  */
 
@@ -139,7 +139,7 @@ export interface UnsubscribeDescriptor {
   readonly reason: string;
 }
 
-/** Unsubscribe codes sent in `unsubscribe` pushes (spec §17.3): < 2500 terminal, ≥ 2500 resubscribe. */
+/** Unsubscribe codes sent in `unsubscribe` pushes (Centrifugo's unsubscribe codes): < 2500 terminal, ≥ 2500 resubscribe. */
 export const Unsubscribes = Object.freeze({
   /** Internal only: the client unsubscribed. */
   Client: Object.freeze({ code: 0, reason: 'client unsubscribed' }),

@@ -12,7 +12,7 @@ function d(code: number, message: string, temporary = false): ErrorDescriptor {
   return Object.freeze({ code, message, temporary });
 }
 
-/** Client protocol errors, exactly as Centrifugo sends them (seed `codes.md`, spec §17.1). */
+/** Client protocol errors, exactly as Centrifugo sends them (Centrifugo's client error codes). */
 export const ClientErrors = Object.freeze({
   /** 100 — something went wrong with the server itself; the client is probably not guilty. */
   Internal: d(100, 'internal server error', true),

@@ -49,9 +49,9 @@ export interface SubscribeOptions {
   readonly expireAtSec: number;
   /** Subscription source code (metrics, API). */
   readonly source: number;
-  /** Fossil delta compression negotiated for this subscription (spec §13). */
+  /** Fossil delta compression negotiated for this subscription (Centrifugo's delta compression). */
   readonly deltaFossil?: boolean | undefined;
-  /** Publications whose tags do not pass are not delivered (offsets still advance; spec §14). */
+  /** Publications whose tags do not pass are not delivered (offsets still advance; Centrifugo's publication tags filter). */
   readonly tagsFilter?: TagsFilter | undefined;
   /**
    * False: an expiring subscription is refreshed by the server through
@@ -171,7 +171,7 @@ export interface ClientView {
 export interface ClientHandler {
   /** Authenticate a connect request; compute server-side subscriptions. */
   connect(ctx: ConnectionContext, request: ConnectRequest): Promise<ConnectDecision>;
-  /** Decide a client subscribe (checks 7–18 of spec §9.1 and the client's requested flags). */
+  /** Decide a client subscribe (Centrifugo's subscribe checks from namespace resolution on, and the client's requested flags). */
   subscribe(client: ClientView, request: SubscribeRequest): Promise<SubscribeOptions>;
   publish(client: ClientView, channel: string, data: Uint8Array): Promise<PublishDecision>;
   /** Permission + availability for presence / presence_stats. */

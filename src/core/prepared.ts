@@ -3,7 +3,7 @@
  *
  * The hub builds one PreparedPublication per incoming publication and hands it to every
  * subscriber; each encoding is produced lazily by the first subscriber that needs it and reused
- * by all the others (spec: "encodes each publication once per protocol").
+ * by all the others (each publication is encoded once per protocol; see docs/CONTRIBUTING.md "Hot paths").
  */
 import { jsonCodec, protobufCodec } from '../protocol/index.js';
 import type { ProtoPublication } from '../protocol/types.js';
@@ -55,7 +55,7 @@ export class PreparedPublication {
 
   /**
    * Bytes for a delta-negotiated subscriber: the full payload (`patch` false) or the fossil patch
-   * with `delta: true`. JSON carries either as a JSON string (spec §13.3).
+   * with `delta: true`. JSON carries either as a JSON string (Centrifugo's delta encoding).
    */
   deltaBytes(protobuf: boolean, unidirectional: boolean, patch: boolean): Uint8Array {
     const slot = (protobuf ? 4 : 0) + (patch ? 2 : 0) + (unidirectional ? 1 : 0);

@@ -2,7 +2,7 @@
 import type { Publication } from './types.js';
 
 /**
- * Stream-mode recovery outcome (spec §11.5): recovered iff nothing was missed, or the returned
+ * Stream-mode recovery outcome (Centrifugo's recovery): recovered iff nothing was missed, or the returned
  * publications start right after the client's offset and end at the stream top.
  */
 export function isStreamRecovered(

@@ -126,7 +126,7 @@ export class TagsFilter {
 
   /**
    * The filter both `a` and `b` must pass (a client's `tf` together with a server-enforced filter,
-   * spec §14); either alone when the other is absent. The combination is one compiled AND node
+   * Centrifugo's publication tags filter); either alone when the other is absent. The combination is one compiled AND node
    * whose key equals that of the same `and` tree sent as one filter, so identical combinations
    * share one pooled filter and one evaluation per publication.
    */

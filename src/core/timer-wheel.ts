@@ -2,7 +2,7 @@
  * @module core/timer-wheel — one shared ticker for every connection's deadlines.
  *
  * Each connection keeps a single "next due" time (the earliest of stale, ping, pong, expiry and
- * presence ticks, spec §6.1) and registers it here; a single interval timer fires due entries.
+ * presence ticks, Centrifugo's connection states and timers) and registers it here; a single interval timer fires due entries.
  * This keeps per-connection memory to one set entry (plus a number on the target) instead of
  * several Node.js timers.
  */

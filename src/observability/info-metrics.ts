@@ -1,5 +1,5 @@
 /**
- * @module observability/info-metrics — the `metrics` field of `info` (server spec §6.3).
+ * @module observability/info-metrics — the `metrics` field of `info` (Centrifugo's node metrics in `info`).
  *
  * Every `node_info_metrics_aggregate_interval` the whole Prometheus registry is read into a flat map,
  * as Centrifugo does for its admin UI:

@@ -1,4 +1,4 @@
-/** @module policy/channel-options — namespaces config → ChannelOptions (spec §8.2 resolution rules). */
+/** @module policy/channel-options — namespaces config → ChannelOptions (Centrifugo's namespace resolution). */
 import { compileGoRegex } from '../auth/go-regex.js';
 import type { ChannelOptionsConfig, Config } from '../config/index.js';
 import type { ChannelOptions, ChannelOptionsResolver } from '../core/channel-options.js';

@@ -1,7 +1,7 @@
 /**
  * @module policy/client-policy — Centrifugo's client rules as a core ClientHandler: JWT
  * authentication, anonymous and insecure modes, server-side subscriptions, namespace permissions
- * (spec client-protocol §6.2, §6.4, §6.5, §7, §8, §9.1–§9.2, §10).
+ * (Centrifugo's connect handling, server-side subscriptions, personal channel, JWT tokens, channels and namespaces, subscriptions, client commands).
  */
 import type { ConnectTokenClaims, SubscribeOverride, SubscribeTokenClaims } from '../auth/claims.js';
 import { TokenError } from '../auth/token-error.js';
@@ -157,7 +157,7 @@ export class ClientPolicy implements ClientHandler {
         if (source !== undefined) subscriptions.set(channel, sharedOptions(baseOptions(o, undefined, source)));
       }
     }
-    // A `tf` in a `subs` entry filters that server-side subscription as on a subscribe command (spec §14).
+    // A `tf` in a `subs` entry filters that server-side subscription as on a subscribe command (Centrifugo's publication tags filter).
     if (req.subs !== undefined) {
       for (const [channel, opts] of subscriptions) {
         const tf = req.subs[channel]?.tf;
@@ -245,7 +245,7 @@ export class ClientPolicy implements ClientHandler {
       if (refreshProxy !== undefined) opts = { ...opts, clientSideRefresh: false };
     }
     const tagsFilter = TagsFilter.both(clientTagsFilter(req.tf, o), serverFilter);
-    // Client-requested features (spec §9.2); during subscribe "subscribed" counts as true.
+    // Client-requested features (Centrifugo's subscription options); during subscribe "subscribed" counts as true.
     const historyAccess = this.#access(o, userId, true, 'history');
     let { enablePositioning, enableRecovery, pushJoinLeave } = opts;
     if (req.positioned && (o.allowPositioning || historyAccess)) enablePositioning = true;
@@ -388,7 +388,7 @@ export class ClientPolicy implements ClientHandler {
     return users.includes(userId);
   }
 
-  /** Name rules (spec §8.1): `channel_regex` on the part after `ns:`, otherwise ASCII only. */
+  /** Name rules (Centrifugo's channel name rules): `channel_regex` on the part after `ns:`, otherwise ASCII only. */
   #validName(channel: string, o: ChannelOptions): boolean {
     if (o.channelRegex !== undefined) {
       const { rest } = splitChannel(channel, this.#channels.naming);
@@ -400,7 +400,7 @@ export class ClientPolicy implements ClientHandler {
   }
 }
 
-/** The client's own `tf` compiled; sent where the namespace does not allow tags filters → 107 (spec §9.1). */
+/** The client's own `tf` compiled; sent where the namespace does not allow tags filters → 107 (Centrifugo's subscribe checks). */
 function clientTagsFilter(tf: FilterNode | undefined, o: ChannelOptions): TagsFilter | undefined {
   if (tf === undefined) return undefined;
   if (!o.allowTagsFilter) throw new ClientError(ClientErrors.BadRequest);

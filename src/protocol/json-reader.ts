@@ -1,5 +1,5 @@
 /**
- * @module protocol/json-reader — schema-driven JSON decoding of client messages (spec §2.2).
+ * @module protocol/json-reader — schema-driven JSON decoding of client messages (Centrifugo's JSON client encoding rules).
  *
  * One pass over the bytes of a line: known fields are type-checked against the schema, `bytes`
  * fields keep the exact raw JSON text of their value, unknown fields are skipped (but must be

@@ -1,5 +1,5 @@
 /**
- * @module protocol/json-writer — JSON output of server messages (spec §2.2).
+ * @module protocol/json-writer — JSON output of server messages (Centrifugo's JSON client encoding rules).
  *
  * Text is accumulated as a JS string; raw `bytes` payloads are never decoded: they are validated
  * (UTF-8 + JSON grammar) and kept as byte segments that `finish` copies into the single output

@@ -1,4 +1,4 @@
-/** @module protocol/json.test — JSON codec: spec §21 wire examples, §2.2 rules, error handling, SDK interop. */
+/** @module protocol/json.test — JSON codec: wire examples of Centrifugo's protocol, its JSON encoding rules, error handling, SDK interop. */
 import { strict as assert } from 'node:assert';
 import { isUtf8 } from 'node:buffer';
 import { describe, it } from 'node:test';
@@ -164,7 +164,7 @@ void describe('json codec: spec §21 wire examples', () => {
         },
       }),
     );
-    // Proto field order (the spec example lists the same fields in another order).
+    // Proto field order (the reference example lists the same fields in another order).
     assert.equal(
       connect,
       '{"connect":{"client":"..","version":"6.9.1 OSS","subs":{"news":{"recoverable":true,"epoch":"pQrStUvW","publications":[{"data":{"n":6},"offset":6}],"recovered":true,"offset":5,"positioned":true,"was_recovering":true}},"ping":25,"session":".."}}',

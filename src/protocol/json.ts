@@ -1,5 +1,5 @@
 /**
- * @module protocol/json — the JSON client protocol codec (spec §2.2, §2.3). Hand-written, not
+ * @module protocol/json — the JSON client protocol codec (Centrifugo's JSON client encoding rules, client protocol framing). Hand-written, not
  * protojson: snake_case names, raw JSON `bytes` fields, omit-empty with a few always-present fields.
  */
 import { Buffer } from 'node:buffer';
@@ -113,7 +113,7 @@ export class JsonCodec implements Codec {
     const req: EmulationRequest = {};
     if (typeof obj.node === 'string') req.node = obj.node;
     if (typeof obj.session === 'string') req.session = obj.session;
-    // In JSON, `data` is a string whose content is the command frame (spec §3.5).
+    // In JSON, `data` is a string whose content is the command frame (Centrifugo's emulation messages).
     if (typeof obj.data !== 'string') throw new ProtocolError('emulation request data must be a JSON string');
     req.data = Buffer.from(obj.data, 'utf8');
     return req;

@@ -1,7 +1,7 @@
 /**
  * @module protocol/proto-writer — schema-driven protobuf encoding of server messages on the wire
  * writer (`wire/writer.ts`). Scalars follow proto3 implicit presence (defaults are not written); a
- * present sub-message is always written, even when empty (spec §2.1).
+ * present sub-message is always written, even when empty (Centrifugo's Protobuf client encoding).
  */
 import type { ProtoWriter } from '../wire/writer.js';
 import type { FieldDesc, MessageDesc } from './schema.js';

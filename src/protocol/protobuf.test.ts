@@ -1,4 +1,4 @@
-/** @module protocol/protobuf.test — Protobuf codec: spec §21.2 vectors, framing, malformed input, SDK interop. */
+/** @module protocol/protobuf.test — Protobuf codec: Protobuf wire vectors of Centrifugo's protocol, framing, malformed input, SDK interop. */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { Centrifuge } from 'centrifuge/build/protobuf';

@@ -1,5 +1,5 @@
 /**
- * @module protocol/protobuf — the Protobuf client protocol codec (spec §2.1, §2.3).
+ * @module protocol/protobuf — the Protobuf client protocol codec (Centrifugo's Protobuf client encoding, client protocol framing).
  *
  * Hand-written rather than protobufjs reflection: the schema tables drive a small reader/writer,
  * which gives exact control over what the protocol needs and reflection gets in the way of —

@@ -1,5 +1,5 @@
 /**
- * @module protocol/raw-json — raw `bytes` payloads embedded in JSON frames (spec §2.2 item 2): their
+ * @module protocol/raw-json — raw `bytes` payloads embedded in JSON frames (Centrifugo's JSON encoding: `bytes` fields are embedded JSON): their
  * validation (the shared grammar of `wire/json-scan.ts`, plus UTF-8, checked once per frame or
  * payload) and newline stripping.
  */

@@ -1,12 +1,12 @@
 /**
  * @module protocol/schema — field tables of the client protocol, shared by both codecs.
  *
- * Written from spec client-protocol.md §3 / Appendix A and limited to the fields `types.ts`
+ * Written from the field facts of Centrifugo's client protocol v2 schema and limited to the fields `types.ts`
  * declares (anything else on the wire is an unknown field and is skipped). `client.proto` states
  * the same facts in proto syntax; `schema.test.ts` checks that the two agree.
  *
  * Line format: `<number> <snake_name> <type> [always]`, type = scalar | Message | `T[]` (repeated) |
- * `map<T>` (string keys). `always` = written in JSON even when empty (spec §2.2 item 4).
+ * `map<T>` (string keys). `always` = written in JSON even when empty (Centrifugo's JSON encoding of always-present fields).
  * Declaration order is proto field order, which is also JSON output order.
  */
 
@@ -46,7 +46,7 @@ export interface MessageDesc {
 const DEFS = {
   Error: '1 code uint32; 2 message string; 3 temporary bool',
   EmulationRequest: '1 node string; 2 session string; 3 data bytes',
-  /** JSON only: there `data` is a JSON string holding the command frame (spec §3.5). */
+  /** JSON only: there `data` is a JSON string holding the command frame (Centrifugo's emulation messages). */
   EmulationRequestJson: '1 node string; 2 session string; 3 data string',
   ClientInfo: '1 user string always; 2 client string always; 3 conn_info bytes; 4 chan_info bytes',
   Publication:

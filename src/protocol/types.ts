@@ -1,5 +1,5 @@
 /**
- * @module protocol/types — client protocol v2 messages (spec client-protocol.md §3, Appendix A).
+ * @module protocol/types — client protocol v2 messages (Centrifugo's client protocol v2 schema).
  *
  * Field names are the camelCase forms of the proto field names (`was_recovering` → `wasRecovering`);
  * the codecs map them to snake_case JSON names and proto field numbers. Every `bytes` field is a
@@ -122,7 +122,7 @@ export interface SendRequest {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty message on the wire
 export interface PingRequest {}
 
-/** A client → server command: an id plus exactly one request (first present wins, spec §4). */
+/** A client → server command: an id plus exactly one request (first present wins, Centrifugo's command dispatch rules). */
 export interface Command {
   id?: number;
   connect?: ConnectRequest;

@@ -1,5 +1,5 @@
 /**
- * @module transports/cors — CORS headers of the HTTP connection endpoints (spec §15.7).
+ * @module transports/cors — CORS headers of the HTTP connection endpoints (Centrifugo's origin check and CORS).
  *
  * Headers are added only when the `allowed_origins` check passes; a refused origin is still
  * served (the browser enforces the missing headers), as Centrifugo's CORS middleware does.

@@ -1,5 +1,5 @@
 /**
- * @module transports/emulation — `POST /emulation` (spec §15.4): commands of an http_stream / sse
+ * @module transports/emulation — `POST /emulation` (Centrifugo's emulation endpoint): commands of an http_stream / sse
  * session, delivered to the node that owns the session. Another node is reached through a
  * targeted survey (`centrifuge_emulation`); its answer becomes the HTTP status.
  */
@@ -52,7 +52,7 @@ export function deliverLocally(node: Node, p: EmulationPayload): number {
   return EmulationCode.Ok;
 }
 
-/** HTTP status for a delivery result (spec §15.4). */
+/** HTTP status for a delivery result (Centrifugo's emulation endpoint). */
 export function emulationStatus(code: number): number {
   if (code === EmulationCode.Ok || code === EmulationCode.NoSession) return 204;
   if (code === EmulationCode.BadRequest) return 400;

@@ -1,6 +1,6 @@
 /**
  * @module transports/framing — how already-encoded messages are laid out on each streaming wire
- * (spec §2.3): newline-terminated JSON lines, SSE `data:` events, varint-prefixed protobuf.
+ * (Centrifugo's client protocol framing): newline-terminated JSON lines, SSE `data:` events, varint-prefixed protobuf.
  */
 import { protobufCodec } from '../protocol/index.js';
 

@@ -1,6 +1,6 @@
 /**
  * @module transports/http-request — request-side helpers shared by the HTTP connection endpoints:
- * bounded body reading, status-only answers, the streaming response headers (spec §15.2).
+ * bounded body reading, status-only answers, the streaming response headers (Centrifugo's HTTP-streaming transport).
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 

@@ -1,5 +1,5 @@
 /**
- * @module transports/http-stream — bidirectional HTTP-streaming (spec §15.2): `POST` with the
+ * @module transports/http-stream — bidirectional HTTP-streaming (Centrifugo's HTTP-streaming transport): `POST` with the
  * initial command frame, replies streamed back (JSON lines or varint-prefixed protobuf); later
  * commands arrive through `/emulation`.
  */
@@ -8,7 +8,7 @@ import type { ProtocolType } from '../protocol/codec.js';
 import { frameLines, frameVarint } from './framing.js';
 import { startStream, StreamEndpoint, type StartStreamOptions } from './stream-endpoint.js';
 
-/** `Content-Type: application/octet-stream` selects Protobuf (spec §2.4). */
+/** `Content-Type: application/octet-stream` selects Protobuf (Centrifugo's JSON/Protobuf selection). */
 export function protocolOf(req: IncomingMessage): ProtocolType {
   const ct = req.headers['content-type'];
   return typeof ct === 'string' && ct.toLowerCase().startsWith('application/octet-stream') ? 'protobuf' : 'json';

@@ -1,7 +1,7 @@
 /**
  * @module transports/limits — `client_connection_limit` / `client_connection_rate_limit`: refuse new
  * connections with HTTP 503 (GRPC `UNAVAILABLE` on uni_grpc) before the upgrade or the stream starts
- * (server spec §1.3, §4.6). Applies to every connection transport: websocket, http_stream, sse,
+ * (Centrifugo's server API middleware order, client connection keys). Applies to every connection transport: websocket, http_stream, sse,
  * uni_websocket, uni_sse, uni_http_stream, uni_grpc.
  *
  * The rate is a token bucket like Centrifugo's (`golang.org/x/time/rate` with burst = rate): it

@@ -1,4 +1,4 @@
-/** @module transports/origin — the `allowed_origins` check shared by every connection endpoint (spec §15.7). */
+/** @module transports/origin — the `allowed_origins` check shared by every connection endpoint (Centrifugo's origin check and CORS). */
 import { compileGlob } from '../util/glob.js';
 
 /** Returns a predicate over the request's `Origin` header value (undefined = header absent). */

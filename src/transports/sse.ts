@@ -1,5 +1,5 @@
 /**
- * @module transports/sse — bidirectional SSE (spec §15.3): the initial command frame comes in the
+ * @module transports/sse — bidirectional SSE (Centrifugo's SSE transport): the initial command frame comes in the
  * `cf_connect` query parameter (`GET`) or the body (`POST`); replies go out as `data:` events, and
  * later commands arrive through `/emulation`. JSON only.
  */

@@ -58,7 +58,7 @@ export abstract class StreamEndpoint {
   protected abstract servePost(req: IncomingMessage, res: ServerResponse, body: Buffer): void;
 
   handle(req: IncomingMessage, res: ServerResponse): void {
-    // The connection limits come first, before CORS (server spec §1.3).
+    // The connection limits come first, before CORS (Centrifugo's server API middleware order).
     if (this.ctx.limiter !== undefined && !this.ctx.limiter.allow()) return answerUnavailable(res);
     applyCors(req, res, this.options.checkOrigin);
     if (req.method === 'OPTIONS') return answerPreflight(res, this.serveGet === undefined ? 'POST, OPTIONS' : 'GET, POST, OPTIONS');

@@ -1,6 +1,6 @@
 /**
  * @module transports/uni-connect — starting a unidirectional session: the ConnectRequest given
- * when the connection opens is run as the connect command (spec §15.5).
+ * when the connection opens is run as the connect command (Centrifugo's unidirectional transports).
  */
 import type { Client } from '../core/client/client.js';
 import type { Logger } from '../core/logger.js';

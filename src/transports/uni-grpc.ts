@@ -1,5 +1,5 @@
 /**
- * @module transports/uni-grpc — unidirectional gRPC stream (spec §15.5) on its own server
+ * @module transports/uni-grpc — unidirectional gRPC stream (Centrifugo's unidirectional transports) on its own server
  * (`uni_grpc_address:uni_grpc_port`, default :11000): `CentrifugoUniStream.Consume(ConnectRequest)`
  * answers with a stream of raw Push messages.
  *

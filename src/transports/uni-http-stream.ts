@@ -1,5 +1,5 @@
 /**
- * @module transports/uni-http-stream — unidirectional HTTP-streaming (spec §15.5): `POST` with a
+ * @module transports/uni-http-stream — unidirectional HTTP-streaming (Centrifugo's unidirectional transports): `POST` with a
  * JSON ConnectRequest body, then one JSON Push per line.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

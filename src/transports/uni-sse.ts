@@ -1,5 +1,5 @@
 /**
- * @module transports/uni-sse — unidirectional SSE (spec §15.5): `GET` with an optional
+ * @module transports/uni-sse — unidirectional SSE (Centrifugo's unidirectional transports): `GET` with an optional
  * `cf_connect` JSON ConnectRequest, or `POST` with it as the body; one `data:` event per Push.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,8 +1,8 @@
 /**
- * @module transports/uni-websocket — unidirectional WebSocket (spec §15.5): the ConnectRequest
+ * @module transports/uni-websocket — unidirectional WebSocket (Centrifugo's unidirectional transports): the ConnectRequest
  * comes in the `cf_connect` query parameter or as the first message; then one JSON Push per text
  * frame. Besides the empty-push pings the server sends native PING frames and drops a peer that
- * reads nothing for `ping_interval + pong_timeout` (spec §5).
+ * reads nothing for `ping_interval + pong_timeout` (Centrifugo's ping/pong rules).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';

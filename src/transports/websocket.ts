@@ -1,5 +1,5 @@
 /**
- * @module transports/websocket — bidirectional WebSocket endpoint (spec §15.1) on the `ws` library.
+ * @module transports/websocket — bidirectional WebSocket endpoint (Centrifugo's WebSocket transport) on the `ws` library.
  *
  * Writes of one flush (all messages a connection got in one event-loop turn) are packed into
  * frames of up to 16 messages, all built into one buffer and written with one `socket.write`, so

@@ -1,7 +1,7 @@
 /**
  * @module transports/write-deadline — `websocket_write_timeout` / `uni_websocket_write_timeout`: a
  * write that has not drained within the timeout closes the connection (Centrifugo: write timeout per
- * frame, failure → 3009 "write error", client-protocol §15.1).
+ * frame, failure → 3009 "write error", Centrifugo's WebSocket transport).
  *
  * Node sockets never block a write: what the kernel does not take waits in the socket's own buffer.
  * So the hot path only looks, after its one write per flush, whether something is still pending

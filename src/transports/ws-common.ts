@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { OriginCheck } from './cors.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 
-/** How long to wait for the client's close frame before dropping the TCP connection (spec §6.7). */
+/** How long to wait for the client's close frame before dropping the TCP connection (Centrifugo's connection close). */
 export const CLOSE_WAIT_MS = 5000;
 /** Native PING interval when `ping_interval` is not positive. */
 export const DEFAULT_PING_INTERVAL_MS = 25_000;
@@ -46,7 +46,7 @@ export function closeWebSocket(ws: WebSocket, code: number, reasonText: string):
   ws.once('close', () => clearTimeout(t));
 }
 
-/** permessage-deflate settings of `websocket_compression*` (spec §15.1): no context takeover either way. */
+/** permessage-deflate settings of `websocket_compression*` (Centrifugo's WebSocket transport): no context takeover either way. */
 export function perMessageDeflate(o: { compression: boolean; compressionLevel: number; compressionMinSize: number }) {
   return o.compression
     ? {

@@ -1,7 +1,7 @@
 /**
  * @module transports/ws-frames — server-side WebSocket frames (RFC 6455: unmasked, final,
  * uncompressed) carrying Centrifugo messages: up to 16 per frame, `\n`-joined JSON or
- * varint-length-prefixed Protobuf (client protocol §2.3, §3).
+ * varint-length-prefixed Protobuf (Centrifugo's client protocol framing, client protocol messages).
  */
 
 import { varintSize, writeVarint } from '../wire/varint.js';

@@ -1,6 +1,6 @@
 /**
  * End-to-end scale-out over NATS: two built Rotor processes with `broker: nats` (memory engine) on one
- * real nats-server, driven by centrifuge-js and the HTTP server API (issue 6; server spec §5.7–§5.8);
+ * real nats-server, driven by centrifuge-js and the HTTP server API (issue 6; Centrifugo's engines and brokers);
  * then `engine: redis` + `broker: nats` (NATS PUB/SUB, Redis presence). History is not available with the
  * NATS broker (108 / 100, see the test). The in-process variant lives in
  * test/integration/cluster.nats.test.ts.
@@ -99,7 +99,7 @@ describe('two Rotor processes over NATS', () => {
       const plain = await node.api('history', { channel: 'news-json', limit: 10 });
       assert.deepEqual([plain.status, plain.body], [200, { error: { code: 108, message: 'not available' } }]);
       // History configured but the broker has none: Centrifugo's API reports the broker's error as
-      // internal (server spec §5.7: "the server API reports it as 100").
+      // internal (as with Centrifugo's NATS broker, the server API reports it as 100).
       const configured = await node.api('history', { channel: 'chat:hist', limit: 10 });
       assert.deepEqual([configured.status, configured.body], [200, { error: { code: 100, message: 'internal server error' } }]);
     }

@@ -1,7 +1,7 @@
 /**
  * End-to-end scale-out over Redis: three built Rotor processes (A, B, C) on one real redis-server, and
  * two processes on a Redis sharded over two servers, driven by the real centrifuge-js SDK and the HTTP
- * server API (issue 6; server spec §5.3–§5.8).
+ * server API (issue 6; Centrifugo's engines and brokers).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';

@@ -4,7 +4,7 @@
  * It records every received frame and every message inside it (JSON lines or varint-delimited
  * Protobuf replies), lets tests wait for a message matching a predicate or for the close frame,
  * and sends hand-built JSON or Protobuf command frames. The Protobuf schema below is written for
- * these tests from the field facts of spec/client-protocol.md §3 / Appendix A and is deliberately
+ * these tests from the field facts of Centrifugo's client protocol v2 schema and is deliberately
  * independent of `src/protocol` so that the tests check the server's wire output on their own.
  */
 import protobuf from 'protobufjs';
@@ -56,7 +56,7 @@ export interface RawConnectOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Protobuf schema (spec Appendix A subset: everything a non-experimental client sends/receives).
+// Protobuf schema (subset of Centrifugo's client protocol v2 schema: everything a non-experimental client sends/receives).
 
 const PROTO = `
 syntax = "proto3";
@@ -166,7 +166,7 @@ export function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
-/** Varint-length-prefixes and concatenates messages (spec §2.3 Protobuf framing). */
+/** Varint-length-prefixes and concatenates messages (Centrifugo's Protobuf framing). */
 export function protoFrame(messages: readonly Uint8Array[]): Buffer {
   return Buffer.concat(messages.flatMap((m) => [varint(m.byteLength), Buffer.from(m)]));
 }
@@ -480,7 +480,7 @@ export class RawClient {
   }
 }
 
-/** An empty Reply: the server ping (spec §5). */
+/** An empty Reply: the server ping (Centrifugo's ping/pong rules). */
 export function isPing(v: Wire): boolean {
   return Object.keys(v).length === 0;
 }
@@ -538,7 +538,7 @@ export class RawClientPool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Expected disconnects (spec client-protocol.md §17.2 PROJECT DECISION, seeds/codes.md), written
+// Expected disconnects (Rotor's disconnect-code decision, see README 'Disconnect codes'), written
 // here from the documents rather than imported from src/core/disconnect.ts.
 
 export type CodesMode = 'classic' | 'ranged';

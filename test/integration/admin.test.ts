@@ -1,5 +1,5 @@
 /**
- * Admin endpoints (server spec §6.4): /admin/settings, /admin/auth, /admin/api with its token rules,
+ * Admin endpoints (Centrifugo's admin endpoints): /admin/settings, /admin/auth, /admin/api with its token rules,
  * admin_insecure, admin_handler_prefix, admin_external, and Rotor's admin observer connection
  * (connection token + same-origin WebSocket) used by the UI's live tail.
  */

@@ -84,10 +84,10 @@ const PRO_RPCS = [
   'SendPushNotification', 'UpdatePushStatus', 'CancelPush',
 ];
 
-/** MapErrorToGRPCCode of the seed (server_api.md): API error code → GRPC status code. */
+/** Centrifugo's MapErrorToGRPCCode: API error code → GRPC status code. */
 const GRPC_CODE_OF: Record<number, number> = { 100: 13, 102: 5, 104: 5, 107: 3, 108: 3, 112: 11, 113: 6 };
 
-/** Fields Go's JSON encoding always emits (spec §2.3), by `Message.field`. */
+/** Fields Go's JSON encoding always emits (Centrifugo's always-present JSON fields), by `Message.field`. */
 const ALWAYS_PRESENT = new Set([
   'ClientInfo.user',
   'ClientInfo.client',

@@ -91,7 +91,7 @@ describe('embedding Rotor as a library', () => {
     const r = await node.publish('news', enc('{"n":1}'), { history: { size: 10, ttlMs: 60_000, metaTtlMs: 0 } });
     assert.equal(r.position.offset, 1);
     await waitFor(() => t.messages.length === 4, 2000, 'publication push');
-    // The publication with offset 1 carries the stream epoch (spec §11.2).
+    // The publication with offset 1 carries the stream epoch (Centrifugo's stream position).
     assert.deepEqual(t.json()[3], { push: { channel: 'news', pub: { data: { n: 1 }, offset: 1, epoch: r.position.epoch } } });
     assert.deepEqual(await node.presenceStats('news'), { numClients: 1, numUsers: 1 });
 

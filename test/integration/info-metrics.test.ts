@@ -1,4 +1,4 @@
-/** `info` carries the node's aggregated metrics (server spec §6.3) once one interval has passed. */
+/** `info` carries the node's aggregated metrics (Centrifugo's node metrics in `info`) once one interval has passed. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';

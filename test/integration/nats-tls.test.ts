@@ -1,5 +1,5 @@
 /**
- * @module test/integration/nats-tls — `nats_tls` (server spec §4.9, TLS object §4.11): Rotor's NATS
+ * @module test/integration/nats-tls — `nats_tls` (Centrifugo's NATS broker keys and unified TLS object): Rotor's NATS
  * broker connects to a real nats-server that requires TLS (and, in the second case, client
  * certificates), publications flow through it to a centrifuge-js client; an untrusted server
  * certificate or an unreadable file stops start-up with a clear error. Certificates come from openssl.

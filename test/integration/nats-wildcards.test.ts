@@ -1,5 +1,5 @@
 /**
- * @module test/integration/nats-wildcards — `nats_allow_wildcards` end to end (server spec §5.7): a
+ * @module test/integration/nats-wildcards — `nats_allow_wildcards` end to end (Centrifugo's NATS broker): a
  * client subscribed to `news.*` receives publications to `news.sport` through the hub, the publication
  * naming its concrete channel (Publication.channel); publishing to a wildcard channel fails; without
  * the key a wildcard subscribe is 107. Real nats-server, centrifuge-js over WebSocket (JSON, Protobuf).

@@ -1,7 +1,7 @@
 /**
  * @module test/integration/protocol-codes — WebSocket close codes and reasons in both numberings of
- * config key `disconnect_codes` (client-protocol spec §17.2 PROJECT DECISION, seeds/codes.md, §6.7,
- * §18 server API effects). `classic` (default): seed codes, close reason `{"reason":…,"reconnect":…}`;
+ * config key `disconnect_codes` (Rotor's disconnect-code decision, see README 'Disconnect codes'; Centrifugo's
+ * connection close and server API effects). `classic` (default): classic codes, close reason `{"reason":…,"reconnect":…}`;
  * `ranged`: protocol-v2 codes, plain-text reasons. Custom codes pass through unchanged in both.
  */
 import { strict as assert } from 'node:assert';
@@ -100,7 +100,7 @@ for (const mode of MODES) {
       await s.api('disconnect', { user: u, disconnect: { code: 4000, reason: 'custom' } });
       const closed = await c.waitClose();
       assert.equal(closed.code, 4000);
-      // classic: JSON reason; 4000–4499 is the non-terminal application range → reconnect true (§17.2 ranges)
+      // classic: JSON reason; 4000–4499 is the non-terminal application range → reconnect true (README 'Disconnect codes')
       assert.equal(closed.reason, mode === 'classic' ? '{"reason":"custom","reconnect":true}' : 'custom');
     });
 

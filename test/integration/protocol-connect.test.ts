@@ -1,6 +1,6 @@
 /**
- * @module test/integration/protocol-connect — the connect command on the raw wire (client-protocol
- * spec §3.3 ConnectResult, §4 dispatch rules around connect, §6.2 connect handling, §7.2 claims).
+ * @module test/integration/protocol-connect — the connect command on the raw wire (Centrifugo's
+ * ConnectResult, its dispatch rules around connect, connect handling and connection token claims).
  * Disconnects use the default `classic` numbering.
  */
 import { strict as assert } from 'node:assert';
@@ -96,7 +96,7 @@ describe('protocol: connect (token required)', () => {
     );
     const r = await c.waitReply(1);
     assert.equal(r.error.code, 109);
-    // Either the server stops reading (§4 rule 7) or closes with bad request (§4 rule 2); never a reply to id 2.
+    // Either the server stops reading (a failed connect makes the connection unusable) or closes with bad request (a command on an unusable connection); never a reply to id 2.
     const closed = await Promise.race([c.closed, new Promise((res) => setTimeout(res, 300, undefined))]);
     if (closed !== undefined) assert.deepEqual(closed, expectedClose('badRequest'));
     assert.equal(replies(c).filter((x) => x.id === 2).length, 0, 'no reply to the subscribe');

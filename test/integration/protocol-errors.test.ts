@@ -1,7 +1,7 @@
 /**
  * @module test/integration/protocol-errors — dispatch rules and command errors on the raw wire
- * (client-protocol spec §4 dispatch, §3 always-present reply fields, §6.6 refresh, §9.4 sub_refresh,
- * §10 publish / rpc / send / presence / history errors, §2.2 inappropriate protocol).
+ * (Centrifugo's command dispatch, always-present reply fields, refresh, sub_refresh, publish / rpc / send /
+ * presence / history errors, inappropriate protocol).
  * Disconnects use the default `classic` numbering.
  */
 import { strict as assert } from 'node:assert';
@@ -45,7 +45,7 @@ describe('protocol: dispatch rules and command errors', () => {
     await s.close();
   });
 
-  // ---- §4 dispatch ----
+  // ---- dispatch ----
 
   it('a pong ({}) before connect → disconnect bad request (§4 rule 3)', async () => {
     const c = await pool.open(s.wsUrl);
@@ -112,7 +112,7 @@ describe('protocol: dispatch rules and command errors', () => {
     );
   });
 
-  // ---- §10.3 send ----
+  // ---- send ----
 
   it('send → disconnect not available 3508 (no reply) (§10.3)', async () => {
     const c = await connected();
@@ -121,7 +121,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.equal(replies(c).length, 1);
   });
 
-  // ---- §10.2 rpc ----
+  // ---- rpc ----
 
   it('rpc without any RPC handling configured → error 108 (§10.2)', async () => {
     const c = await connected();
@@ -129,7 +129,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.equal((await c.waitReplyRaw(2)).raw, '{"id":2,"error":{"code":108,"message":"not available"}}');
   });
 
-  // ---- §10.1 publish ----
+  // ---- publish ----
 
   it('publish success → exactly {"id":N,"publish":{}} (§2.2, §10.1)', async () => {
     const c = await connected();
@@ -166,7 +166,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.equal(m.raw, `{"push":{"channel":"pub:room","pub":{"data":{"text":"hi"},"info":{"user":"writer","client":"${cr.connect.client}"}}}}`);
   });
 
-  // ---- §10.4 presence ----
+  // ---- presence ----
 
   it('presence: empty result is {"presence":{}}; presence_stats zeros are written (§2.2 always-present)', async () => {
     const c = await connected();
@@ -204,7 +204,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  // ---- §10.5 history (details in protocol-history) ----
+  // ---- history (details in protocol-history) ----
 
   it('history of a never-used stream: publications [] and offset 0 are written, epoch set (§2.2, §11.1)', async () => {
     const c = await connected();
@@ -233,7 +233,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  // ---- §9.5 unsubscribe ----
+  // ---- unsubscribe ----
 
   it('unsubscribe always succeeds with {} even when not subscribed; empty channel → bad request (§9.5, Appendix B.8)', async () => {
     const c = await connected();
@@ -243,7 +243,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  // ---- §6.6 refresh ----
+  // ---- refresh ----
 
   it('refresh with a new token → {"expires":true,"ttl":N} (§6.6)', async () => {
     const c = await pool.open(s.wsUrl);
@@ -272,7 +272,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(await c.waitClose(), expectedClose('expired'));
   });
 
-  // ---- §9.4 sub_refresh ----
+  // ---- sub_refresh ----
 
   it('sub_refresh when not subscribed → error 103; empty channel → bad request (§9.4)', async () => {
     const c = await connected();
@@ -282,7 +282,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  // ---- §2.2 inappropriate protocol ----
+  // ---- inappropriate protocol ----
 
   it('binary (non-JSON) publication data to a JSON subscriber → disconnect 3506 inappropriate protocol (§2.2)', async () => {
     const c = await connected();

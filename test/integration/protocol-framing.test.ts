@@ -1,6 +1,6 @@
 /**
- * @module test/integration/protocol-framing — JSON framing on the raw wire (client-protocol spec
- * §2.2 JSON rules, §2.3 framing and batching, §15.1 message size limit).
+ * @module test/integration/protocol-framing — JSON framing on the raw wire (Centrifugo's JSON encoding
+ * rules, framing and batching, WebSocket message size limit).
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';

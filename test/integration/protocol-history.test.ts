@@ -1,7 +1,7 @@
 /**
- * @module test/integration/protocol-history — the `history` command on the raw wire (client-protocol
- * spec §10.5 errors, §11.3 query semantics: limit capping by `client_history_max_publication_limit`,
- * limit 0, reverse, since, 112 on epoch mismatch; §3.3 HistoryResult always-present fields).
+ * @module test/integration/protocol-history — the `history` command on the raw wire (Centrifugo's
+ * history errors and query semantics: limit capping by `client_history_max_publication_limit`,
+ * limit 0, reverse, since, 112 on epoch mismatch; HistoryResult always-present fields).
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';

@@ -1,6 +1,6 @@
 /**
- * @module test/integration/protocol-origin — the Origin check on the WebSocket upgrade (client-protocol
- * spec §15.7, §15.1: a failed check → HTTP 403 during the upgrade).
+ * @module test/integration/protocol-origin — the Origin check on the WebSocket upgrade (Centrifugo's
+ * origin check on the WebSocket transport: a failed check → HTTP 403 during the upgrade).
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/protocol-pingpong — app-level ping/pong and native WebSocket pings on the
- * raw wire (client-protocol spec §5, §4 rule 4). Timers: ping_interval 1s, pong_timeout 500ms; the
+ * raw wire (Centrifugo's ping/pong rules: one pong per ping). Timers: ping_interval 1s, pong_timeout 500ms; the
  * server's timer resolution is allowed ~200 ms of slack.
  */
 import { strict as assert } from 'node:assert';

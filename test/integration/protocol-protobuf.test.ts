@@ -1,6 +1,6 @@
 /**
- * @module test/integration/protocol-protobuf — Protobuf encoding on the raw wire (client-protocol spec
- * §2.1 presence of empty sub-messages, §2.3 varint framing and bad frames, §2.4 / §15.1 protocol
+ * @module test/integration/protocol-protobuf — Protobuf encoding on the raw wire (Centrifugo's Protobuf
+ * encoding: presence of empty sub-messages, varint framing and bad frames, protocol
  * selection by subprotocol and query). Replies are decoded with the test harness's own schema.
  */
 import { strict as assert } from 'node:assert';

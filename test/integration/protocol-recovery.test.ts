@@ -1,7 +1,7 @@
 /**
  * @module test/integration/protocol-recovery — positioning and recovery in the subscribe reply on the
- * raw wire (client-protocol spec §9.2–§9.3, §11.2, §11.5 stream mode, §11.6 live offsets, Appendix
- * B.5/B.6/B.15). `client_recovery_max_publication_limit` 3.
+ * raw wire (Centrifugo's subscription options and subscribe result, stream position, recovery in stream
+ * mode, live offsets, and its behavioural quirks around them). `client_recovery_max_publication_limit` 3.
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';

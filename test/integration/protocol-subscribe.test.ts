@@ -1,7 +1,7 @@
 /**
  * @module test/integration/protocol-subscribe — subscribe checks, pushes and server API effects on the
- * raw wire (client-protocol spec §9.1 checks in order, §9.3 result, §7.3 subscription tokens, §8.3
- * private channels, §9.6 join/leave, §9.8 / §18 server-initiated subscribe/unsubscribe, §3 push shapes).
+ * raw wire (Centrifugo's subscribe checks in order, subscribe result, subscription tokens, private
+ * channels, join/leave, server-initiated subscribe/unsubscribe, push shapes).
  * Disconnects use the default `classic` numbering.
  */
 import { strict as assert } from 'node:assert';
@@ -257,7 +257,7 @@ describe('protocol: subscribe', () => {
     assert.equal(c.messages.filter((m) => m.value.push?.channel === 'gone').length, 0);
   });
 
-  // ---- server API effects (§9.8, §18) ----
+  // ---- server API effects ----
 
   it('API subscribe → subscribe push on the live connection, then publications flow (§9.8)', async () => {
     const { c } = await connected('apiuser1');

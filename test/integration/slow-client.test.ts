@@ -1,7 +1,7 @@
 /**
  * @module test/integration/slow-client — a subscriber that stops reading is disconnected with
- * "slow" (3008, client-protocol §17) once what waits for it passes `client_queue_max_size`, while a
- * subscriber that reads keeps receiving every publication (server.md §4 client_queue_max_size).
+ * "slow" (3008, README 'Disconnect codes') once what waits for it passes `client_queue_max_size`, while a
+ * subscriber that reads keeps receiving every publication.
  */
 import { strict as assert } from 'node:assert';
 import type { Socket } from 'node:net';

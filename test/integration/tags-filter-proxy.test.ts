@@ -1,6 +1,6 @@
 /**
  * @module test/integration/tags-filter-proxy — server-enforced tags filters (Centrifugo v6 proxy
- * `server_tags_filter`, client-protocol spec §14: a proxy's filter and the client's `tf` must both
+ * `server_tags_filter`: a proxy's filter and the client's `tf` must both
  * match) through real HTTP and GRPC proxy backends, with the real centrifuge-js SDK (`tagsFilter`)
  * and on the raw wire (connect-proxy `subs`, bad filters from the backend).
  */

@@ -1,5 +1,5 @@
 /**
- * @module test/integration/tags-filter — publication tags filter (client-protocol spec §14, Centrifugo
+ * @module test/integration/tags-filter — publication tags filter (Centrifugo
  * v6 `allow_tags_filter`) with the real centrifuge-js SDK (`tagsFilter` option) over WebSocket, JSON
  * and Protobuf: live filtering, recovery with filtered-out publications, 107 for invalid or
  * disallowed filters; and on the raw wire: no delta for filtered subscriptions, cache-mode recovery,

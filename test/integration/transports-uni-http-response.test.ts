@@ -1,6 +1,6 @@
 /**
  * @module test/integration/transports-uni-http-response — `uni_sse_connect_code_to_http_response` and
- * `uni_http_stream_connect_code_to_http_response` (server spec §4.11, §7.3): a connect error whose code
+ * `uni_http_stream_connect_code_to_http_response` (Centrifugo's connect error transforms for unidirectional transports): a connect error whose code
  * has a transform is answered with that HTTP status and body instead of a 200 stream; other failures
  * and successful connects keep the stream (the 200 head waits for the connect outcome).
  */

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/write-timeout — `websocket_write_timeout` / `uni_websocket_write_timeout`
- * (client-protocol §15.1): a peer that stops reading is closed with 3009 "write error" once a write
+ * (Centrifugo's WebSocket transport): a peer that stops reading is closed with 3009 "write error" once a write
  * has not drained within the timeout, long before the slow-consumer queue limit would act; a peer
  * that reads keeps receiving everything.
  */

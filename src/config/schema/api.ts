@@ -1,4 +1,4 @@
-/** @module config/schema/api — server API (HTTP + GRPC), admin UI and observability keys (server spec §4.5). */
+/** @module config/schema/api — server API (HTTP + GRPC), admin UI and observability keys (Centrifugo's server API, admin and observability keys). */
 import { bool, duration, int, oneOf, port, str } from './types.js';
 
 export const API = {

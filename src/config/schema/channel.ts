@@ -1,4 +1,4 @@
-/** @module config/schema/channel — channel options (top level and per namespace) and global channel keys (server spec §4.7). */
+/** @module config/schema/channel — channel options (top level and per namespace) and global channel keys (Centrifugo's channel and namespace keys). */
 import { bool, duration, int, list, oneOf, requiredStr, str, strings } from './types.js';
 
 /**

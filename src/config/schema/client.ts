@@ -1,4 +1,4 @@
-/** @module config/schema/client — client connection, token and personal channel keys (server spec §4.6). */
+/** @module config/schema/client — client connection, token and personal channel keys (Centrifugo's client connection keys). */
 import { bool, duration, int, list, object, str, strings } from './types.js';
 
 const TOKEN = {

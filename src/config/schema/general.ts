@@ -1,4 +1,4 @@
-/** @module config/schema/general — node-level keys (server spec §4.3), logging and the disconnect numbering. */
+/** @module config/schema/general — Centrifugo's node-level keys, logging and the disconnect numbering. */
 import { bool, duration, int, oneOf, str } from './types.js';
 
 export const GENERAL = {

@@ -1,4 +1,4 @@
-/** @module config/schema/http — HTTP server, TLS and endpoint path keys (server spec §4.4). */
+/** @module config/schema/http — HTTP server, TLS and endpoint path keys (Centrifugo's HTTP server, TLS and endpoint keys). */
 import { bool, port, str } from './types.js';
 
 export const HTTP = {
@@ -50,7 +50,7 @@ export const HTTP = {
   swagger_handler_prefix: str('/swagger', 'Swagger UI path'),
 } as const;
 
-/** Keys holding URL path prefixes: trailing `/` trimmed, empty result becomes `/` (server spec §1.2). */
+/** Keys holding URL path prefixes: trailing `/` trimmed, empty result becomes `/` (Centrifugo's default endpoint paths). */
 export type HandlerPrefixKey = Extract<keyof typeof HTTP, `${string}_handler_prefix`>;
 
 /** Keys normalised as paths (see above). */

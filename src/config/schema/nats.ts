@@ -1,4 +1,4 @@
-/** @module config/schema/nats — NATS broker keys (server spec §4.9). */
+/** @module config/schema/nats — Centrifugo's NATS broker keys. */
 import { tlsObject } from './tls-object.js';
 import { bool, duration, map, object, str } from './types.js';
 

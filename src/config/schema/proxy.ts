@@ -1,4 +1,4 @@
-/** @module config/schema/proxy — proxy and consumer keys (server spec §4.11; accepted and stored, see app for use). */
+/** @module config/schema/proxy — proxy and consumer keys (Centrifugo's transport, proxy and consumer keys; accepted and stored, see app for use). */
 import { tlsObject } from './tls-object.js';
 import { bool, duration, looseList, map, str, strings } from './types.js';
 

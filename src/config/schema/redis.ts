@@ -1,4 +1,4 @@
-/** @module config/schema/redis — Redis engine keys (server spec §4.8). */
+/** @module config/schema/redis — Centrifugo's Redis engine keys. */
 import { bool, duration, int, str, stringOrStrings } from './types.js';
 
 export const REDIS = {

@@ -1,4 +1,4 @@
-/** @module config/schema/tls-object — the unified TLS object (`nats_tls`, `proxy_grpc_tls`, …; server spec §4.11). */
+/** @module config/schema/tls-object — the unified TLS object (`nats_tls`, `proxy_grpc_tls`, …; Centrifugo's transport, proxy and consumer keys). */
 import { bool, object, str } from './types.js';
 
 const TLS_FIELDS = {

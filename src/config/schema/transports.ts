@@ -1,4 +1,4 @@
-/** @module config/schema/transports — WebSocket, SSE, HTTP-stream, unidirectional and SockJS keys (server spec §4.11). */
+/** @module config/schema/transports — WebSocket, SSE, HTTP-stream, unidirectional and SockJS keys (Centrifugo's transport, proxy and consumer keys). */
 import { bool, duration, int, list, object, port, str } from './types.js';
 
 const HTTP_RESPONSE_TRANSFORM = {

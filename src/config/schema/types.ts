@@ -1,7 +1,7 @@
 /** @module config/schema/types — field descriptors of the configuration schema and the value types derived from them. */
 
 /**
- * Value type of one key, as written in the spec tables:
+ * Value type of one key, as written in Centrifugo's configuration tables:
  * - `string`, `int`, `bool`: scalars (`int` values are JS numbers).
  * - `duration`: Go `time.ParseDuration` text in files/env; **milliseconds** (number) in `Config`.
  * - `string[]`: list of strings (space-separated in env; a plain string in a file is split on spaces).

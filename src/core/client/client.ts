@@ -1,5 +1,5 @@
 /**
- * @module core/client/client — one connection's session: state machine, command dispatch (spec §4),
+ * @module core/client/client — one connection's session: state machine, command dispatch (as Centrifugo dispatches commands),
  * outgoing queue with per-turn coalescing, timers (stale, ping/pong, expiry, periodic tick) and
  * delivery of publications / join / leave with positioning.
  */
@@ -450,7 +450,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
       if (p.offset <= ctx.offset) return;
       ctx.offset = p.offset;
     }
-    // Filtered out: the position above still advanced (spec §14).
+    // Filtered out: the position above still advanced (Centrifugo's publication tags filter).
     if (ctx.filter !== undefined && !ctx.filter.passes(p.publication)) return;
     const protobuf = this.transport.protocol === 'protobuf';
     if (ctx.delta) {
@@ -541,7 +541,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     await this.unsubscribeChannel(channel, unsub, true);
   }
 
-  /** Server API refresh (spec server.md §2.6.6). */
+  /** Server API refresh (Centrifugo's server API refresh). */
   serverRefresh(options: { expired?: boolean | undefined; expireAtSec?: number | undefined; info?: Uint8Array | undefined }): void {
     if (this.#state !== State.Connected) return;
     const nowSec = this.node.clock.now() / 1000;
@@ -762,7 +762,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     else this.node.timers.schedule(this, next);
   }
 
-  /** Presence refresh, subscription expiry and position checks (spec §6.1, §9.4, §11.6). */
+  /** Presence refresh, subscription expiry and position checks (Centrifugo's connection states and timers, sub_refresh, positioning). */
   #periodicTick(now: number): void {
     const cfg = this.node.clientConfig;
     const nowSec = now / 1000;
@@ -812,7 +812,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 }
 
-/** Unidirectional transports turn a connect error into a disconnect (spec §15.5). */
+/** Unidirectional transports turn a connect error into a disconnect (Centrifugo's unidirectional transports). */
 function uniConnectDisconnect(code: number): DisconnectDescriptor {
   if (code === ClientErrors.TokenExpired.code || code === ClientErrors.Expired.code) return Disconnects.Expired;
   if (code === ClientErrors.TooManyRequests.code) return Disconnects.TooManyRequests;

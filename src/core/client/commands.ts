@@ -1,6 +1,6 @@
 /**
  * @module core/client/commands — subscribe, unsubscribe, publish, presence, history, rpc, refresh,
- * sub_refresh (spec §9–§10, §6.6). Permission decisions come from the node's ClientHandler.
+ * sub_refresh (Centrifugo's subscriptions, connection expiration and refresh). Permission decisions come from the node's ClientHandler.
  */
 import type { Command, HistoryResult, PresenceResult, ProtoClientInfo } from '../../protocol/types.js';
 import { hasHistory } from '../channel-options.js';

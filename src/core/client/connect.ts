@@ -1,4 +1,4 @@
-/** @module core/client/connect — the connect command (spec §6.2) and server-side subscriptions (§6.4). */
+/** @module core/client/connect — the connect command (Centrifugo's connect handling) and server-side subscriptions (Centrifugo's server-side subscriptions). */
 import type { Command, ConnectResult, SubscribeResult } from '../../protocol/types.js';
 import { DisconnectError, Disconnects } from '../disconnect.js';
 import { ClientError, ClientErrors } from '../errors.js';

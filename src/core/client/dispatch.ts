@@ -1,4 +1,4 @@
-/** @module core/client/dispatch — picks the handler for a command (first present field, spec §4 rule 6). */
+/** @module core/client/dispatch — picks the handler for a command (first present field, as Centrifugo dispatches commands). */
 import type { Command } from '../../protocol/types.js';
 import { DisconnectError, Disconnects } from '../disconnect.js';
 import type { Client } from './client.js';

@@ -1,6 +1,6 @@
 /**
  * @module core/client/subscribe — establishing a subscription: node interest, presence, stream
- * position and recovery with buffering of live publications (spec §9, §11.4–§11.5), in two phases
+ * position and recovery with buffering of live publications (Centrifugo's subscriptions, history and recovery), in two phases
  * so the subscribe reply is always enqueued before any push for the channel.
  */
 import type { ProtoPublication, SubscribeRequest, SubscribeResult } from '../../protocol/types.js';
@@ -167,7 +167,7 @@ async function establishPosition(
     result.wasRecovering = true;
     const filter = ctx.filter;
     if (chOpts.forceRecoveryMode === 'cache') {
-      // With a tags filter: the newest publication passing it, within the recovery limit (spec §11.5).
+      // With a tags filter: the newest publication passing it, within the recovery limit (Centrifugo's recovery).
       const limit = filter === undefined ? 1 : cfg.recoveryMaxPublicationLimit > 0 ? cfg.recoveryMaxPublicationLimit : -1;
       const r = await node.history(channel, { limit, reverse: true, metaTtlMs });
       top = r.position;
@@ -231,7 +231,7 @@ async function establishPosition(
 }
 
 /**
- * Recovered publications for a delta subscription (spec §13.4): the first full, each next one a
+ * Recovered publications for a delta subscription (Centrifugo's recovery with delta): the first full, each next one a
  * fossil patch against the previous when smaller; JSON payloads as JSON strings.
  */
 function deltaRecovered(pubs: ProtoPublication[], protobuf: boolean): ProtoPublication[] {
@@ -280,7 +280,7 @@ export function serverApiSubscribeOptions(channelOptions: ChannelOptions, option
   };
 }
 
-/** Server API subscribe of a live connection: subscribe, then a `subscribe` push (spec §9.8). */
+/** Server API subscribe of a live connection: subscribe, then a `subscribe` push (Centrifugo's server API subscribe/unsubscribe). */
 export async function serverSideSubscribe(
   client: Client,
   channel: string,

@@ -1,5 +1,5 @@
 /**
- * @module engines/nats/broker — NatsBroker: the PUB/SUB half of Broker over NATS core (server spec §5.7).
+ * @module engines/nats/broker — NatsBroker: the PUB/SUB half of Broker over NATS core (Centrifugo's NATS broker).
  *
  * At-most-once delivery, no history (`supportsHistory = false`; `history()`/`removeHistory()` reject
  * with ClientErrors.NotAvailable). Publications, joins and leaves travel on `<prefix>.client.<channel>`

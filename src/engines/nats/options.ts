@@ -1,6 +1,6 @@
 /**
  * @module engines/nats/options — construct-time options of NatsBroker / NatsController and their
- * mapping from Centrifugo's flat config keys (server spec §4.9).
+ * mapping from Centrifugo's flat config keys (Centrifugo's NATS broker keys).
  */
 import { positiveOr } from '../../util/positive.js';
 import { tlsObjectPems, type TlsObjectConfig } from '../../config/tls-object-pems.js';

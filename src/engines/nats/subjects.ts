@@ -1,5 +1,5 @@
 /**
- * @module engines/nats/subjects — channel ↔ NATS subject mapping (server spec §5.7).
+ * @module engines/nats/subjects — channel ↔ NATS subject mapping (Centrifugo's NATS broker).
  *
  * Normal mode: publications/join/leave travel on `<prefix>.client.<channel>`, control messages on
  * `<prefix>.control` (broadcast) and `<prefix>.node.<uid>` (one node). Raw mode: the subject is

@@ -1,6 +1,6 @@
 /**
  * @module engines/redis/broker — RedisBroker: PUB/SUB between nodes plus history in Redis STREAMs, with
- * append + publish in one Lua script per channel (server spec §5.3.3–5.3.5, §5.3.7).
+ * append + publish in one Lua script per channel (Centrifugo's Redis engine, Redis PUB/SUB handling).
  *
  * Per shard there is one dedicated data PUB/SUB connection (anchor `P.shard.0` first, then every
  * channel with interest); channels live on the shard `jump(fnv1a64(channel), n)`.
@@ -83,8 +83,8 @@ function parseListEntry(entry: unknown): Publication {
 }
 
 /**
- * The LIST read returns everything, newest first; select like the STREAM read does (server spec
- * §5.3.5): forward from `start` ascending, reverse from `start` (0 = the top) descending, up to the limit.
+ * The LIST read returns everything, newest first; select like the STREAM read does
+ * (Centrifugo's Redis history read): forward from `start` ascending, reverse from `start` (0 = the top) descending, up to the limit.
  */
 function selectFromList(newestFirst: Publication[], start: number, options: HistoryOptions): Publication[] {
   const limit = options.limit > 0 ? options.limit : Infinity;
@@ -296,7 +296,7 @@ export class RedisBroker implements Broker {
     return this.#lists ? shard.keys.listMeta(channel) : shard.keys.streamMeta(channel);
   }
 
-  /** Unix seconds as the epoch of a stream created now (server spec §5.3.4). */
+  /** Unix seconds as the epoch of a stream created now (Centrifugo's Redis publish script). */
   #epochCandidate(): string {
     return String(Math.floor(this.#clock.now() / 1000));
   }

@@ -1,6 +1,6 @@
 /**
  * @module engines/redis/controller — RedisController: the node-to-node control bus over Redis PUB/SUB
- * (`P.control` broadcast, `P.node.<uid>` direct; server spec §5.3.2, §5.4).
+ * (`P.control` broadcast, `P.node.<uid>` direct; Centrifugo's Redis key names, inter-node messages over the broker).
  *
  * Every node listens on every shard through one dedicated control connection per shard (kept apart from
  * the data connection so a storm of channel resubscriptions never delays heartbeats); sends go to the

@@ -1,5 +1,5 @@
 /**
- * @module engines/redis/hash — 64-bit FNV-1a and Jump consistent hash (server spec §5.3.1), used to pick
+ * @module engines/redis/hash — 64-bit FNV-1a and Jump consistent hash (Centrifugo's Redis sharding), used to pick
  * the Redis shard of a channel exactly as Centrifugo does, so mixed deployments agree on placement.
  */
 

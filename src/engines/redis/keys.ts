@@ -1,5 +1,5 @@
 /**
- * @module engines/redis/keys — Redis key and PUB/SUB channel names (server spec §5.3.2).
+ * @module engines/redis/keys — Redis key and PUB/SUB channel names (Centrifugo's Redis key names).
  *
  * In Redis Cluster mode every key of a channel carries the `{<channel>}` hash tag so that the multi-key
  * Lua scripts (stream + meta + idempotency result, the four presence structures) hit one slot.

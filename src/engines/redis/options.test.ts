@@ -1,4 +1,4 @@
-/** @module engines/redis/options.test — address parsing and the §4.8 config mapping. */
+/** @module engines/redis/options.test — address parsing and the mapping of Centrifugo's Redis engine keys. */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

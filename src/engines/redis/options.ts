@@ -1,6 +1,6 @@
 /**
  * @module engines/redis/options — construct-time options of the Redis engine and their mapping from
- * Centrifugo's flat configuration keys (server spec §4.8).
+ * Centrifugo's flat Redis engine configuration keys.
  */
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
@@ -265,7 +265,7 @@ function tlsFromConfig(c: RedisConfigKeys, sentinel: boolean): RedisTlsOptions |
 }
 
 /**
- * Maps the flat §4.8 keys to engine options. Mode: `redis_cluster_address` non-empty ⇒ cluster (each
+ * Maps Centrifugo's flat Redis engine keys to engine options. Mode: `redis_cluster_address` non-empty ⇒ cluster (each
  * element a comma-separated seed list of one cluster, several elements = several shards); else
  * `redis_sentinel_address` non-empty ⇒ sentinel (each element the sentinels of one shard; master name
  * required); else one standalone shard per `redis_address` entry. Throws RedisOptionsError for

@@ -1,5 +1,5 @@
 /**
- * @module engines/redis/payload — PUB/SUB payload framing (server spec §5.3.3):
+ * @module engines/redis/payload — PUB/SUB payload framing (Centrifugo's Redis PUB/SUB payload format):
  *
  * - raw protobuf `Publication` — publication without history (offset 0);
  * - `__p1:<offset>:<epoch>__<Publication>` — publication with history;

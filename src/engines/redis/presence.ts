@@ -1,6 +1,6 @@
 /**
  * @module engines/redis/presence — RedisPresenceManager: presence in a HASH (clientId → protobuf
- * ClientInfo) with a ZSET expiry index, optionally with per-user structures (server spec §5.3.6).
+ * ClientInfo) with a ZSET expiry index, optionally with per-user structures (Centrifugo's Redis presence scripts).
  *
  * Expiry timestamps come from the injected clock, so tests can expire entries without waiting; the key
  * TTLs Redis applies itself only reclaim memory of abandoned channels.

@@ -1,6 +1,6 @@
 /**
  * @module engines/redis/pubsub — one dedicated PUB/SUB connection with its own reconnect loop
- * (server spec §5.3.7).
+ * (Centrifugo's Redis PUB/SUB handling).
  *
  * On every (re)connection it first subscribes the fixed channels (the `P.shard.0` anchor for data
  * connections; `P.control` + `P.node.<uid>` for control connections) and only then reports itself up and

@@ -1,5 +1,5 @@
 /**
- * @module engines/redis/scripts — the Lua scripts of the Redis engine (server spec §5.3.4–5.3.6), kept as
+ * @module engines/redis/scripts — the Lua scripts of the Redis engine (Centrifugo's Redis engine), kept as
  * string constants so the build needs no asset copying. They run through EVALSHA with EVAL fallback
  * (ioredis `defineCommand`). Every script touches only keys of one channel, so in Redis Cluster the
  * `{channel}` hash tags put them in one slot.
@@ -25,7 +25,7 @@ export type ScriptName = (typeof ScriptNames)[keyof typeof ScriptNames];
 export type HistoryStorage = 'stream' | 'list';
 
 /**
- * Publish with history, for either storage (server spec §5.3.4; both share the meta and result logic).
+ * Publish with history, for either storage (Centrifugo's Redis publish script; both share the meta and result logic).
  * KEYS: 1 stream or list, 2 meta, 3 idempotency result.
  * ARGV: 1 payload (protobuf Publication), 2 history size, 3 history TTL s, 4 PUB/SUB channel, 5 meta TTL s
  * (0 = none), 6 candidate epoch (unix seconds), 7 publish command ('' = do not publish), 8 result TTL s
@@ -167,7 +167,7 @@ return {top, epoch, entries}
 `;
 
 /**
- * History read (LIST): the whole list, newest first; the caller selects and limits (server spec §5.3.5).
+ * History read (LIST): the whole list, newest first; the caller selects and limits (Centrifugo's Redis history read).
  * KEYS and ARGV as in HISTORY (ARGV 2–4 unused).
  * Returns {top offset, epoch, framed publications}.
  */

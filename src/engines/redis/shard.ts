@@ -1,6 +1,6 @@
 /**
  * @module engines/redis/shard — the shards of a Redis engine: per shard a command client, key names and a
- * factory of dedicated PUB/SUB connections; channel → shard by Jump hash (server spec §5.3.1).
+ * factory of dedicated PUB/SUB connections; channel → shard by Jump hash (Centrifugo's Redis sharding).
  *
  * One `RedisShardSet` may be shared by the broker, the presence manager and the controller
  * (`createRedisEngine`), or each creates its own.
