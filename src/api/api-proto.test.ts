@@ -187,8 +187,8 @@ function describeField(f: protobuf.Field): string {
 
 const type = (name: string): protobuf.Type => root.lookupType(`${PKG}.${name}`);
 
-void describe('api.proto vs spec §3', () => {
-  void it('package and service: every rpc of §3.1, unary, XRequest → XResponse', () => {
+void describe('api.proto vs Centrifugo v5 API schema', () => {
+  void it('package and service: every rpc of the service, unary, XRequest → XResponse', () => {
     const service = root.lookupService(`${PKG}.CentrifugoApi`);
     assert.deepEqual(
       service.methodsArray.map((m) => m.name),

@@ -94,7 +94,7 @@ void describe('defaults', () => {
 });
 
 void describe('normalisation', () => {
-  void test('handler prefixes: trailing / trimmed, empty becomes / (server spec §1.2)', () => {
+  void test('handler prefixes: trailing / trimmed, empty becomes /', () => {
     const c = validateConfig({ websocket_handler_prefix: '/ws/', api_handler_prefix: '/', health_handler_prefix: '/h//' });
     assert.equal(c.websocket_handler_prefix, '/ws');
     assert.equal(c.api_handler_prefix, '/');

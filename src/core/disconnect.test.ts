@@ -4,7 +4,7 @@ import { closeReasonText, customDisconnect, Disconnects, reconnectByRange, resol
 import { ClientErrors } from './errors.js';
 
 describe('disconnect catalogue', () => {
-  it('classic numbering is exactly the seed table (codes.md)', () => {
+  it('classic numbering is exactly the classic table of Centrifugo docs', () => {
     const seed: [keyof typeof Disconnects, number, string, boolean][] = [
       ['Shutdown', 3001, 'shutdown', true],
       ['InvalidToken', 3002, 'invalid token', false],
@@ -71,7 +71,7 @@ describe('disconnect catalogue', () => {
 });
 
 describe('client error catalogue', () => {
-  it('codes and messages are exactly the seed table', () => {
+  it('codes and messages are exactly the table of Centrifugo docs', () => {
     const seed: [number, string][] = [
       [100, 'internal server error'],
       [101, 'unauthorized'],

@@ -4,7 +4,7 @@ import { Gauge, Registry } from 'prom-client';
 import { FastCounter, FastHistogram, FastSummary } from './fast-metrics.js';
 import { InfoMetrics, metricKeyBase, quantileKey } from './info-metrics.js';
 
-describe('info metrics (server spec §6.3)', () => {
+describe('info metrics', () => {
   it('flattens names on the first two underscores and trims quantile zeros', () => {
     assert.equal(metricKeyBase('centrifugo_node_num_clients'), 'centrifugo.node.num_clients');
     assert.equal(metricKeyBase('go_gc_duration_seconds'), 'go.gc.duration_seconds');

@@ -17,8 +17,8 @@ const isEncodeError = (e: unknown): boolean => e instanceof EncodeError;
 const plain = (v: unknown): unknown =>
   JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? `raw:${text(x)}` : x)));
 
-void describe('json codec: spec §21 wire examples', () => {
-  void it('§21.1 decodes the connect + subscribe frame', () => {
+void describe('json codec: wire examples', () => {
+  void it('decodes the connect + subscribe frame', () => {
     const frame =
       '{"id":1,"connect":{"token":"eyJ...","name":"js"}}\n' +
       '{"id":2,"subscribe":{"channel":"news","recover":true,"offset":10,"epoch":"pQrStUvW","flag":1}}';
@@ -28,7 +28,7 @@ void describe('json codec: spec §21 wire examples', () => {
     ]);
   });
 
-  void it('§21.1 encodes connect and subscribe replies byte for byte', () => {
+  void it('encodes connect and subscribe replies byte for byte', () => {
     assert.equal(
       reply({ id: 1, connect: { client: '0c95...', version: '6.9.1 OSS', expires: true, ttl: 3599, ping: 25, pong: true } }),
       '{"id":1,"connect":{"client":"0c95...","version":"6.9.1 OSS","expires":true,"ttl":3599,"ping":25,"pong":true}}',
@@ -53,7 +53,7 @@ void describe('json codec: spec §21 wire examples', () => {
     );
   });
 
-  void it('§21.1 encodes a publication push, a ping and an error', () => {
+  void it('encodes a publication push, a ping and an error', () => {
     const expected = '{"push":{"channel":"news","pub":{"data":{"n":13},"offset":13}}}';
     assert.equal(text(jsonCodec.encodePublicationReply('news', { data: b('{"n":13}'), offset: 13 })), expected);
     assert.equal(reply({ push: { channel: 'news', pub: { data: b('{"n":13}'), offset: 13 } } }), expected);
@@ -65,7 +65,7 @@ void describe('json codec: spec §21 wire examples', () => {
     );
   });
 
-  void it('§21.1 decodes publish / history / presence_stats / refresh / presence / rpc commands', () => {
+  void it('decodes publish / history / presence_stats / refresh / presence / rpc commands', () => {
     assert.deepStrictEqual(plain(decode('{"id":3,"publish":{"channel":"chat:1","data":{"text":"hello"}}}')), [
       { id: 3, publish: { channel: 'chat:1', data: 'raw:{"text":"hello"}' } },
     ]);
@@ -78,7 +78,7 @@ void describe('json codec: spec §21 wire examples', () => {
     assert.deepStrictEqual(decode('{"id":8,"rpc":{"method":"ping"}}'), [{ id: 8, rpc: { method: 'ping' } }]);
   });
 
-  void it('§21.1 encodes history / presence_stats / refresh / unsubscribe / join / presence / rpc', () => {
+  void it('encodes history / presence_stats / refresh / unsubscribe / join / presence / rpc', () => {
     const p13 = { data: b('{"n":13}'), offset: 13 };
     const p12 = { data: b('{"n":12}'), offset: 12 };
     assert.equal(
@@ -103,7 +103,7 @@ void describe('json codec: spec §21 wire examples', () => {
     assert.equal(reply({ id: 8, rpc: {} }), '{"id":8,"rpc":{}}');
   });
 
-  void it('§21.1 delta subscription: subscribe result and string payloads', () => {
+  void it('delta subscription: subscribe result and string payloads', () => {
     assert.deepStrictEqual(plain(decode('{"id":9,"subscribe":{"channel":"prices","delta":"fossil","recoverable":true}}')), [
       { id: 9, subscribe: { channel: 'prices', delta: 'fossil', recoverable: true } },
     ]);
@@ -122,7 +122,7 @@ void describe('json codec: spec §21 wire examples', () => {
     );
   });
 
-  void it('§21.3 http-stream connect reply and emulation request', () => {
+  void it('http-stream connect reply and emulation request', () => {
     assert.equal(
       reply({ id: 1, connect: { client: 'c9..', version: '6.9.1 OSS', ping: 25, pong: true, session: '5f0e..', node: 'a1b2..' } }),
       '{"id":1,"connect":{"client":"c9..","version":"6.9.1 OSS","ping":25,"pong":true,"session":"5f0e..","node":"a1b2.."}}',
@@ -138,7 +138,7 @@ void describe('json codec: spec §21 wire examples', () => {
     assert.deepStrictEqual(decode(pong.data!), [{}]);
   });
 
-  void it('§21.4 unidirectional connect request and pushes', () => {
+  void it('unidirectional connect request and pushes', () => {
     assert.deepStrictEqual(
       jsonCodec.decodeConnectRequest(b('{"token":"eyJ...","subs":{"news":{"recover":true,"offset":5,"epoch":"pQrStUvW"}}}')),
       { token: 'eyJ...', subs: { news: { recover: true, offset: 5, epoch: 'pQrStUvW' } } },
@@ -181,7 +181,7 @@ void describe('json codec: spec §21 wire examples', () => {
   });
 });
 
-void describe('json codec: encoding rules (§2.2)', () => {
+void describe('json codec: encoding rules', () => {
   void it('always writes ClientInfo.user/client, presence, presence_stats counters, history fields', () => {
     assert.equal(reply({ push: { channel: 'c', leave: { info: { user: '', client: '' } } } }), '{"push":{"channel":"c","leave":{"info":{"user":"","client":""}}}}');
     assert.equal(reply({ id: 1, presence: { presence: {} } }), '{"id":1,"presence":{"presence":{}}}');
@@ -323,7 +323,7 @@ void describe('json codec: encoding rules (§2.2)', () => {
   });
 });
 
-void describe('json codec: decoding commands (§2.2, §2.3)', () => {
+void describe('json codec: decoding commands', () => {
   void it('keeps raw data bytes exactly (whitespace, quotes, escapes)', () => {
     const cases: [string, string][] = [
       ['{"id":1,"publish":{"channel":"c","data": {"a":[1, 2]} }}', '{"a":[1, 2]}'],

@@ -14,7 +14,7 @@ const decode = (s: string | Uint8Array, max?: number): Command[] =>
 const framed = (r: Reply): string => hex(protobufCodec.joinFrames([protobufCodec.encodeReply(r)]));
 const isProtocolError = (e: unknown): boolean => e instanceof ProtocolError;
 
-void describe('protobuf codec: spec §21.2 wire examples (byte-exact)', () => {
+void describe('protobuf codec: wire examples (byte-exact)', () => {
   void it('decodes Command{id:2, subscribe{channel:"chat:42"}}', () => {
     assert.deepStrictEqual(decode('0d 08 02 2a 09 0a 07 63 68 61 74 3a 34 32'), [{ id: 2, subscribe: { channel: 'chat:42' } }]);
   });

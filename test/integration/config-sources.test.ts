@@ -78,7 +78,7 @@ void describe('CLI flags', () => {
     assert.deepEqual(warnings, []);
   });
 
-  void test('every flag of §4.2 that the server honours maps to a config key and loads', async () => {
+  void test('every flag of `rotor serve` that the server honours maps to a config key and loads', async () => {
     const { flags } = await dispatch([
       '-e', 'redis', '--broker', 'nats', '--log_level', 'warn', '--log_file', 'x.log', '--pid_file', 'x.pid', '-n', 'n1',
       '--admin', '--prometheus', '--health', '--swagger', '--debug', '--uni_websocket', '--uni_sse', '--uni_http_stream',

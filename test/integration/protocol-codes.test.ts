@@ -136,7 +136,7 @@ for (const mode of MODES) {
       assert.deepEqual(await c.waitClose(), expectedClose('expired', mode));
     });
 
-    it('server API `refresh` with expire_at in the future → refresh push {expires, ttl} (§18)', async () => {
+    it('server API `refresh` with expire_at in the future → refresh push {expires, ttl}', async () => {
       const u = user();
       const c = await pool.open(s.wsUrl);
       await c.connect({ token: await connectToken(u) });
@@ -154,7 +154,7 @@ for (const mode of MODES) {
       assert.deepEqual(await c.waitClose(), expectedClose('expired', mode));
     });
 
-    it('WebSocket: the close frame carries the disconnect, no `disconnect` push is written; queued pushes are flushed first (§6.7)', async () => {
+    it('WebSocket: the close frame carries the disconnect, no `disconnect` push is written; queued pushes are flushed first', async () => {
       const u = user();
       const c = await pool.open(s.wsUrl);
       await c.connect({ token: await connectToken(u) });
@@ -177,7 +177,7 @@ for (const mode of MODES) {
   });
 
   describe(`protocol: shutdown close code, disconnect_codes = ${mode}`, () => {
-    it('closing the node closes every connection with 3001 shutdown (§16)', async () => {
+    it('closing the node closes every connection with 3001 shutdown', async () => {
       const s = await startTestServer({ disconnect_codes: mode, ping_interval: '-1s' });
       const pool = new RawClientPool();
       try {

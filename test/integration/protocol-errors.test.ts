@@ -47,44 +47,44 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- dispatch ----
 
-  it('a pong ({}) before connect → disconnect bad request (§4 rule 3)', async () => {
+  it('a pong ({}) before connect → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     c.sendText('{}');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('a pong without a preceding ping ("unnecessary pong") → disconnect bad request (§4 rule 4)', async () => {
+  it('a pong without a preceding ping ("unnecessary pong") → disconnect bad request', async () => {
     const c = await connected();
     c.sendText('{}');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('a command with id 0 is a pong regardless of content → unnecessary pong → bad request (§4 rule 4, Appendix B.1)', async () => {
+  it('a command with id 0 is a pong regardless of content → unnecessary pong → bad request', async () => {
     const c = await connected();
     c.sendJson({ id: 0, subscribe: { channel: 'news' } });
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
     assert.equal(replies(c).length, 1, 'only the connect reply');
   });
 
-  it('a command with an id but no known method → disconnect bad request (§4 rule 6)', async () => {
+  it('a command with an id but no known method → disconnect bad request', async () => {
     const c = await connected();
     c.sendJson({ id: 2 });
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('an unknown command name → disconnect bad request (§4 rule 6)', async () => {
+  it('an unknown command name → disconnect bad request', async () => {
     const c = await connected();
     c.sendJson({ id: 2, frobnicate: { channel: 'x' } });
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('a `ping` command with an id is not supported → disconnect bad request (§4 rule 6, Appendix B.2)', async () => {
+  it('a `ping` command with an id is not supported → disconnect bad request', async () => {
     const c = await connected();
     c.sendJson({ id: 2, ping: {} });
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('a disconnecting command stops the frame: earlier replies are flushed, later commands unanswered (§4 rule 7, §6.7)', async () => {
+  it('a disconnecting command stops the frame: earlier replies are flushed, later commands unanswered', async () => {
     const c = await connected();
     c.sendJson({ id: 2, subscribe: { channel: 'news' } }, { id: 3, subscribe: { channel: '' } }, { id: 4, subscribe: { channel: 'other' } });
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
@@ -94,7 +94,7 @@ describe('protocol: dispatch rules and command errors', () => {
     );
   });
 
-  it('a client error keeps the connection: later commands in the frame are processed (§4 rule 7)', async () => {
+  it('a client error keeps the connection: later commands in the frame are processed', async () => {
     const c = await connected();
     c.sendJson({ id: 2, subscribe: { channel: 'unknownns:x' } }, { id: 3, subscribe: { channel: 'news' } });
     const r3 = await c.waitReply(3);
@@ -102,7 +102,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(r3, { id: 3, subscribe: {} });
   });
 
-  it('the server never answers an id it did not get; ids are not checked for uniqueness (§4)', async () => {
+  it('the server never answers an id it did not get; ids are not checked for uniqueness', async () => {
     const c = await connected();
     c.sendJson({ id: 7, unsubscribe: { channel: 'a' } }, { id: 7, unsubscribe: { channel: 'b' } });
     await c.waitMessage((v, m) => v.id === 7 && c.messages.indexOf(m) > 1, 3000, 'second reply 7');
@@ -114,7 +114,7 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- send ----
 
-  it('send → disconnect not available 3508 (no reply) (§10.3)', async () => {
+  it('send → disconnect not available 3508 (no reply)', async () => {
     const c = await connected();
     c.sendJson({ send: { data: { hello: 'world' } } });
     assert.deepEqual(await c.waitClose(), expectedClose('notAvailable'));
@@ -123,7 +123,7 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- rpc ----
 
-  it('rpc without any RPC handling configured → error 108 (§10.2)', async () => {
+  it('rpc without any RPC handling configured → error 108', async () => {
     const c = await connected();
     c.sendJson({ id: 2, rpc: { method: 'ping' } });
     assert.equal((await c.waitReplyRaw(2)).raw, '{"id":2,"error":{"code":108,"message":"not available"}}');
@@ -131,13 +131,13 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- publish ----
 
-  it('publish success → exactly {"id":N,"publish":{}} (§2.2, §10.1)', async () => {
+  it('publish success → exactly {"id":N,"publish":{}}', async () => {
     const c = await connected();
     c.sendJson({ id: 2, publish: { channel: 'pub:a', data: { x: 1 } } });
     assert.equal((await c.waitReplyRaw(2)).raw, '{"id":2,"publish":{}}');
   });
 
-  it('publish errors: empty channel → bad request disconnect; unknown ns 102; not allowed 103; non-ASCII 107; empty data 107 (§10.1)', async () => {
+  it('publish errors: empty channel → bad request disconnect; unknown ns 102; not allowed 103; non-ASCII 107; empty data 107', async () => {
     const c = await connected();
     c.sendJson(
       { id: 2, publish: { channel: 'nope:a', data: { x: 1 } } },
@@ -156,7 +156,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('a client publication reaches subscribers with info {user, client} of the publisher (§3.2, §10.1)', async () => {
+  it('a client publication reaches subscribers with info {user, client} of the publisher', async () => {
     const sub = await connected('sub');
     await sub.call('subscribe', { channel: 'pub:room' });
     const pubr = await pool.open(s.wsUrl);
@@ -168,14 +168,14 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- presence ----
 
-  it('presence: empty result is {"presence":{}}; presence_stats zeros are written (§2.2 always-present)', async () => {
+  it('presence: empty result is {"presence":{}}; presence_stats zeros are written', async () => {
     const c = await connected();
     c.sendJson({ id: 2, presence: { channel: 'pres:empty' } }, { id: 3, presence_stats: { channel: 'pres:empty' } });
     assert.equal((await c.waitReplyRaw(2)).raw, '{"id":2,"presence":{"presence":{}}}');
     assert.equal((await c.waitReplyRaw(3)).raw, '{"id":3,"presence_stats":{"num_clients":0,"num_users":0}}');
   });
 
-  it('presence lists subscribers by client id with user and client always written (§10.4, §3.2)', async () => {
+  it('presence lists subscribers by client id with user and client always written', async () => {
     const a = await connected('alice');
     const ra = (await a.waitReply(1)).connect;
     await a.call('subscribe', { channel: 'pres:room' });
@@ -185,7 +185,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.deepEqual(stats.presence_stats, { num_clients: 1, num_users: 1 });
   });
 
-  it('presence errors: presence off → 108; no access → 103; unknown ns → 102; empty channel → bad request (§10.4)', async () => {
+  it('presence errors: presence off → 108; no access → 103; unknown ns → 102; empty channel → bad request', async () => {
     const c = await connected();
     c.sendJson(
       { id: 2, presence: { channel: 'nopres:a' } },
@@ -206,7 +206,7 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- history (details in protocol-history) ----
 
-  it('history of a never-used stream: publications [] and offset 0 are written, epoch set (§2.2, §11.1)', async () => {
+  it('history of a never-used stream: publications [] and offset 0 are written, epoch set', async () => {
     const c = await connected();
     c.sendJson({ id: 2, history: { channel: 'hist:fresh', limit: 10 } });
     const m = await c.waitReplyRaw(2);
@@ -216,7 +216,7 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.equal(m.raw, `{"id":2,"history":{"publications":[],"epoch":${JSON.stringify(epoch)},"offset":0}}`);
   });
 
-  it('history errors: history off → 108; no access → 103; unknown ns → 102; empty channel → bad request (§10.5)', async () => {
+  it('history errors: history off → 108; no access → 103; unknown ns → 102; empty channel → bad request', async () => {
     const c = await connected();
     c.sendJson(
       { id: 2, history: { channel: 'pub:a', limit: 1 } },
@@ -235,7 +235,7 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- unsubscribe ----
 
-  it('unsubscribe always succeeds with {} even when not subscribed; empty channel → bad request (§9.5, Appendix B.8)', async () => {
+  it('unsubscribe always succeeds with {} even when not subscribed; empty channel → bad request', async () => {
     const c = await connected();
     c.sendJson({ id: 2, unsubscribe: { channel: 'never-subscribed' } });
     assert.equal((await c.waitReplyRaw(2)).raw, '{"id":2,"unsubscribe":{}}');
@@ -245,7 +245,7 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- refresh ----
 
-  it('refresh with a new token → {"expires":true,"ttl":N} (§6.6)', async () => {
+  it('refresh with a new token → {"expires":true,"ttl":N}', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({ token: await connectToken('42', {}, { expSec: nowSec() + 60 }) });
     const r = await c.call('refresh', { token: await connectToken('42', {}, { expSec: nowSec() + 3600 }) });
@@ -254,19 +254,19 @@ describe('protocol: dispatch rules and command errors', () => {
     assert.equal(r.refresh.client, undefined, 'client/version are not filled');
   });
 
-  it('refresh with an empty token → disconnect bad request (§6.6)', async () => {
+  it('refresh with an empty token → disconnect bad request', async () => {
     const c = await connected();
     c.sendJson({ id: 2, refresh: {} });
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('refresh with a token of another user → disconnect invalid token (§6.6)', async () => {
+  it('refresh with a token of another user → disconnect invalid token', async () => {
     const c = await connected('42');
     c.sendJson({ id: 2, refresh: { token: await connectToken('43') } });
     assert.deepEqual(await c.waitClose(), expectedClose('invalidToken'));
   });
 
-  it('refresh with an expired token → disconnect expired (§6.6)', async () => {
+  it('refresh with an expired token → disconnect expired', async () => {
     const c = await connected('42');
     c.sendJson({ id: 2, refresh: { token: await connectToken('42', {}, { expSec: nowSec() - 5 }) } });
     assert.deepEqual(await c.waitClose(), expectedClose('expired'));
@@ -274,7 +274,7 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- sub_refresh ----
 
-  it('sub_refresh when not subscribed → error 103; empty channel → bad request (§9.4)', async () => {
+  it('sub_refresh when not subscribed → error 103; empty channel → bad request', async () => {
     const c = await connected();
     c.sendJson({ id: 2, sub_refresh: { channel: 'news', token: 'x' } });
     assert.equal((await c.waitReplyRaw(2)).raw, '{"id":2,"error":{"code":103,"message":"permission denied"}}');
@@ -284,7 +284,7 @@ describe('protocol: dispatch rules and command errors', () => {
 
   // ---- inappropriate protocol ----
 
-  it('binary (non-JSON) publication data to a JSON subscriber → disconnect 3506 inappropriate protocol (§2.2)', async () => {
+  it('binary (non-JSON) publication data to a JSON subscriber → disconnect 3506 inappropriate protocol', async () => {
     const c = await connected();
     await c.call('subscribe', { channel: 'binary' });
     const res = await s.api('publish', { channel: 'binary', b64data: Buffer.from([0xff, 0x00, 0xfe]).toString('base64') });
@@ -293,7 +293,7 @@ describe('protocol: dispatch rules and command errors', () => {
   });
 });
 
-describe('protocol: rpc with rpc_ping (§10.2)', () => {
+describe('protocol: rpc with rpc_ping', () => {
   let s: TestServer;
   const pool = new RawClientPool();
 

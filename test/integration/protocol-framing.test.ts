@@ -26,7 +26,7 @@ describe('protocol: JSON framing', () => {
     await s.close();
   });
 
-  it('several commands in one frame (\\n-separated) are all answered, in order (§2.3)', async () => {
+  it('several commands in one frame (\\n-separated) are all answered, in order', async () => {
     const c = await pool.open(s.wsUrl);
     c.sendText(
       [
@@ -48,14 +48,14 @@ describe('protocol: JSON framing', () => {
     ]);
   });
 
-  it('a single trailing \\n at the end of a frame is accepted (§2.3)', async () => {
+  it('a single trailing \\n at the end of a frame is accepted', async () => {
     const c = await pool.open(s.wsUrl);
     c.sendText('{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":"a"}}\n');
     assert.deepEqual(await c.waitReply(2), { id: 2, subscribe: {} });
     assert.equal(c.closeInfo, undefined);
   });
 
-  it('server frames: messages joined by single \\n, no trailing \\n, at most 16 messages per frame, and batching happens (§2.3)', async () => {
+  it('server frames: messages joined by single \\n, no trailing \\n, at most 16 messages per frame, and batching happens', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     const n = 40;
@@ -80,7 +80,7 @@ describe('protocol: JSON framing', () => {
     );
   });
 
-  it('JSON commands are also accepted in a binary WebSocket frame; replies stay text (§2.4)', async () => {
+  it('JSON commands are also accepted in a binary WebSocket frame; replies stay text', async () => {
     const c = await pool.open(s.wsUrl);
     c.sendBinary(Buffer.from('{"id":1,"connect":{}}'));
     const r = await c.waitReply(1);
@@ -88,7 +88,7 @@ describe('protocol: JSON framing', () => {
     assert.equal(c.frames[0]!.binary, false);
   });
 
-  it('unknown fields are ignored and null values are treated as absent (§2.2 parsing rules)', async () => {
+  it('unknown fields are ignored and null values are treated as absent', async () => {
     const c = await pool.open(s.wsUrl);
     c.sendText('{"id":1,"connect":{"name":"raw","token":null,"whatever":[1,{"x":2}]},"extra":{"y":true}}');
     assert.ok((await c.waitReply(1)).connect);
@@ -97,21 +97,21 @@ describe('protocol: JSON framing', () => {
     assert.equal(m.raw, '{"id":2,"subscribe":{}}');
   });
 
-  it('an empty frame → disconnect bad request (§2.3)', async () => {
+  it('an empty frame → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.sendText('');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('a frame that is only "\\n" → disconnect bad request (§2.3: no command in it)', async () => {
+  it('a frame that is only "\\n" → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.sendText('\n');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('an empty line in the middle of a frame → disconnect bad request (§2.3)', async () => {
+  it('an empty line in the middle of a frame → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.sendText('{"id":2,"unsubscribe":{"channel":"a"}}\n\n{"id":3,"unsubscribe":{"channel":"b"}}');
@@ -142,28 +142,28 @@ describe('protocol: JSON framing', () => {
     assert.deepEqual(replyIds(c), [1, 2]);
   });
 
-  it('a line that is not valid JSON → disconnect bad request (§2.3)', async () => {
+  it('a line that is not valid JSON → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.sendText('{"id":2,"subscribe":{"channel":"a"');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('invalid JSON before connect → disconnect bad request (§2.3)', async () => {
+  it('invalid JSON before connect → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     c.sendText('hello');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
     assert.deepEqual(replies(c), []);
   });
 
-  it('a JSON value that is not an object → disconnect bad request (§2.3)', async () => {
+  it('a JSON value that is not an object → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.sendText('[1,2,3]');
     assert.deepEqual(await c.waitClose(), expectedClose('badRequest'));
   });
 
-  it('an integer field sent as a string ("offset":"5") → disconnect bad request (§2.2)', async () => {
+  it('an integer field sent as a string ("offset":"5") → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.sendText('{"id":2,"subscribe":{"channel":"a","recover":true,"offset":"5"}}');
@@ -171,7 +171,7 @@ describe('protocol: JSON framing', () => {
     assert.deepEqual(replyIds(c), [1]);
   });
 
-  it('payloads are raw JSON copied verbatim; raw \\n bytes are removed on output (§2.2 rule 2)', async () => {
+  it('payloads are raw JSON copied verbatim; raw \\n bytes are removed on output', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     await c.call('subscribe', { channel: 'raw' });
@@ -181,7 +181,7 @@ describe('protocol: JSON framing', () => {
     assert.equal(m.raw, '{"push":{"channel":"raw","pub":{"data":{"a": [1, 2],"s":"x y"}}}}');
   });
 
-  it('64-bit integers are JSON numbers; bytes fields are embedded JSON, not base64 (§2.2 rules 2–3)', async () => {
+  it('64-bit integers are JSON numbers; bytes fields are embedded JSON, not base64', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     await c.call('subscribe', { channel: 'raw2' });
@@ -191,7 +191,7 @@ describe('protocol: JSON framing', () => {
   });
 });
 
-describe('protocol: websocket_message_size_limit (§15.1)', () => {
+describe('protocol: websocket_message_size_limit', () => {
   let s: TestServer;
   const pool = new RawClientPool();
 
@@ -214,7 +214,7 @@ describe('protocol: websocket_message_size_limit (§15.1)', () => {
     assert.deepEqual(await c.waitReply(2), { id: 2, unsubscribe: {} });
   });
 
-  it('a message larger than the limit → close 1009 (§15.1)', async () => {
+  it('a message larger than the limit → close 1009', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.sendText(`{"id":2,"unsubscribe":{"channel":"${'x'.repeat(2000)}"}}`);

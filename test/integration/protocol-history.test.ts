@@ -41,7 +41,7 @@ describe('protocol: history command (client_history_max_publication_limit 3, 5 p
     await s.close();
   });
 
-  it('limit 0 → no publications, only the current top offset and epoch; publications:[] is written (§11.3, §2.2)', async () => {
+  it('limit 0 → no publications, only the current top offset and epoch; publications:[] is written', async () => {
     const id = c.nextId();
     c.sendJson({ id, history: { channel: CH, limit: 0 } });
     const m = await c.waitReplyRaw(id);
@@ -49,13 +49,13 @@ describe('protocol: history command (client_history_max_publication_limit 3, 5 p
     assert.equal(m.raw, `{"id":${id},"history":{"publications":[],"epoch":${JSON.stringify(epoch)},"offset":5}}`);
   });
 
-  it('absent limit means 0 (proto3 default) → no publications (§11.3)', async () => {
+  it('absent limit means 0 (proto3 default) → no publications', async () => {
     const r = await history({});
     assert.deepEqual(offsets(r), []);
     assert.equal(r.history.offset, 5);
   });
 
-  it('forward with limit 2 → oldest first: offsets 1,2; result offset is the stream top, not the last returned (§11.3)', async () => {
+  it('forward with limit 2 → oldest first: offsets 1,2; result offset is the stream top, not the last returned', async () => {
     const r = await history({ limit: 2 });
     assert.deepEqual(offsets(r), [1, 2]);
     assert.equal(r.history.offset, 5);
@@ -64,48 +64,48 @@ describe('protocol: history command (client_history_max_publication_limit 3, 5 p
     assert.deepEqual(pubs[1], { data: { n: 2 }, offset: 2 }, 'data and offset, no info for API publications');
   });
 
-  it('limit above the cap is capped (limit 100 → 3) (§11.3)', async () => {
+  it('limit above the cap is capped (limit 100 → 3)', async () => {
     assert.deepEqual(offsets(await history({ limit: 100 })), [1, 2, 3]);
   });
 
-  it('negative limit is capped too (limit -1 → 3) (§11.3)', async () => {
+  it('negative limit is capped too (limit -1 → 3)', async () => {
     assert.deepEqual(offsets(await history({ limit: -1 })), [1, 2, 3]);
   });
 
-  it('reverse → newest first (limit 2 → 5,4) (§11.3)', async () => {
+  it('reverse → newest first (limit 2 → 5,4)', async () => {
     assert.deepEqual(offsets(await history({ limit: 2, reverse: true })), [5, 4]);
   });
 
-  it('since {offset 2, epoch} forward → offsets > 2 ascending (§11.3)', async () => {
+  it('since {offset 2, epoch} forward → offsets > 2 ascending', async () => {
     assert.deepEqual(offsets(await history({ limit: 10, since: { offset: 2, epoch } })), [3, 4, 5]);
   });
 
-  it('since the top offset → empty list, top offset still reported (§11.3)', async () => {
+  it('since the top offset → empty list, top offset still reported', async () => {
     const r = await history({ limit: 10, since: { offset: 5, epoch } });
     assert.deepEqual(offsets(r), []);
     assert.equal(r.history.offset, 5);
   });
 
-  it('since with forward paging: the cap applies (since 1, limit 100 → 2,3,4) (§11.3)', async () => {
+  it('since with forward paging: the cap applies (since 1, limit 100 → 2,3,4)', async () => {
     assert.deepEqual(offsets(await history({ limit: 100, since: { offset: 1, epoch } })), [2, 3, 4]);
   });
 
-  it('since reverse → offsets < since.offset descending (since 4 → 3,2,1) (§11.3)', async () => {
+  it('since reverse → offsets < since.offset descending (since 4 → 3,2,1)', async () => {
     assert.deepEqual(offsets(await history({ limit: 10, reverse: true, since: { offset: 4, epoch } })), [3, 2, 1]);
   });
 
-  it('reverse with since.offset 0 → error 107 (§10.5)', async () => {
+  it('reverse with since.offset 0 → error 107', async () => {
     const r = await history({ limit: 10, reverse: true, since: { offset: 0, epoch } });
     assert.deepEqual(r.error, { code: 107, message: 'bad request' });
   });
 
-  it('since.epoch different from the current epoch → error 112 unrecoverable position (§10.5, §11.3)', async () => {
+  it('since.epoch different from the current epoch → error 112 unrecoverable position', async () => {
     const r = await history({ limit: 10, since: { offset: 2, epoch: `${epoch}x` } });
     assert.deepEqual(r.error, { code: 112, message: 'unrecoverable position' });
     assert.equal(c.closeInfo, undefined, 'a client error keeps the connection');
   });
 
-  it('since with an empty epoch skips the epoch comparison (Appendix B.15)', async () => {
+  it('since with an empty epoch skips the epoch comparison', async () => {
     assert.deepEqual(offsets(await history({ limit: 10, since: { offset: 3, epoch: '' } })), [4, 5]);
   });
 });

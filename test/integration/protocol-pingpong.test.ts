@@ -24,14 +24,14 @@ describe('protocol: app-level ping/pong (ping_interval 1s, pong_timeout 500ms)',
     await s.close();
   });
 
-  it('connect result announces ping: 1 (seconds) and pong: true (§5)', async () => {
+  it('connect result announces ping: 1 (seconds) and pong: true', async () => {
     const c = await pool.open(s.wsUrl);
     const r = await c.connect({});
     assert.equal(r.connect.ping, 1);
     assert.equal(r.connect.pong, true);
   });
 
-  it('the server ping is an empty reply {} and the first one comes within [interval/2, interval) after connect (§5)', async () => {
+  it('the server ping is an empty reply {} and the first one comes within [interval/2, interval) after connect', async () => {
     const c = await pool.open(s.wsUrl);
     const sent = Date.now();
     await c.connect({});
@@ -42,7 +42,7 @@ describe('protocol: app-level ping/pong (ping_interval 1s, pong_timeout 500ms)',
     assert.ok(delay < INTERVAL + SLACK, `first ping after ${delay} ms (≥ interval + slack)`);
   });
 
-  it('answering every ping with {} keeps the connection; later pings come every interval (§5)', async () => {
+  it('answering every ping with {} keeps the connection; later pings come every interval', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     const p1 = await c.waitPing(2000);
@@ -57,7 +57,7 @@ describe('protocol: app-level ping/pong (ping_interval 1s, pong_timeout 500ms)',
     assert.equal(c.closeInfo, undefined);
   });
 
-  it('no pong within pong_timeout after a ping → disconnect "no pong" (classic 3015) at ping + pong_timeout (§5, §17.2)', async () => {
+  it('no pong within pong_timeout after a ping → disconnect "no pong" (classic 3015) at ping + pong_timeout', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     const ping = await c.waitPing(2000);
@@ -67,7 +67,7 @@ describe('protocol: app-level ping/pong (ping_interval 1s, pong_timeout 500ms)',
     assert.ok(after >= PONG_TIMEOUT - 50 && after <= PONG_TIMEOUT + SLACK + 100, `closed ${after} ms after the ping`);
   });
 
-  it('other commands do not count as pongs (§5)', async () => {
+  it('other commands do not count as pongs', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     await c.waitPing(2000);
@@ -76,7 +76,7 @@ describe('protocol: app-level ping/pong (ping_interval 1s, pong_timeout 500ms)',
     assert.deepEqual(await c.waitClose(2000), expectedClose('noPong', 'classic'));
   });
 
-  it('a second pong for the same ping → disconnect bad request (§4 rule 4: one pong per ping)', async () => {
+  it('a second pong for the same ping → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     await c.waitPing(2000);
@@ -85,14 +85,14 @@ describe('protocol: app-level ping/pong (ping_interval 1s, pong_timeout 500ms)',
     assert.deepEqual(await c.waitClose(1000), expectedClose('badRequest'));
   });
 
-  it('a pong before the first ping → disconnect bad request (§4 rule 4)', async () => {
+  it('a pong before the first ping → disconnect bad request', async () => {
     const c = await pool.open(s.wsUrl);
     await c.connect({});
     c.pong();
     assert.deepEqual(await c.waitClose(1000), expectedClose('badRequest'));
   });
 
-  it('Protobuf: the ping is a zero-length message (byte 00) and 00 is the pong (§2.3, §5)', async () => {
+  it('Protobuf: the ping is a zero-length message (byte 00) and 00 is the pong', async () => {
     const c = await pool.open(s.wsUrl, { subprotocols: ['centrifuge-protobuf'] });
     const r = await c.connect({});
     assert.equal(r.connect.ping, 1);
@@ -110,7 +110,7 @@ describe('protocol: app-level ping/pong (ping_interval 1s, pong_timeout 500ms)',
     assert.equal(c.closeInfo, undefined);
   });
 
-  it('Protobuf: no pong → disconnect no pong (§5)', async () => {
+  it('Protobuf: no pong → disconnect no pong', async () => {
     const c = await pool.open(s.wsUrl, { subprotocols: ['centrifuge-protobuf'] });
     await c.connect({});
     await c.waitPing(2000);
@@ -130,7 +130,7 @@ describe('protocol: pong_timeout disabled (-1)', () => {
     await s.close();
   });
 
-  it('connect result has ping but no pong; pings keep coming and no pong is required (§5)', async () => {
+  it('connect result has ping but no pong; pings keep coming and no pong is required', async () => {
     const c = await pool.open(s.wsUrl);
     const r = await c.connect({});
     assert.equal(r.connect.ping, 1);
@@ -141,7 +141,7 @@ describe('protocol: pong_timeout disabled (-1)', () => {
   });
 });
 
-describe('protocol: cf_ws_frame_ping_pong=true (native WebSocket pings, §5)', () => {
+describe('protocol: cf_ws_frame_ping_pong=true (native WebSocket pings)', () => {
   let s: TestServer;
   const pool = new RawClientPool();
 

@@ -52,7 +52,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     await s.close();
   });
 
-  it('recoverable: true → recoverable, positioned, epoch and offset = current top (§9.3, §11.2)', async () => {
+  it('recoverable: true → recoverable, positioned, epoch and offset = current top', async () => {
     await publish('rec:a', 1, 3);
     const t = await top('rec:a');
     const c = await connected();
@@ -60,7 +60,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.deepEqual(r.subscribe, { recoverable: true, epoch: t.epoch, offset: 3, positioned: true });
   });
 
-  it('positioned: true → positioned, epoch and offset, not recoverable (§9.2–§9.3)', async () => {
+  it('positioned: true → positioned, epoch and offset, not recoverable', async () => {
     await publish('rec:b', 1, 2);
     const t = await top('rec:b');
     const c = await connected();
@@ -68,7 +68,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.deepEqual(r.subscribe, { epoch: t.epoch, offset: 2, positioned: true });
   });
 
-  it('live publications after a positioned subscribe carry increasing offsets (§11.2)', async () => {
+  it('live publications after a positioned subscribe carry increasing offsets', async () => {
     await publish('rec:live', 1, 2);
     const c = await connected();
     await c.call('subscribe', { channel: 'rec:live', recoverable: true });
@@ -81,7 +81,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     );
   });
 
-  it('recover from offset 1 → recovered, publications 2..3, offset = the client’s offset, was_recovering (§11.5, Appendix B.5)', async () => {
+  it('recover from offset 1 → recovered, publications 2..3, offset = the client’s offset, was_recovering', async () => {
     await publish('rec:c', 1, 3);
     const t = await top('rec:c');
     const c = await connected();
@@ -102,7 +102,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.deepEqual(Object.keys(r).sort(), ['epoch', 'offset', 'positioned', 'publications', 'recoverable', 'recovered', 'was_recovering']);
   });
 
-  it('recover from the top offset → recovered, no publications, offset = top (§11.5 step 3)', async () => {
+  it('recover from the top offset → recovered, no publications, offset = top', async () => {
     await publish('rec:d', 1, 2);
     const t = await top('rec:d');
     const c = await connected();
@@ -113,7 +113,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.equal(r.subscribe.was_recovering, true);
   });
 
-  it('recover with a different epoch → not recovered: no recovered/publications, offset = top, current epoch, was_recovering (§11.5 step 5)', async () => {
+  it('recover with a different epoch → not recovered: no recovered/publications, offset = top, current epoch, was_recovering', async () => {
     await publish('rec:e', 1, 3);
     const t = await top('rec:e');
     const c = await connected();
@@ -121,7 +121,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.deepEqual(r.subscribe, { recoverable: true, epoch: t.epoch, offset: 3, positioned: true, was_recovering: true });
   });
 
-  it('more missed publications than client_recovery_max_publication_limit → not recovered (§11.5 step 3)', async () => {
+  it('more missed publications than client_recovery_max_publication_limit → not recovered', async () => {
     await publish('rec:f', 1, 6);
     const t = await top('rec:f');
     const c = await connected();
@@ -132,7 +132,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.equal(r.subscribe.was_recovering, true);
   });
 
-  it('exactly the limit of missed publications → recovered (§11.5 step 3)', async () => {
+  it('exactly the limit of missed publications → recovered', async () => {
     await publish('rec:g', 1, 4);
     const t = await top('rec:g');
     const c = await connected();
@@ -141,16 +141,16 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.deepEqual(offsets(r.subscribe.publications), [2, 3, 4]);
   });
 
-  it('recover with an empty epoch skips the epoch comparison (Appendix B.15)', async () => {
+  it('recover with an empty epoch skips the epoch comparison', async () => {
     await publish('rec:h', 1, 2);
     const c = await connected();
     const r = await c.call('subscribe', { channel: 'rec:h', recoverable: true, recover: true, offset: 0, epoch: '' });
     assert.equal(r.subscribe.recovered, true);
     assert.deepEqual(offsets(r.subscribe.publications), [1, 2]);
-    assert.equal(r.subscribe.offset, undefined, 'the client offset 0 is omitted (omit-empty, §2.2)');
+    assert.equal(r.subscribe.offset, undefined, 'the client offset 0 is omitted (omit-empty)');
   });
 
-  it('flag 2 (reject unrecovered) and recovery impossible → error 112, no subscription (§11.5 step 4)', async () => {
+  it('flag 2 (reject unrecovered) and recovery impossible → error 112, no subscription', async () => {
     await publish('rec:i', 1, 2);
     const c = await connected();
     const r = await c.call('subscribe', { channel: 'rec:i', recoverable: true, recover: true, offset: 1, epoch: 'wrong', flag: 2 });
@@ -160,20 +160,20 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.equal(again.subscribe?.recoverable, true);
   });
 
-  it('was_recovering mirrors recover:true even where recovery is not enabled (Appendix B.6)', async () => {
+  it('was_recovering mirrors recover:true even where recovery is not enabled', async () => {
     const c = await connected();
     const id = c.nextId();
     c.sendJson({ id, subscribe: { channel: 'norec:a', recover: true, offset: 5, epoch: 'x' } });
     assert.equal((await c.waitReplyRaw(id)).raw, `{"id":${id},"subscribe":{"was_recovering":true}}`);
   });
 
-  it('recoverable:true is ignored where neither allowed nor history access (§9.2)', async () => {
+  it('recoverable:true is ignored where neither allowed nor history access', async () => {
     const c = await connected();
     const r = await c.call('subscribe', { channel: 'norec:b', recoverable: true, positioned: true });
     assert.deepEqual(r.subscribe, {});
   });
 
-  it('force_recovery namespace: recoverable/positioned without asking (§9.2)', async () => {
+  it('force_recovery namespace: recoverable/positioned without asking', async () => {
     await publish('forced:a', 1, 1);
     const t = await top('forced:a');
     const c = await connected();
@@ -181,7 +181,7 @@ describe('protocol: subscribe positioning and recovery', () => {
     assert.deepEqual(r.subscribe, { recoverable: true, epoch: t.epoch, offset: 1, positioned: true });
   });
 
-  it('Protobuf: recovered subscribe result carries the same fields (§11.5)', async () => {
+  it('Protobuf: recovered subscribe result carries the same fields', async () => {
     await publish('rec:p', 1, 3);
     const t = await top('rec:p');
     const c = await connected({ protobuf: true });
