@@ -58,7 +58,7 @@ import {
 } from './types.js';
 
 /** At most this many publishes of one broadcast, or commands of one parallel batch, run at once. */
-export const MAX_CONCURRENCY = 1024;
+const MAX_CONCURRENCY = 1024;
 
 /** Construct-time input of {@link Executor}. */
 export interface ExecutorOptions {

@@ -16,7 +16,7 @@ export interface SubscribeOverride {
 }
 
 /** Per-channel options of a server-side subscription from the connection token `subs` claim. */
-export interface TokenSubscribeOptions {
+interface TokenSubscribeOptions {
   /** Channel info (`chan_info`): JSON text of `info`, or decoded `b64info` (which wins). */
   info?: Uint8Array;
   /** Subscribe data (`SubscribeResult.data`): JSON text of `data`, or decoded `b64data` (which wins). */

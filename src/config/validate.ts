@@ -41,7 +41,7 @@ export function buildConfig(input: BuildInput): { config: Config; warnings: stri
 }
 
 /** Server spec §1.2: trailing `/` trimmed; an empty result becomes `/`. */
-export function normalisePrefix(prefix: string): string {
+function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed;
 }

@@ -118,7 +118,7 @@ export interface ServerSubscribeOptions {
   readonly override?: SubscribeOverride | undefined;
 }
 
-export interface SubscribeOverride {
+interface SubscribeOverride {
   readonly presence?: boolean | undefined;
   readonly joinLeave?: boolean | undefined;
   readonly forcePushJoinLeave?: boolean | undefined;

@@ -13,7 +13,7 @@ import { answerStatus, answerTooLarge, readBody, TOO_LARGE } from './http-reques
 import { protocolOf } from './http-stream.js';
 
 /** Survey op carrying emulation commands to the owning node. */
-export const EMULATION_SURVEY_OP = 'centrifuge_emulation';
+const EMULATION_SURVEY_OP = 'centrifuge_emulation';
 
 /** Survey reply codes of the emulation op (3 = unknown op is answered by the node itself). */
 export const EmulationCode = { Ok: 0, NoSession: 1, BadRequest: 2 } as const;

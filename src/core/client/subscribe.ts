@@ -262,7 +262,7 @@ function protoWithEpoch(p: Publication, epoch: string): ProtoPublication {
 }
 
 /** Options of a server-API subscription: namespace settings with the request's overrides. */
-export function serverApiSubscribeOptions(channelOptions: ChannelOptions, options: ServerSubscribeOptions): SubscribeOptions {
+function serverApiSubscribeOptions(channelOptions: ChannelOptions, options: ServerSubscribeOptions): SubscribeOptions {
   const o = options.override ?? {};
   const forceRecovery = o.forceRecovery ?? channelOptions.forceRecovery;
   const forcePositioning = o.forcePositioning ?? channelOptions.forcePositioning;

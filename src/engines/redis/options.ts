@@ -98,7 +98,7 @@ export interface RedisEndpoint {
   readonly tls?: boolean | undefined;
 }
 
-export const DEFAULT_REDIS_PORT = 6379;
+const DEFAULT_REDIS_PORT = 6379;
 export const DEFAULT_REDIS_PREFIX = 'centrifugo';
 export const DEFAULT_PRESENCE_TTL_MS = 60_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
