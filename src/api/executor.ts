@@ -12,7 +12,8 @@ import type { ClientInfo as CoreClientInfo, Publication as CorePublication } fro
 import { GlobError } from '../util/glob.js';
 import { decodeStdBase64 } from './base64.js';
 import { ApiError, type ApiErrorObject, ApiErrors } from './errors.js';
-import type { ApiNode, DisconnectFilter, RefreshUserOptions, SubscribeOverride, SubscribeUserOptions, UserConnectionFilter } from './node-port.js';
+import type { SubscribeOverride } from '../core/node.js';
+import type { ApiNode, DisconnectFilter, RefreshUserOptions, SubscribeUserOptions, UserConnectionFilter } from './node-port.js';
 import {
   type ApiProtocol,
   type ApiRequests,

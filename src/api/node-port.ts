@@ -4,16 +4,8 @@
  */
 import type { HistoryOptions, HistoryResult, PublishOptions, PublishResult } from '../core/broker.js';
 import type { PresenceStats } from '../core/presence.js';
+import type { SubscribeOverride } from '../core/node.js';
 import type { ClientInfo, StreamPosition } from '../core/types.js';
-
-/** Per-call overrides of channel options for a server-side subscription; unset = channel option. */
-export interface SubscribeOverride {
-  presence?: boolean;
-  joinLeave?: boolean;
-  forcePushJoinLeave?: boolean;
-  forcePositioning?: boolean;
-  forceRecovery?: boolean;
-}
 
 /** Options of `ApiNode.subscribeUser`. */
 export interface SubscribeUserOptions {

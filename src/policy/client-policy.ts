@@ -3,7 +3,8 @@
  * authentication, anonymous and insecure modes, server-side subscriptions, namespace permissions
  * (spec client-protocol §6.2, §6.4, §6.5, §7, §8, §9.1–§9.2, §10).
  */
-import type { ConnectTokenClaims, SubscribeOverride, SubscribeTokenClaims } from '../auth/claims.js';
+import type { ConnectTokenClaims, SubscribeTokenClaims } from '../auth/claims.js';
+import type { SubscribeOverride } from '../core/node.js';
 import { TokenError } from '../auth/token-error.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Config } from '../config/index.js';

@@ -44,6 +44,7 @@ class UniGrpcTransport implements Transport {
   readonly unidirectional = true;
   readonly emulation = false;
   readonly appLevelPing = true;
+  readonly disconnectInCloseFrame = false;
   readonly #call: ConsumeCall;
   #closed = false;
   /** Bytes handed to the call and not yet flushed (the call counts objects, not bytes). */
