@@ -43,23 +43,18 @@ export interface ClientPolicyOptions {
 }
 
 export class ClientPolicy implements ClientHandler {
-  #config: Config;
-  #channels: ConfigChannelOptionsResolver;
-  #connTokens: TokenVerifier;
-  #subTokens: TokenVerifier;
+  // Assigned by reconfigure(), which the constructor calls.
+  #config!: Config;
+  #channels!: ConfigChannelOptionsResolver;
+  #connTokens!: TokenVerifier;
+  #subTokens!: TokenVerifier;
   #proxies: ProxyHooks | undefined;
   #proxySetup: ProxySetup | undefined;
   /** Emulated header names any proxy forwards (kept per connection only when non-empty). */
   #emulatedNames: readonly string[] = [];
 
   constructor(o: ClientPolicyOptions) {
-    this.#config = o.config;
-    this.#channels = o.channels;
-    this.#connTokens = o.connectionTokens;
-    this.#subTokens = o.subscriptionTokens;
-    this.#proxies = o.proxies;
-    this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
-    this.#emulatedNames = this.#proxySetup !== undefined ? forwardedNames(this.#proxySetup).emulated : [];
+    this.reconfigure(o);
   }
 
   /** Swaps in new settings and token verifiers (SIGHUP reload). */

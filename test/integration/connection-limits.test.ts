@@ -109,7 +109,12 @@ void describe('connection limits on every transport', () => {
   let server: TestServer | undefined;
 
   before(() => {
-    const def = protoLoader.loadSync(fileURLToPath(new URL('../../src/transports/unistream.proto', import.meta.url)), { keepCase: true, longs: Number, defaults: false });
+    const def = protoLoader.loadSync(fileURLToPath(new URL('../../src/transports/unistream.proto', import.meta.url)), {
+      keepCase: true,
+      longs: Number,
+      defaults: false,
+      includeDirs: [fileURLToPath(new URL('../../src', import.meta.url))],
+    });
     const pkg = grpc.loadPackageDefinition(def) as unknown as { centrifugal: { centrifugo: { unistream: { CentrifugoUniStream: grpc.ServiceClientConstructor } } } };
     StreamClient = pkg.centrifugal.centrifugo.unistream.CentrifugoUniStream;
   });

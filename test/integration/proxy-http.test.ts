@@ -212,7 +212,12 @@ describe('proxy: unidirectional clients (uni-GRPC metadata, uni_sse headers)', (
 
   it('uni-GRPC: metadata keys in proxy_grpc_metadata reach the connect proxy, others do not; the connect push carries the result', async () => {
     b.on('connect', { result: { user: 'g1', data: { hi: 1 } } });
-    const def = protoLoader.loadSync(fileURLToPath(new URL('../../src/transports/unistream.proto', import.meta.url)), { keepCase: true, longs: Number, defaults: false });
+    const def = protoLoader.loadSync(fileURLToPath(new URL('../../src/transports/unistream.proto', import.meta.url)), {
+      keepCase: true,
+      longs: Number,
+      defaults: false,
+      includeDirs: [fileURLToPath(new URL('../../src', import.meta.url))],
+    });
     const pkg = grpc.loadPackageDefinition(def) as unknown as { centrifugal: { centrifugo: { unistream: { CentrifugoUniStream: grpc.ServiceClientConstructor } } } };
     const client = new pkg.centrifugal.centrifugo.unistream.CentrifugoUniStream(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
     const md = new grpc.Metadata();
