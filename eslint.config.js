@@ -34,6 +34,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/**', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='hub']", message: 'outside core, use the Node API (numClients, clientBySession, …), not node.hub' }],
+    },
+  },
+  {
     files: ['src/protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*', '!../wire'], message: 'protocol is a leaf module (it may use only the neutral wire module)' }] }],

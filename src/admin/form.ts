@@ -2,14 +2,14 @@
 import type { IncomingMessage } from 'node:http';
 
 /** Forms larger than this are refused (the login form holds one password). */
-export const MAX_FORM_BYTES = 64 * 1024;
+const MAX_FORM_BYTES = 64 * 1024;
 
 export class FormError extends Error {
   override readonly name = 'FormError';
 }
 
 /** Reads the whole body, refusing more than `limit` bytes. */
-export async function readSmallBody(req: IncomingMessage, limit = MAX_FORM_BYTES): Promise<Buffer> {
+async function readSmallBody(req: IncomingMessage, limit = MAX_FORM_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -12,7 +12,8 @@ import type { ClientInfo as CoreClientInfo, Publication as CorePublication } fro
 import { GlobError } from '../util/glob.js';
 import { decodeStdBase64 } from './base64.js';
 import { ApiError, type ApiErrorObject, ApiErrors } from './errors.js';
-import type { ApiNode, DisconnectFilter, RefreshUserOptions, SubscribeOverride, SubscribeUserOptions, UserConnectionFilter } from './node-port.js';
+import type { SubscribeOverride } from '../core/node.js';
+import type { ApiNode, DisconnectFilter, RefreshUserOptions, SubscribeUserOptions, UserConnectionFilter } from './node-port.js';
 import {
   type ApiProtocol,
   type ApiRequests,
@@ -58,7 +59,7 @@ import {
 } from './types.js';
 
 /** At most this many publishes of one broadcast, or commands of one parallel batch, run at once. */
-export const MAX_CONCURRENCY = 1024;
+const MAX_CONCURRENCY = 1024;
 
 /** Construct-time input of {@link Executor}. */
 export interface ExecutorOptions {

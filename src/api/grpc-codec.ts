@@ -13,14 +13,14 @@ import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 
-export const API_PACKAGE = 'centrifugal.centrifugo.api';
+const API_PACKAGE = 'centrifugal.centrifugo.api';
 export const API_SERVICE = `${API_PACKAGE}.CentrifugoApi`;
 
 /** Path of the bundled `api.proto` (copied next to the compiled output by the build). */
-export const API_PROTO_PATH = fileURLToPath(new URL('./api.proto', import.meta.url));
+const API_PROTO_PATH = fileURLToPath(new URL('./api.proto', import.meta.url));
 
 /** proto-loader options used for decoding requests. */
-export const API_LOADER_OPTIONS: protoLoader.Options = Object.freeze({
+const API_LOADER_OPTIONS: protoLoader.Options = Object.freeze({
   keepCase: true,
   longs: Number,
   enums: Number,

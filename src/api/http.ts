@@ -24,7 +24,7 @@ import {
 import { type ApiResponse, type ApiUnaryMethod, type Command, isApiMethod, LEGACY_METHODS, type Reply } from './types.js';
 
 /** Bodies larger than this are refused with 413 (protects the process; Go has no limit). */
-export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
+const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link createHttpApiHandler}. */
 export interface HttpApiOptions {

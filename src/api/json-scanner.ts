@@ -300,7 +300,7 @@ export class JsonScanner {
 }
 
 /** True when `bytes` is exactly one JSON value (nesting at most {@link MAX_NESTING_DEPTH}), optionally surrounded by whitespace. */
-export function isValidJson(bytes: Uint8Array): boolean {
+function isValidJson(bytes: Uint8Array): boolean {
   return isJsonValue(bytes, MAX_NESTING_DEPTH);
 }
 

@@ -4,38 +4,17 @@
  */
 import type { HistoryOptions, HistoryResult, PublishOptions, PublishResult } from '../core/broker.js';
 import type { PresenceStats } from '../core/presence.js';
-import type { ClientInfo, StreamPosition } from '../core/types.js';
+import type { NodeInfo, ServerSubscribeOptions, UserFilter } from '../core/node.js';
+import type { ClientInfo } from '../core/types.js';
 
-/** Per-call overrides of channel options for a server-side subscription; unset = channel option. */
-export interface SubscribeOverride {
-  presence?: boolean;
-  joinLeave?: boolean;
-  forcePushJoinLeave?: boolean;
-  forcePositioning?: boolean;
-  forceRecovery?: boolean;
-}
+/** A core type with writable fields: the executor fills these options field by field. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Options of `ApiNode.subscribeUser`. */
-export interface SubscribeUserOptions {
-  /** Only the connection with this id. */
-  clientId?: string;
-  /** Only the connection with this session id. */
-  sessionId?: string;
-  /** Subscription expiry, unix seconds. */
-  expireAtSec?: number;
-  /** Channel info (presence, join/leave). */
-  chanInfo?: Uint8Array;
-  /** Sent to the client in the Subscribe push. */
-  data?: Uint8Array;
-  recoverSince?: StreamPosition;
-  override?: SubscribeOverride;
-}
+/** Options of `ApiNode.subscribeUser`: the core's server-side subscription options. */
+export type SubscribeUserOptions = Writable<ServerSubscribeOptions>;
 
-/** Which connections of a user a command targets. */
-export interface UserConnectionFilter {
-  clientId?: string;
-  sessionId?: string;
-}
+/** Which connections of a user a command targets (the core's `UserFilter`). */
+export type UserConnectionFilter = Writable<UserFilter>;
 
 /** `disconnectUser` filter: also the client ids to keep. */
 export interface DisconnectFilter extends UserConnectionFilter {
@@ -53,18 +32,7 @@ export interface RefreshUserOptions {
 }
 
 /** One node of the cluster as `info` reports it. */
-export interface NodeInfo {
-  uid: string;
-  name: string;
-  version: string;
-  numClients: number;
-  numUsers: number;
-  numChannels: number;
-  numSubs: number;
-  uptimeSec: number;
-  /** Aggregated metrics (Centrifugo's node metrics in `info`); absent until the node has a snapshot. */
-  metrics?: { readonly interval: number; readonly items: Readonly<Record<string, number>> } | undefined;
-}
+export type { NodeInfo };
 
 /** What the executor needs from the node. All methods act cluster-wide. */
 export interface ApiNode {

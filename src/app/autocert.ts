@@ -34,7 +34,7 @@ const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 const RETRY_AFTER_MS = 60_000;
 const CHALLENGE_PATH = '/.well-known/acme-challenge/';
 
-export interface ChallengeListener {
+interface ChallengeListener {
   readonly server: Server;
   readonly address: string;
   readonly port: number;

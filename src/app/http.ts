@@ -79,7 +79,7 @@ export class Router {
   }
 }
 
-export function notFound(res: ServerResponse): void {
+function notFound(res: ServerResponse): void {
   res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
   res.end('404 page not found\n');
 }

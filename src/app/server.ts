@@ -183,7 +183,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (config.internal_address !== '' && config.internal_address !== config.address);
   const internal = internalSeparate ? new Router() : external;
   const checkOrigin = createOriginCheck(config.allowed_origins);
-  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.hub.numClients, logger, { clock: options.clock });
+  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.numClients, logger, { clock: options.clock });
   metrics.attachConnectionLimiter(limiter);
 
   const wsOptions: WebSocketEndpointOptions = {

@@ -15,12 +15,12 @@ import { WORKER_ID_ENV } from '../engines/cluster/protocol.js';
 
 
 /** How many workers `workers` asks for: 0 = one per core. */
-export function workerCount(config: Config): number {
+function workerCount(config: Config): number {
   return config.workers === 0 ? availableParallelism() : config.workers;
 }
 
 /** True when the memory engine is shared through the primary (memory engine, no NATS broker). */
-export function usesPrimaryEngine(config: Config): boolean {
+function usesPrimaryEngine(config: Config): boolean {
   return config.engine === 'memory' && config.broker !== 'nats';
 }
 

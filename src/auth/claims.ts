@@ -1,22 +1,14 @@
 /** @module auth/claims — verified JWT payload → typed connection / subscription token claims. */
 
+import type { SubscribeOverride } from '../core/node.js';
 import { isPlainObject } from '../util/object.js';
 import { numericDate, stringClaim } from './registered-claims.js';
 import { TokenError } from './token-error.js';
 
 type Payload = Readonly<Record<string, unknown>>;
 
-/** Token overrides of namespace options (`{"presence": {"value": true}, …}`). */
-export interface SubscribeOverride {
-  presence?: boolean;
-  joinLeave?: boolean;
-  forcePushJoinLeave?: boolean;
-  forcePositioning?: boolean;
-  forceRecovery?: boolean;
-}
-
 /** Per-channel options of a server-side subscription from the connection token `subs` claim. */
-export interface TokenSubscribeOptions {
+interface TokenSubscribeOptions {
   /** Channel info (`chan_info`): JSON text of `info`, or decoded `b64info` (which wins). */
   info?: Uint8Array;
   /** Subscribe data (`SubscribeResult.data`): JSON text of `data`, or decoded `b64data` (which wins). */

@@ -3,13 +3,5 @@
 export { TokenVerifier } from './token-verifier.js';
 export type { TokenVerifierOptions } from './token-verifier.js';
 export { TokenError } from './token-error.js';
-export type { TokenErrorKind } from './token-error.js';
-export type {
-  ConnectTokenClaims,
-  SubscribeTokenClaims,
-  TokenSubscribeOptions,
-  SubscribeOverride,
-} from './claims.js';
 export { connectionVerifierOptions, subscriptionVerifierOptions } from './options.js';
 export type { TokenConfig } from './options.js';
-export type { JwksOptions } from './jwks.js';

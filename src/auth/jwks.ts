@@ -18,7 +18,7 @@ import type { CryptoKey, FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters, 
 import { TokenError } from './token-error.js';
 
 /** The part of `fetch` the key sets use (tests serve a JWKS without sockets). */
-export type JwksFetch = (url: string, init: { signal: AbortSignal; headers: Record<string, string> }) => Promise<Response>;
+type JwksFetch = (url: string, init: { signal: AbortSignal; headers: Record<string, string> }) => Promise<Response>;
 
 /** Tuning of JWKS fetching. */
 export interface JwksOptions {
@@ -63,7 +63,7 @@ export function templateVariables(endpoint: string): string[] {
  * endpoint answered that there is no such key set (HTTP 4xx other than 408/429): a token needing it is
  * invalid, not waiting for a retry.
  */
-export class JwksFetchError extends Error {
+class JwksFetchError extends Error {
   override readonly name = 'JwksFetchError';
   readonly code = 'ERR_JWKS_FETCH';
   readonly permanent: boolean;

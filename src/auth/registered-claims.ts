@@ -34,7 +34,7 @@ export function stringClaim(payload: Payload, name: string): string | undefined 
 }
 
 /** `aud` as a list: a string is a one-element list; an array must hold strings only. */
-export function audienceList(payload: Payload): string[] {
+function audienceList(payload: Payload): string[] {
   const value = present(payload, 'aud');
   if (value === undefined) return [];
   if (typeof value === 'string') return [value];

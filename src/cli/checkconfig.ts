@@ -10,7 +10,7 @@ import { proxySetupFromConfig } from '../proxy/options.js';
  * Loads and validates the file alone (environment not applied, like Centrifugo's checkconfig). Throws
  * ConfigError when the file is missing, broken or invalid; returns the result (with warnings) otherwise.
  */
-export async function checkConfigFile(path: string, cwd: string = process.cwd()): Promise<LoadConfigResult> {
+async function checkConfigFile(path: string, cwd: string = process.cwd()): Promise<LoadConfigResult> {
   const file = resolve(cwd, path);
   try {
     await access(file);

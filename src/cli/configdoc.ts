@@ -13,7 +13,7 @@ function defaultText(d: KeyDoc): string {
 }
 
 /** Markdown table: key (v6), type, default, v5 key, description. */
-export function configDocMarkdown(): string {
+function configDocMarkdown(): string {
   const lines = ['| Key (v6) | Type | Default | v5 key | Description |', '|---|---|---|---|---|'];
   for (const d of keyDocs()) {
     lines.push(`| \`${d.key}\` | ${d.type} | \`${cell(defaultText(d))}\` | ${d.v5 === '' ? '' : `\`${d.v5}\``} | ${cell(d.doc)} |`);

@@ -5,7 +5,7 @@ import { ConfigError, defaultRaw, formatOf, stringifyConfig, v5ToV6 } from '../c
 import { writeNewFile } from './write-new-file.js';
 
 /** The full v6 configuration tree at defaults. */
-export function defaultV6Config(): Record<string, unknown> {
+function defaultV6Config(): Record<string, unknown> {
   return v5ToV6(defaultRaw(), { all: true });
 }
 

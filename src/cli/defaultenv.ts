@@ -10,7 +10,7 @@ export function envText(value: unknown, type: string): string {
 }
 
 /** One `NAME=value` line per v6 variable, sorted by name. */
-export function defaultEnvLines(): string[] {
+function defaultEnvLines(): string[] {
   return keyDocs()
     .map((d) => `${d.env}=${envText(d.default, d.type)}`)
     .sort();

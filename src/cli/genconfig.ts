@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { ConfigError, formatOf, loadConfig, stringifyConfig } from '../config/index.js';
 
 /** The generated settings: four random UUIDv4 secrets and an empty origin list. */
-export function minimalConfig(): Record<string, unknown> {
+function minimalConfig(): Record<string, unknown> {
   return {
     token_hmac_secret_key: randomUUID(),
     admin_password: randomUUID(),
@@ -20,7 +20,7 @@ export function minimalConfig(): Record<string, unknown> {
  * Writes a minimal config to `path` (format by extension), refusing to overwrite an existing file, then
  * validates it (removing it again if invalid). Throws ConfigError on any failure. Returns the absolute path.
  */
-export async function generateConfig(path: string, cwd: string = process.cwd()): Promise<string> {
+async function generateConfig(path: string, cwd: string = process.cwd()): Promise<string> {
   const file = resolve(cwd, path);
   const format = formatOf(file);
   if (format === undefined) {

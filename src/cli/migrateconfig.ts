@@ -15,7 +15,7 @@ import {
 } from '../config/index.js';
 import { writeNewFile } from './write-new-file.js';
 
-export interface Migration {
+interface Migration {
   readonly v6: Record<string, unknown>;
   readonly warnings: string[];
   /** Top-level v5 keys whose loaded value differs after the migration (empty when nothing was lost). */
@@ -26,7 +26,7 @@ export interface Migration {
  * Converts v5 data to the v6 layout and checks the result: both are loaded (without environment) and every
  * key whose value differs is listed in `changed`. Throws ConfigError when the input is not a valid v5 config.
  */
-export async function migrateConfigData(data: Record<string, unknown>, path = ''): Promise<Migration> {
+async function migrateConfigData(data: Record<string, unknown>, path = ''): Promise<Migration> {
   if (detectLayout(data, path) === 'v6') {
     throw new ConfigError([{ path, message: 'the configuration already uses the v6 layout' }]);
   }

@@ -94,13 +94,13 @@ export function explicitFlags(cmd: Command): Record<string, unknown> {
   return out;
 }
 
-export interface ServeInput extends LoadConfigInput {
+interface ServeInput extends LoadConfigInput {
   /** Process exit, injectable for tests. */
   readonly exit?: (code: number) => void;
 }
 
 /** Loads the config, writes the PID file, starts the server and installs SIGINT/SIGTERM/SIGHUP handlers. */
-export async function serve(input: ServeInput): Promise<RunningServer> {
+async function serve(input: ServeInput): Promise<RunningServer> {
   const { config, warnings, configFile } = await loadConfig(input);
   const logger = createLogger({ level: config.log_level, file: config.log_file === '' ? undefined : config.log_file });
   for (const w of warnings) logger.warn(w);

@@ -70,7 +70,7 @@ function signingSettings(config: TokenConfig, subscription: boolean): { secret: 
  * Signs an HS256 token: `sub`, `iat`, `exp` (only when ttl > 0), `channel` for subscription tokens,
  * `aud`/`iss` when an exact audience/issuer is configured (so `checktoken` accepts the result).
  */
-export async function generateHmacToken(
+async function generateHmacToken(
   config: TokenConfig,
   input: { user: string; ttlSeconds: number; channel?: string | undefined; nowMs?: number },
 ): Promise<string> {

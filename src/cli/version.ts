@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { VERSION } from '../version.js';
 
 /** The version line: `Rotor v<version> (Centrifugo-compatible v5 API, Node <process.version>)`. */
-export function versionLine(): string {
+function versionLine(): string {
   return `Rotor v${VERSION} (Centrifugo-compatible v5 API, Node ${process.version})`;
 }
 

@@ -9,7 +9,7 @@ import type { DurationSpec, FieldSpec, Fields, IntSpec, JsonValue, ObjectListSpe
  * → whitespace-split list, a bare non-zero number is a malformed duration).
  * `nested`: a value inside a list item (Go encoding/json way: strict JSON types, a number duration = ns).
  */
-export type Mode = 'top' | 'nested';
+type Mode = 'top' | 'nested';
 
 /** Problems and warnings collected while building one config. */
 export interface Collector {

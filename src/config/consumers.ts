@@ -13,12 +13,12 @@ import { DurationError, parseDurationNs } from './duration.js';
 import type { ConfigProblem } from './errors.js';
 
 /** Consumer types Rotor runs. */
-export const SUPPORTED_CONSUMER_TYPES = ['postgresql', 'redis_stream', 'nats_jetstream'] as const;
+const SUPPORTED_CONSUMER_TYPES = ['postgresql', 'redis_stream', 'nats_jetstream'] as const;
 /** Centrifugo consumer types that need a broker Rotor cannot talk to: refused at start. */
-export const UNSUPPORTED_CONSUMER_TYPES = ['kafka', 'google_pub_sub', 'aws_sqs', 'aws_sns_sqs', 'azure_service_bus'] as const;
+const UNSUPPORTED_CONSUMER_TYPES = ['kafka', 'google_pub_sub', 'aws_sqs', 'aws_sns_sqs', 'azure_service_bus'] as const;
 
 /** `publication_data_mode`: the message body is the publication data; the rest comes from headers/values. */
-export interface PublicationDataMode {
+interface PublicationDataMode {
   readonly enabled: boolean;
   /** Comma-separated channels (header or stream field name). */
   readonly channels: string;

@@ -6,7 +6,7 @@ import type { ConfigProblem } from './errors.js';
 import type { ChannelOptionsConfig, Config } from './schema/index.js';
 
 /** Namespace, rpc namespace and granular proxy names. */
-export const NAMESPACE_NAME = /^[-a-zA-Z0-9_.]{2,}$/;
+const NAMESPACE_NAME = /^[-a-zA-Z0-9_.]{2,}$/;
 const CONSUMER_NAME = /^[a-zA-Z0-9_]{2,}$/;
 const USER_ID_CLAIM = /^[a-zA-Z_]+$/;
 

@@ -41,7 +41,7 @@ export function buildConfig(input: BuildInput): { config: Config; warnings: stri
 }
 
 /** Centrifugo's handler prefixes: trailing `/` trimmed; an empty result becomes `/`. */
-export function normalisePrefix(prefix: string): string {
+function normalisePrefix(prefix: string): string {
   const trimmed = prefix.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed;
 }

@@ -34,7 +34,7 @@ export class RetryableConsumeError extends Error {
 }
 
 /** Methods a consumer runs (Centrifugo's consuming handler set). */
-export const CONSUMABLE_METHODS = ['publish', 'broadcast', 'subscribe', 'unsubscribe', 'disconnect', 'history_remove', 'refresh'] as const;
+const CONSUMABLE_METHODS = ['publish', 'broadcast', 'subscribe', 'unsubscribe', 'disconnect', 'history_remove', 'refresh'] as const;
 type ConsumableMethod = (typeof CONSUMABLE_METHODS)[number];
 
 const isConsumable = (m: string): m is ConsumableMethod => (CONSUMABLE_METHODS as readonly string[]).includes(m);

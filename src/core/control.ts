@@ -17,11 +17,11 @@ export interface NodeInfoMetrics {
   readonly items: Readonly<Record<string, number>>;
 }
 
-export interface ShutdownMessage {
+interface ShutdownMessage {
   readonly t: 'shutdown';
 }
 
-export interface DisconnectMessage {
+interface DisconnectMessage {
   readonly t: 'disconnect';
   readonly user: string;
   readonly client?: string;
@@ -33,7 +33,7 @@ export interface DisconnectMessage {
   readonly reconnect?: boolean;
 }
 
-export interface UnsubscribeMessage {
+interface UnsubscribeMessage {
   readonly t: 'unsubscribe';
   readonly user: string;
   readonly channel: string;
@@ -41,7 +41,7 @@ export interface UnsubscribeMessage {
   readonly session?: string;
 }
 
-export interface SubscribeMessage {
+interface SubscribeMessage {
   readonly t: 'subscribe';
   readonly user: string;
   readonly channel: string;
@@ -54,7 +54,7 @@ export interface SubscribeMessage {
   readonly override?: Record<string, boolean>;
 }
 
-export interface RefreshMessage {
+interface RefreshMessage {
   readonly t: 'refresh';
   readonly user: string;
   readonly client?: string;
@@ -64,14 +64,14 @@ export interface RefreshMessage {
   readonly info?: string;
 }
 
-export interface SurveyRequestMessage {
+interface SurveyRequestMessage {
   readonly t: 'survey_req';
   readonly id: number;
   readonly op: string;
   readonly data: string;
 }
 
-export interface SurveyResponseMessage {
+interface SurveyResponseMessage {
   readonly t: 'survey_resp';
   readonly id: number;
   /** 0 ok, 1 internal error, 2 invalid request, 3 unknown op. */

@@ -38,10 +38,17 @@ function e(name: string, classic: Disconnect, ranged: Disconnect): DisconnectDes
   return Object.freeze({ name, classic, ranged });
 }
 
+/** Code of {@link Disconnects.ConnectionClosed} (the same in both numberings): the client went away. */
+export const CONNECTION_CLOSED_CODE = 3000;
+
 /** Every disconnect condition the server produces. */
 export const Disconnects = Object.freeze({
   /** Client went away; internal marker, never sent. */
-  ConnectionClosed: e('ConnectionClosed', w(3000, 'connection closed', true), w(3000, 'connection closed', true)),
+  ConnectionClosed: e(
+    'ConnectionClosed',
+    w(CONNECTION_CLOSED_CODE, 'connection closed', true),
+    w(CONNECTION_CLOSED_CODE, 'connection closed', true),
+  ),
   /** Node is shutting down; clients reconnect (usually to another node). */
   Shutdown: e('Shutdown', w(3001, 'shutdown', true), w(3001, 'shutdown', true)),
   /** Invalid connection token, or token mismatch in subscribe / sub_refresh / refresh. */

@@ -21,7 +21,7 @@ export interface Flushable {
 }
 
 /** Connections flushed per check phase before the loop polls for I/O again. */
-export const DEFAULT_SLICE = 64;
+const DEFAULT_SLICE = 64;
 
 export class FlushScheduler {
   /** Marked since the current batch started; flushed after it. */

@@ -36,8 +36,6 @@ export const FRAME_TYPE_NAMES = [
   'unknown',
 ] as const;
 
-export type FrameTypeName = (typeof FRAME_TYPE_NAMES)[number];
-
 /** Index of each frame type in {@link FRAME_TYPE_NAMES}. */
 export const FrameType = {
   ServerPing: 0,

@@ -10,7 +10,7 @@
 import type { ConnectRequest, SubscribeRequest } from '../protocol/types.js';
 import type { ChannelOptions } from './channel-options.js';
 import type { TagsFilter } from './tags-filter.js';
-import type { Credentials, StreamPosition } from './types.js';
+import type { Credentials } from './types.js';
 
 /** Where a subscription came from (Centrifugo's subscription source codes). */
 export const SubscriptionSource = Object.freeze({
@@ -192,9 +192,3 @@ export interface ClientHandler {
   refreshSubscription?(client: ClientView, channel: string): Promise<ServerRefreshDecision>;
 }
 
-/** A position a client wants to recover from. */
-export interface RecoveryRequest {
-  readonly since: StreamPosition;
-  /** Client explicitly asked (`recover: true`). */
-  readonly requested: boolean;
-}

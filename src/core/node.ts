@@ -118,18 +118,34 @@ export interface ServerSubscribeOptions {
   readonly override?: SubscribeOverride | undefined;
 }
 
+/**
+ * Per-subscription overrides of channel options (token `override` claim, server API `subscribe`
+ * `override`); unset = the channel option. Filled field by field by the claim and API parsers.
+ */
 export interface SubscribeOverride {
-  readonly presence?: boolean | undefined;
-  readonly joinLeave?: boolean | undefined;
-  readonly forcePushJoinLeave?: boolean | undefined;
-  readonly forcePositioning?: boolean | undefined;
-  readonly forceRecovery?: boolean | undefined;
+  presence?: boolean | undefined;
+  joinLeave?: boolean | undefined;
+  forcePushJoinLeave?: boolean | undefined;
+  forcePositioning?: boolean | undefined;
+  forceRecovery?: boolean | undefined;
 }
 
 export interface UserFilter {
   readonly clientId?: string | undefined;
   readonly sessionId?: string | undefined;
 }
+
+/**
+ * Survey reply codes every op shares; an op may add its own codes between them (the emulation op's
+ * 1 = no such session).
+ */
+export const SurveyCodes = Object.freeze({
+  Ok: 0,
+  /** The request could not be read (e.g. a malformed channels pattern). */
+  BadRequest: 2,
+  /** No handler for the op is registered on the answering node. */
+  UnknownOp: 3,
+});
 
 /** A survey handler answers a request from another node (or this one). */
 export type SurveyHandler = (data: Uint8Array) => Promise<{ code: number; data: Uint8Array }>;
@@ -447,6 +463,33 @@ export class Node implements BrokerEventHandler {
     for (const c of this.hub.userClients(userId, filter.clientId, filter.sessionId)) c.serverRefresh(options);
   }
 
+  // ---- local views (this node's connections; outer layers read these, not the hub) ----
+
+  /** Authenticated connections on this node. */
+  get numClients(): number {
+    return this.hub.numClients;
+  }
+
+  /** Distinct users connected to this node. */
+  get numUsers(): number {
+    return this.hub.numUsers;
+  }
+
+  /** Channels with at least one subscriber on this node. */
+  get numChannels(): number {
+    return this.hub.numChannels;
+  }
+
+  /** Subscriptions (connection × channel) on this node. */
+  get numSubscriptions(): number {
+    return this.hub.numSubs;
+  }
+
+  /** The connection of an emulated or unidirectional session on this node. */
+  clientBySession(sessionId: string): Client | undefined {
+    return this.hub.bySession(sessionId);
+  }
+
   // ---- cluster views ----
 
   /**
@@ -458,7 +501,7 @@ export class Node implements BrokerEventHandler {
     const replies = await this.survey('channels', new TextEncoder().encode(pattern));
     const out = new Map<string, number>();
     for (const r of replies.values()) {
-      if (r.code !== 0) throw new Error(`channels survey failed with code ${r.code}`);
+      if (r.code !== SurveyCodes.Ok) throw new Error(`channels survey failed with code ${r.code}`);
       const obj = JSON.parse(new TextDecoder().decode(r.data)) as Record<string, number>;
       for (const [ch, n] of Object.entries(obj)) out.set(ch, (out.get(ch) ?? 0) + n);
     }
@@ -472,12 +515,12 @@ export class Node implements BrokerEventHandler {
       try {
         match = compileGlob(pattern);
       } catch {
-        return { code: 2, data: new Uint8Array(0) };
+        return { code: SurveyCodes.BadRequest, data: new Uint8Array(0) };
       }
     }
     const obj: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const [ch, n] of this.hub.channels()) if (match === undefined || match(ch)) obj[ch] = n;
-    return { code: 0, data: new TextEncoder().encode(JSON.stringify(obj)) };
+    return { code: SurveyCodes.Ok, data: new TextEncoder().encode(JSON.stringify(obj)) };
   }
 
   /** Nodes in the registry (this node included). */
@@ -515,7 +558,7 @@ export class Node implements BrokerEventHandler {
     const replies = new Map<string, { code: number; data: Uint8Array }>();
     const local = this.#surveyHandlers.get(op);
     if (toNode === undefined || toNode === this.id) {
-      replies.set(this.id, local ? await local(data) : { code: 3, data: new Uint8Array(0) });
+      replies.set(this.id, local ? await local(data) : { code: SurveyCodes.UnknownOp, data: new Uint8Array(0) });
       if (toNode === this.id || this.controller === undefined || this.#registry.size <= 1) return replies;
     }
     if (this.controller === undefined) return replies;
@@ -614,7 +657,7 @@ export class Node implements BrokerEventHandler {
         return;
       case 'survey_req': {
         const handler = this.#surveyHandlers.get(msg.op);
-        const reply = handler ? await handler(fromB64(msg.data)!) : { code: 3, data: new Uint8Array(0) };
+        const reply = handler ? await handler(fromB64(msg.data)!) : { code: SurveyCodes.UnknownOp, data: new Uint8Array(0) };
         await this.#sendControl({ t: 'survey_resp', id: msg.id, code: reply.code, data: toB64(reply.data)! }, msg.from);
         return;
       }

@@ -11,7 +11,7 @@ export type TransportName =
   | 'uni_grpc';
 
 /**
- * A connection's outgoing side. Transports never block: `writeFrames` hands encoded messages to
+ * A connection's outgoing side. Transports never block: `writeMessages` hands encoded messages to
  * the transport, which frames them for its wire (WebSocket messages joined by the codec, SSE
  * `data:` events, HTTP-stream lines, …).
  */
@@ -25,17 +25,34 @@ export interface Transport {
   /** App-level pings are off (the transport pings natively, e.g. `cf_ws_frame_ping_pong`). */
   readonly appLevelPing: boolean;
   /**
+   * The close itself tells the client why (a bidirectional WebSocket's close frame carries code and
+   * reason), so `Client.disconnect` writes no `disconnect` push first. Transports whose client reads
+   * the reason from the stream (emulation, unidirectional, GRPC) set false.
+   */
+  readonly disconnectInCloseFrame: boolean;
+  /**
    * Writes already-encoded messages (replies for bidirectional, bare pushes for unidirectional)
    * in order. The transport may coalesce them into as few wire writes as it can; `messages` is
    * only valid during the call.
    */
   writeMessages(messages: readonly Uint8Array[]): void;
   /**
-   * Optional fast path for the common fan-out case (one publication for this connection in a turn):
-   * `frame(message)` wraps one encoded message into this transport's complete wire frame, and
-   * `writeFrame(frame)` writes such a frame. The hub builds the frame once per publication and
-   * shares it between every connection of the same transport kind (`frameKind`), so each
-   * connection costs one socket write of an already-built buffer.
+   * Optional fast path for the common fan-out case, used by `Client.flush` when the connection's
+   * queue holds exactly one message and it is a publication's shared (non-delta) encoding from
+   * `PreparedPublication.bytes(protobuf, unidirectional)`. Then the client calls
+   * `writeFrame(prepared.framed(frameKind, message, transport))` instead of `writeMessages`.
+   *
+   * The frame cache contract:
+   * - `PreparedPublication.framed` caches one frame per `frameKind`: the first connection of that
+   *   kind builds it with its own `frame(message)`, every later one reuses those bytes unchanged.
+   * - So `frameKind` must name everything `frame` depends on: the same `frameKind` must mean the same
+   *   message bytes (protocol, unidirectional or not) and the same wire framing (e.g. WebSocket text
+   *   vs binary opcode, compression off). Kinds are small integers indexing the cache, unique across
+   *   all transports; undefined turns the fast path off (e.g. ws's own sender in use).
+   * - `frame(message)` returns a complete, self-contained wire frame for one message and must not
+   *   keep or later modify `message` or the returned buffer; `writeFrame(frame)` writes it as is and
+   *   must not modify it either (other connections write the same buffer).
+   * - All three are set together or not at all.
    */
   readonly frameKind?: number | undefined;
   frame?(message: Uint8Array): Uint8Array;

@@ -52,6 +52,3 @@ export interface Credentials {
   readonly expireAtSec?: number | undefined;
   readonly info?: Uint8Array | undefined;
 }
-
-/** Opaque payload helper: an empty Uint8Array shared to avoid allocations. */
-export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);

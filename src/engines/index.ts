@@ -92,7 +92,7 @@ export async function createEngine(config: Config, ctx: EngineContext): Promise<
  * Presence with the memory engine and the NATS broker: not shared between nodes, so disabled as in
  * Centrifugo. Adding/removing is a no-op (subscriptions still work); reads fail (API error 100).
  */
-export class DisabledPresenceManager {
+class DisabledPresenceManager {
   async presence(): Promise<Map<string, ClientInfo>> {
     throw new EngineError('presence not available with the memory engine and the nats broker');
   }

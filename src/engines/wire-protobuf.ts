@@ -16,12 +16,12 @@ import { ByteCursor, VarintError } from '../wire/varint.js';
 import { ProtoWriter } from '../wire/writer.js';
 
 export const WIRE_VARINT = 0;
-export const WIRE_FIXED64 = 1;
+const WIRE_FIXED64 = 1;
 export const WIRE_LEN = 2;
-export const WIRE_FIXED32 = 5;
+const WIRE_FIXED32 = 5;
 
 /** The error class an engine throws for malformed bytes. */
-export type WireErrorClass = new (message: string, options?: ErrorOptions) => Error;
+type WireErrorClass = new (message: string, options?: ErrorOptions) => Error;
 
 /** What differs between the engines' codecs: one constant per engine. */
 export interface WireDialect {

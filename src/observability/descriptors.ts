@@ -22,7 +22,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../core/logger.js';
 
 /** The soft "Max open files" limit of this process, or undefined when unknown / unlimited. */
-export function descriptorLimit(): number | undefined {
+function descriptorLimit(): number | undefined {
   try {
     const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
     const v = m?.[1];
@@ -33,7 +33,7 @@ export function descriptorLimit(): number | undefined {
 }
 
 /** Descriptors open now (undefined when /proc is not available). */
-export function openDescriptors(): number | undefined {
+function openDescriptors(): number | undefined {
   try {
     return readdirSync('/proc/self/fd').length;
   } catch {
@@ -42,7 +42,7 @@ export function openDescriptors(): number | undefined {
 }
 
 /** The per-listener connection cap leaving a reserve for everything else; undefined = no cap. */
-export function connectionCap(limit: number | undefined, openAtStart: number | undefined): number | undefined {
+function connectionCap(limit: number | undefined, openAtStart: number | undefined): number | undefined {
   if (limit === undefined || openAtStart === undefined) return undefined;
   const reserve = Math.min(Math.ceil(limit / 10), 1024) + 16;
   return Math.max(1, limit - openAtStart - reserve);

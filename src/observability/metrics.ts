@@ -178,10 +178,10 @@ export class Metrics implements NodeMetrics {
         },
       });
     };
-    gauge('centrifugo_node_num_clients', 'Number of clients connected.', () => node.hub.numClients);
-    gauge('centrifugo_node_num_users', 'Number of unique users connected.', () => node.hub.numUsers);
-    gauge('centrifugo_node_num_subscriptions', 'Number of subscriptions.', () => node.hub.numSubs);
-    gauge('centrifugo_node_num_channels', 'Number of channels with one or more subscribers.', () => node.hub.numChannels);
+    gauge('centrifugo_node_num_clients', 'Number of clients connected.', () => node.numClients);
+    gauge('centrifugo_node_num_users', 'Number of unique users connected.', () => node.numUsers);
+    gauge('centrifugo_node_num_subscriptions', 'Number of subscriptions.', () => node.numSubscriptions);
+    gauge('centrifugo_node_num_channels', 'Number of channels with one or more subscribers.', () => node.numChannels);
     gauge('centrifugo_node_num_nodes', 'Number of nodes in the cluster.', () => node.numNodes);
   }
 

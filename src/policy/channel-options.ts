@@ -12,7 +12,7 @@ export interface ChannelNaming {
   readonly userSeparator: string;
 }
 
-export function namingFromConfig(config: Config): ChannelNaming {
+function namingFromConfig(config: Config): ChannelNaming {
   return {
     privatePrefix: config.channel_private_prefix,
     namespaceBoundary: config.channel_namespace_boundary,
@@ -31,7 +31,7 @@ export function splitChannel(channel: string, naming: ChannelNaming): { namespac
   return { namespace: stripped.slice(0, i), rest: stripped.slice(i + naming.namespaceBoundary.length) };
 }
 
-export function toChannelOptions(namespace: string, c: ChannelOptionsConfig): ChannelOptions {
+function toChannelOptions(namespace: string, c: ChannelOptionsConfig): ChannelOptions {
   return Object.freeze({
     namespace,
     presence: c.presence,

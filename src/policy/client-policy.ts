@@ -3,7 +3,8 @@
  * authentication, anonymous and insecure modes, server-side subscriptions, namespace permissions
  * (Centrifugo's connect handling, server-side subscriptions, personal channel, JWT tokens, channels and namespaces, subscriptions, client commands).
  */
-import type { ConnectTokenClaims, SubscribeOverride, SubscribeTokenClaims } from '../auth/claims.js';
+import type { ConnectTokenClaims, SubscribeTokenClaims } from '../auth/claims.js';
+import type { SubscribeOverride } from '../core/node.js';
 import { TokenError } from '../auth/token-error.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Config } from '../config/index.js';
@@ -42,23 +43,18 @@ export interface ClientPolicyOptions {
 }
 
 export class ClientPolicy implements ClientHandler {
-  #config: Config;
-  #channels: ConfigChannelOptionsResolver;
-  #connTokens: TokenVerifier;
-  #subTokens: TokenVerifier;
+  // Assigned by reconfigure(), which the constructor calls.
+  #config!: Config;
+  #channels!: ConfigChannelOptionsResolver;
+  #connTokens!: TokenVerifier;
+  #subTokens!: TokenVerifier;
   #proxies: ProxyHooks | undefined;
   #proxySetup: ProxySetup | undefined;
   /** Emulated header names any proxy forwards (kept per connection only when non-empty). */
   #emulatedNames: readonly string[] = [];
 
   constructor(o: ClientPolicyOptions) {
-    this.#config = o.config;
-    this.#channels = o.channels;
-    this.#connTokens = o.connectionTokens;
-    this.#subTokens = o.subscriptionTokens;
-    this.#proxies = o.proxies;
-    this.#proxySetup = o.proxySetup ?? o.proxies?.setup;
-    this.#emulatedNames = this.#proxySetup !== undefined ? forwardedNames(this.#proxySetup).emulated : [];
+    this.reconfigure(o);
   }
 
   /** Swaps in new settings and token verifiers (SIGHUP reload). */

@@ -6,8 +6,8 @@ import { protobufCodec } from './protobuf.js';
 export type * from './types.js';
 export type { Codec, ProtocolType } from './codec.js';
 export { EncodeError, ProtocolError } from './codec.js';
-export { JsonCodec, jsonCodec } from './json.js';
-export { ProtobufCodec, protobufCodec } from './protobuf.js';
+export { jsonCodec } from './json.js';
+export { protobufCodec } from './protobuf.js';
 
 /** The codec of a connection's protocol. */
 export function codecFor(type: ProtocolType): Codec {

@@ -66,7 +66,7 @@ const NL = 0x0a;
 const EMPTY = new Uint8Array(0);
 
 /** Decimal text of an integer field (never exponent notation). */
-export function intText(n: number): string {
+function intText(n: number): string {
   if (Number.isSafeInteger(n)) return '' + n;
   if (!Number.isFinite(n)) return '0';
   return BigInt(Math.trunc(n)).toString();

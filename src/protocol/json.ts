@@ -30,7 +30,7 @@ function pushHead(channel: string): string {
   return lastHead;
 }
 
-export class JsonCodec implements Codec {
+class JsonCodec implements Codec {
   readonly type = 'json' as const;
 
   decodeCommands(frame: Uint8Array, maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE): Command[] {

@@ -48,7 +48,7 @@ function decodeWhole<T>(desc: MessageDesc, data: Uint8Array): T {
   });
 }
 
-export class ProtobufCodec implements Codec {
+class ProtobufCodec implements Codec {
   readonly type = 'protobuf' as const;
 
   decodeCommands(frame: Uint8Array, maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE): Command[] {

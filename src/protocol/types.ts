@@ -7,7 +7,7 @@
  * Absent optional fields mean "default" (omitted on the wire).
  */
 
-export interface ProtoError {
+interface ProtoError {
   code: number;
   message: string;
   temporary?: boolean;
@@ -36,7 +36,7 @@ export interface ProtoPublication {
   version?: number;
 }
 
-export interface ProtoStreamPosition {
+interface ProtoStreamPosition {
   offset: number;
   epoch: string;
 }
@@ -63,7 +63,7 @@ export interface ConnectRequest {
   dict?: string;
   profile?: string;
 }
-export interface RefreshRequest {
+interface RefreshRequest {
   token?: string;
 }
 export interface SubscribeRequest {
@@ -85,42 +85,42 @@ export interface SubscribeRequest {
   limit?: number;
   asc?: boolean;
 }
-export interface SubRefreshRequest {
+interface SubRefreshRequest {
   channel?: string;
   token?: string;
   type?: number;
 }
-export interface UnsubscribeRequest {
+interface UnsubscribeRequest {
   channel?: string;
 }
-export interface PublishRequest {
+interface PublishRequest {
   channel?: string;
   data?: Uint8Array;
   type?: number;
   key?: string;
   removed?: boolean;
 }
-export interface PresenceRequest {
+interface PresenceRequest {
   channel?: string;
 }
-export interface PresenceStatsRequest {
+interface PresenceStatsRequest {
   channel?: string;
 }
-export interface HistoryRequest {
+interface HistoryRequest {
   channel?: string;
   limit?: number;
   since?: ProtoStreamPosition;
   reverse?: boolean;
 }
-export interface RPCRequest {
+interface RPCRequest {
   data?: Uint8Array;
   method?: string;
 }
-export interface SendRequest {
+interface SendRequest {
   data?: Uint8Array;
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty message on the wire
-export interface PingRequest {}
+interface PingRequest {}
 
 /** A client → server command: an id plus exactly one request (first present wins, Centrifugo's command dispatch rules). */
 export interface Command {
@@ -154,7 +154,7 @@ export interface ConnectResult {
   node?: string;
   time?: number;
 }
-export interface RefreshResult {
+interface RefreshResult {
   client?: string;
   version?: string;
   expires?: boolean;
@@ -173,18 +173,18 @@ export interface SubscribeResult {
   wasRecovering?: boolean;
   delta?: boolean;
 }
-export interface SubRefreshResult {
+interface SubRefreshResult {
   expires?: boolean;
   ttl?: number;
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty message on the wire
-export interface UnsubscribeResult {}
+interface UnsubscribeResult {}
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty message on the wire
-export interface PublishResult {}
+interface PublishResult {}
 export interface PresenceResult {
   presence: Record<string, ProtoClientInfo>;
 }
-export interface PresenceStatsResult {
+interface PresenceStatsResult {
   numClients: number;
   numUsers: number;
 }
@@ -193,34 +193,34 @@ export interface HistoryResult {
   epoch: string;
   offset: number;
 }
-export interface RPCResult {
+interface RPCResult {
   data?: Uint8Array;
 }
 
 // ---- pushes ----
 
-export interface Join {
+interface Join {
   info: ProtoClientInfo;
 }
-export interface Leave {
+interface Leave {
   info: ProtoClientInfo;
 }
-export interface UnsubscribePush {
+interface UnsubscribePush {
   code: number;
   reason: string;
 }
-export interface SubscribePush {
+interface SubscribePush {
   recoverable?: boolean;
   epoch?: string;
   offset?: number;
   positioned?: boolean;
   data?: Uint8Array;
 }
-export interface MessagePush {
+interface MessagePush {
   data?: Uint8Array;
 }
 /** The `connect` push of unidirectional transports (different field numbers from ConnectResult). */
-export interface ConnectPush {
+interface ConnectPush {
   client?: string;
   version?: string;
   data?: Uint8Array;
@@ -233,12 +233,12 @@ export interface ConnectPush {
   node?: string;
   time?: number;
 }
-export interface DisconnectPush {
+interface DisconnectPush {
   code: number;
   reason: string;
   reconnect?: boolean;
 }
-export interface RefreshPush {
+interface RefreshPush {
   expires?: boolean;
   ttl?: number;
 }

@@ -13,7 +13,7 @@ import { decodeMessage, encodeMessage } from '../api/json.js';
 import { encodeForWire } from '../api/grpc-codec.js';
 import { type FieldKind, foldKey, type FieldSchema, type MessageSchema } from '../api/schema.js';
 
-export const PROXY_PACKAGE = 'centrifugal.centrifugo.proxy';
+const PROXY_PACKAGE = 'centrifugal.centrifugo.proxy';
 export const PROXY_SERVICE = `${PROXY_PACKAGE}.CentrifugoProxy`;
 
 /** Path of the bundled `proxy.proto` (copied next to the compiled output by the build). */
@@ -42,7 +42,7 @@ function proxyRoot(): protobuf.Root {
 }
 
 /** The protobufjs type of a proxy message. */
-export function proxyType(name: string): protobuf.Type {
+function proxyType(name: string): protobuf.Type {
   return proxyRoot().lookupType(`${PROXY_PACKAGE}.${name}`);
 }
 
@@ -79,7 +79,7 @@ function kindOf(field: protobuf.Field): FieldKind {
 }
 
 /** The JSON schema of a proxy message, derived from `proxy.proto`. */
-export function jsonSchema(name: string): MessageSchema {
+function jsonSchema(name: string): MessageSchema {
   let s = jsonSchemas.get(name);
   if (s !== undefined) return s;
   const type = proxyType(name);

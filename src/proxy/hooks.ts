@@ -22,10 +22,10 @@ import type { ProxyDefinition, ProxySetup } from './options.js';
 import { ProxyCallError, type ProxyStream, type ProxyTransport } from './transport.js';
 
 /** A refresh proxy that fails leaves the connection alone for this long before asking again. */
-export const REFRESH_RETRY_SEC = 60;
+const REFRESH_RETRY_SEC = 60;
 
 /** Per-subscription option overrides of a proxy answer. */
-export interface ProxyOverride {
+interface ProxyOverride {
   presence?: boolean;
   joinLeave?: boolean;
   forcePushJoinLeave?: boolean;

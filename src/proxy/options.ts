@@ -7,10 +7,10 @@
 import { type Config, ConfigError, type ConfigProblem, parseDuration } from '../config/index.js';
 
 /** Hook types (metric label `type`). */
-export type ProxyKind = 'connect' | 'refresh' | 'subscribe' | 'publish' | 'sub_refresh' | 'rpc' | 'subscribe_stream';
+type ProxyKind = 'connect' | 'refresh' | 'subscribe' | 'publish' | 'sub_refresh' | 'rpc' | 'subscribe_stream';
 
 /** An HTTP status turned into a client error or disconnect (`proxy_http_status_code_transforms`). */
-export interface StatusTransform {
+interface StatusTransform {
   readonly error?: { readonly code: number; readonly message: string; readonly temporary: boolean } | undefined;
   readonly disconnect?: { readonly code: number; readonly reason: string } | undefined;
 }

@@ -6,16 +6,14 @@ import { decodeEmulationPayload, deliverLocally, EmulationCode, emulationStatus,
 function fakeNode(clients: Record<string, { protocol: string; emulation: boolean; closed?: boolean }>): { node: Node; fed: [string, string][] } {
   const fed: [string, string][] = [];
   const node = {
-    hub: {
-      bySession: (s: string) => {
-        const c = clients[s];
-        if (c === undefined) return undefined;
-        return {
-          closed: c.closed ?? false,
-          transport: { protocol: c.protocol, emulation: c.emulation },
-          handleData: (d: Uint8Array) => fed.push([s, Buffer.from(d).toString()]),
-        };
-      },
+    clientBySession: (s: string) => {
+      const c = clients[s];
+      if (c === undefined) return undefined;
+      return {
+        closed: c.closed ?? false,
+        transport: { protocol: c.protocol, emulation: c.emulation },
+        handleData: (d: Uint8Array) => fed.push([s, Buffer.from(d).toString()]),
+      };
     },
   } as unknown as Node;
   return { node, fed };

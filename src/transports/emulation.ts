@@ -4,7 +4,7 @@
  * targeted survey (`centrifuge_emulation`); its answer becomes the HTTP status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Node } from '../core/node.js';
+import { type Node, SurveyCodes } from '../core/node.js';
 import type { ProtocolType } from '../protocol/codec.js';
 import { codecFor } from '../protocol/index.js';
 import type { EmulationRequest } from '../protocol/types.js';
@@ -13,10 +13,10 @@ import { answerStatus, answerTooLarge, readBody, TOO_LARGE } from './http-reques
 import { protocolOf } from './http-stream.js';
 
 /** Survey op carrying emulation commands to the owning node. */
-export const EMULATION_SURVEY_OP = 'centrifuge_emulation';
+const EMULATION_SURVEY_OP = 'centrifuge_emulation';
 
-/** Survey reply codes of the emulation op (3 = unknown op is answered by the node itself). */
-export const EmulationCode = { Ok: 0, NoSession: 1, BadRequest: 2 } as const;
+/** Survey reply codes of the emulation op (SurveyCodes.UnknownOp is answered by the node itself). */
+export const EmulationCode = { Ok: SurveyCodes.Ok, NoSession: 1, BadRequest: SurveyCodes.BadRequest } as const;
 
 /** What travels between nodes: the session, the protocol of the request and the command frame. */
 export interface EmulationPayload {
@@ -45,7 +45,7 @@ export function decodeEmulationPayload(bytes: Uint8Array): EmulationPayload | un
  * dropped silently; a frame in the other protocol is refused without touching the session.
  */
 export function deliverLocally(node: Node, p: EmulationPayload): number {
-  const client = node.hub.bySession(p.session);
+  const client = node.clientBySession(p.session);
   if (client === undefined || client.closed || !client.transport.emulation) return EmulationCode.NoSession;
   if (client.transport.protocol !== p.protocol) return EmulationCode.BadRequest;
   client.handleData(p.data);

@@ -38,6 +38,7 @@ export class ResponseTransport implements Transport {
   readonly unidirectional: boolean;
   readonly emulation: boolean;
   readonly appLevelPing = true;
+  readonly disconnectInCloseFrame = false;
   readonly #res: ServerResponse;
   readonly #frame: Framer;
   #closed = false;

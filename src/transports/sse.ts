@@ -9,8 +9,8 @@ import { answerStatus } from './http-request.js';
 import { startStream, StreamEndpoint, type StartStreamOptions } from './stream-endpoint.js';
 
 /** Written right after the headers so proxies and EventSource see the stream open at once. */
-export const SSE_PREAMBLE = Buffer.from('\r\n');
-export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
+const SSE_PREAMBLE = Buffer.from('\r\n');
+const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
 
 /** The response side of an SSE endpoint (sse, uni_sse): JSON `data:` events after the preamble. */
 export function sseStream(name: 'sse' | 'uni_sse', unidirectional: boolean): StartStreamOptions {

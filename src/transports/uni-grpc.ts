@@ -21,11 +21,11 @@ import type { ConnectionLimiter } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni } from './uni-connect.js';
 
-export const UNI_GRPC_SERVICE = 'centrifugal.centrifugo.unistream.CentrifugoUniStream';
+const UNI_GRPC_SERVICE = 'centrifugal.centrifugo.unistream.CentrifugoUniStream';
 const SHUTDOWN_GRACE_MS = 2000;
 
 /** PEM sources of a TLS setup (a file path wins over inline PEM); see config/tls-sources. */
-export type UniGrpcTls = TlsSources;
+type UniGrpcTls = TlsSources;
 
 export interface UniGrpcServerOptions {
   readonly address: string;
@@ -44,6 +44,7 @@ class UniGrpcTransport implements Transport {
   readonly unidirectional = true;
   readonly emulation = false;
   readonly appLevelPing = true;
+  readonly disconnectInCloseFrame = false;
   readonly #call: ConsumeCall;
   #closed = false;
   /** Bytes handed to the call and not yet flushed (the call counts objects, not bytes). */

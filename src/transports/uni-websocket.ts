@@ -33,6 +33,8 @@ class UniWebSocketTransport implements Transport, WriteWatched {
   readonly unidirectional = true;
   readonly emulation = false;
   readonly appLevelPing = true;
+  /** Centrifugo writes the disconnect push on a unidirectional WebSocket before its close frame. */
+  readonly disconnectInCloseFrame = false;
   readonly #ws: WebSocket;
   readonly #socket: Socket | undefined;
   /** `uni_websocket_write_timeout` watch; undefined when off or the socket is out of reach. */

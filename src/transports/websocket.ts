@@ -34,6 +34,7 @@ export interface WebSocketEndpointOptions extends WebSocketCommonOptions {
 /** A connected bidirectional WebSocket as a core Transport. */
 class WebSocketTransport implements Transport, WriteWatched {
   readonly name: TransportName = 'websocket';
+  readonly disconnectInCloseFrame = true;
   readonly unidirectional = false;
   readonly emulation = false;
   readonly protocol: ProtocolType;

@@ -10,11 +10,11 @@ import type { OriginCheck } from './cors.js';
 import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 
 /** How long to wait for the client's close frame before dropping the TCP connection (Centrifugo's connection close). */
-export const CLOSE_WAIT_MS = 5000;
+const CLOSE_WAIT_MS = 5000;
 /** Native PING interval when `ping_interval` is not positive. */
-export const DEFAULT_PING_INTERVAL_MS = 25_000;
+const DEFAULT_PING_INTERVAL_MS = 25_000;
 /** Extra read-silence allowed after a PING when `pong_timeout` is not positive. */
-export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+const DEFAULT_PONG_TIMEOUT_MS = 10_000;
 
 /** Settings both WebSocket endpoints take from config. */
 export interface WebSocketCommonOptions {
@@ -47,7 +47,7 @@ export function closeWebSocket(ws: WebSocket, code: number, reasonText: string):
 }
 
 /** permessage-deflate settings of `websocket_compression*` (Centrifugo's WebSocket transport): no context takeover either way. */
-export function perMessageDeflate(o: { compression: boolean; compressionLevel: number; compressionMinSize: number }) {
+function perMessageDeflate(o: { compression: boolean; compressionLevel: number; compressionMinSize: number }) {
   return o.compression
     ? {
         serverNoContextTakeover: true,

@@ -95,7 +95,7 @@ for (const c of '"\\/bfnrt') ESCAPES[c.charCodeAt(0)] = 1;
 /** Set by {@link scanString}: the last scanned string contains escapes. */
 export let lastStringEscaped = false;
 
-export function isHexDigit(c: number): boolean {
+function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }
 

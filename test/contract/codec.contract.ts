@@ -19,7 +19,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** Bytes of a UTF-8 string. */
-export const b = (s: string): Uint8Array => enc.encode(s);
+const b = (s: string): Uint8Array => enc.encode(s);
 
 // ---------------------------------------------------------------- normalisation
 
@@ -30,7 +30,7 @@ const SCALAR_MAPS = new Set(['tags', 'headers']);
  * Drops default scalars, empty lists and empty scalar maps; turns byte arrays into `bytes:<utf8>`
  * strings. Empty objects are kept: an empty sub-message is meaningful.
  */
-export function normalize(v: unknown): unknown {
+function normalize(v: unknown): unknown {
   if (v instanceof Uint8Array) return `bytes:${dec.decode(v)}`;
   if (Array.isArray(v)) return v.map(normalize);
   if (v !== null && typeof v === 'object') {
@@ -49,7 +49,7 @@ export function normalize(v: unknown): unknown {
 // ---------------------------------------------------------------- references
 
 /** An independent implementation of the other side of the wire. */
-export interface CodecReference {
+interface CodecReference {
   /** Frames commands the way SDKs do (JSON: `\n`-joined; Protobuf: varint-delimited). */
   encodeCommands(commands: readonly Command[]): Uint8Array;
   /** One unframed encoded Reply → plain object. */
@@ -116,7 +116,7 @@ const jsonReference: CodecReference = {
 };
 
 /** protobufjs root parsed from our schema (a private Root: no global protobufjs state is touched). */
-export function loadProtoRoot(): protobuf.Root {
+function loadProtoRoot(): protobuf.Root {
   const text = readFileSync(new URL('../../src/protocol/client.proto', import.meta.url), 'utf8');
   return protobuf.parse(text, { keepCase: false }).root;
 }
@@ -147,7 +147,7 @@ function protobufReference(): CodecReference {
   };
 }
 
-export function referenceFor(type: ProtocolType): CodecReference {
+function referenceFor(type: ProtocolType): CodecReference {
   return type === 'json' ? jsonReference : protobufReference();
 }
 
@@ -156,7 +156,7 @@ export function referenceFor(type: ProtocolType): CodecReference {
 const info = { user: '42', client: 'c-1', connInfo: b('{"name":"Alex"}'), chanInfo: b('"vip"') };
 
 /** One of every command kind, with every field the types declare. */
-export const COMMANDS: readonly Command[] = [
+const COMMANDS: readonly Command[] = [
   {
     id: 1,
     connect: {
@@ -224,7 +224,7 @@ const pubFull: ProtoPublication = {
 };
 
 /** One of every reply kind (results and errors). */
-export const REPLIES: readonly Reply[] = [
+const REPLIES: readonly Reply[] = [
   { id: 1, error: { code: 103, message: 'permission denied', temporary: true } },
   {
     id: 1,
@@ -271,7 +271,7 @@ export const REPLIES: readonly Reply[] = [
 ];
 
 /** One of every push kind. */
-export const PUSHES: readonly Push[] = [
+const PUSHES: readonly Push[] = [
   { channel: 'news', pub: pubFull },
   { channel: 'news', pub: pub1 },
   { channel: 'chat:1', join: { info } },
@@ -300,7 +300,7 @@ export const PUSHES: readonly Push[] = [
 ];
 
 /** Publications for the hot-path encoders (each also compared with the generic encoder). */
-export const PUBLICATIONS: readonly ProtoPublication[] = [
+const PUBLICATIONS: readonly ProtoPublication[] = [
   pub1,
   pubFull,
   {},

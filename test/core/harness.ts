@@ -18,7 +18,7 @@ import { MemoryPresenceManager } from '../../src/engines/memory/presence.js';
 import { FakeTransport } from '../harness/fake-transport.js';
 import { waitFor } from '../harness/wait.js';
 
-export const HISTORY: ChannelOptions = {
+const HISTORY: ChannelOptions = {
   ...DEFAULT_CHANNEL_OPTIONS,
   historySize: 100,
   historyTtlMs: 300_000,
@@ -27,7 +27,7 @@ export const HISTORY: ChannelOptions = {
 };
 
 const decoder = new TextDecoder();
-export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** What the scripted handler decides; tests change it between steps. */
 export interface Script {

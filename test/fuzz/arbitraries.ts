@@ -11,8 +11,8 @@ import { ProtoWriter } from '../../src/wire/writer.js';
 import { schema } from '../../src/protocol/schema.js';
 
 /** Seed and budget for the unit tier: `FUZZ_SEED` / `FUZZ_RUNS` override (CI keeps the defaults). */
-export const UNIT_SEED = Number(process.env['FUZZ_SEED'] ?? 20261204);
-export const UNIT_RUNS = Number(process.env['FUZZ_RUNS'] ?? 150);
+const UNIT_SEED = Number(process.env['FUZZ_SEED'] ?? 20261204);
+const UNIT_RUNS = Number(process.env['FUZZ_RUNS'] ?? 150);
 
 /** fast-check parameters of the unit tier. */
 export function unitParams<T>(): fc.Parameters<T> {

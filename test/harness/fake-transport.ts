@@ -8,6 +8,8 @@ export class FakeTransport implements Transport {
   readonly unidirectional: boolean;
   readonly emulation = false;
   readonly appLevelPing = true;
+  /** As the real transport of `name`: only a bidirectional WebSocket's close frame carries the reason. */
+  readonly disconnectInCloseFrame: boolean;
   bufferedAmount = 0;
   /** When set, every write stays in `bufferedAmount` (a peer that stopped reading). */
   stalled = false;
@@ -21,6 +23,7 @@ export class FakeTransport implements Transport {
     this.protocol = options.protocol ?? 'json';
     this.unidirectional = options.unidirectional ?? false;
     this.name = options.name ?? 'websocket';
+    this.disconnectInCloseFrame = this.name === 'websocket';
   }
 
   writeMessages(messages: readonly Uint8Array[]): void {

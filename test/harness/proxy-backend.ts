@@ -13,12 +13,12 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROXY_PROTO_PATH } from '../../src/proxy/codec.js';
 
-export type Hook = 'connect' | 'refresh' | 'subscribe' | 'publish' | 'sub_refresh' | 'rpc';
+type Hook = 'connect' | 'refresh' | 'subscribe' | 'publish' | 'sub_refresh' | 'rpc';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded requests are dynamic JSON; tests index into them freely
 export type Wire = Record<string, any>;
 
 /** What a hook answers: a response object, or a scripted failure. */
-export type Answer =
+type Answer =
   | Wire
   | { readonly $status: number; readonly $body?: string }
   | { readonly $raw: string }
@@ -27,7 +27,7 @@ export type Answer =
   | { readonly $oversize: true }
   | { readonly $grpcError: number };
 
-export interface RecordedCall {
+interface RecordedCall {
   readonly hook: Hook;
   readonly body: Wire;
   /** Lower-case header names (HTTP) or metadata keys (GRPC). */
@@ -37,7 +37,7 @@ export interface RecordedCall {
 type Handler = (body: Wire, headers: Record<string, string>) => Answer | Promise<Answer>;
 
 /** An open subscribe stream on the GRPC backend (SubscribeUnidirectional / SubscribeBidirectional). */
-export interface BackendStream {
+interface BackendStream {
   readonly bidirectional: boolean;
   /** The SubscribeRequest (JSON shape). */
   readonly request: Wire;

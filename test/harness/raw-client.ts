@@ -149,7 +149,7 @@ export function encodeProtoCommand(cmd: Wire): Uint8Array {
 }
 
 /** Decodes one Protobuf Reply (unframed) to a plain object: snake_case names, numbers, Buffers for bytes. */
-export function decodeProtoReply(bytes: Uint8Array): Wire {
+function decodeProtoReply(bytes: Uint8Array): Wire {
   const msg = ReplyType.decode(bytes);
   return ReplyType.toObject(msg, { longs: Number, defaults: false, arrays: false, objects: false });
 }
@@ -172,7 +172,7 @@ export function protoFrame(messages: readonly Uint8Array[]): Buffer {
 }
 
 /** Splits a Protobuf frame into its length-delimited messages. Throws on a malformed frame. */
-export function splitProtoFrame(frame: Uint8Array): Uint8Array[] {
+function splitProtoFrame(frame: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   let pos = 0;
   while (pos < frame.length) {
@@ -543,7 +543,7 @@ export class RawClientPool {
 
 export type CodesMode = 'classic' | 'ranged';
 
-export interface ExpectedDisconnect {
+interface ExpectedDisconnect {
   readonly code: number;
   readonly reason: string;
   readonly reconnect: boolean;
@@ -551,7 +551,7 @@ export interface ExpectedDisconnect {
 
 const d = (code: number, reason: string, reconnect: boolean): ExpectedDisconnect => ({ code, reason, reconnect });
 
-export const DISCONNECTS = {
+const DISCONNECTS = {
   classic: {
     shutdown: d(3001, 'shutdown', true),
     invalidToken: d(3002, 'invalid token', false),
@@ -583,7 +583,7 @@ export const DISCONNECTS = {
 export type DisconnectName = keyof (typeof DISCONNECTS)['classic'];
 
 /** The close-frame reason text: classic → `{"reason":…,"reconnect":…}`, ranged → plain text. */
-export function expectedCloseReason(e: ExpectedDisconnect, mode: CodesMode): string {
+function expectedCloseReason(e: ExpectedDisconnect, mode: CodesMode): string {
   return mode === 'classic' ? JSON.stringify({ reason: e.reason, reconnect: e.reconnect }) : e.reason;
 }
 

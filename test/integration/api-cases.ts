@@ -27,7 +27,7 @@ export const API_CASES_CONFIG: Record<string, unknown> = {
   ],
 };
 
-export interface ApiCallSpec {
+interface ApiCallSpec {
   readonly method: string;
   readonly request: Record<string, unknown>;
 }

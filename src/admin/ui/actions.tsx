@@ -4,7 +4,7 @@ import { call, type Reply } from './api.js';
 import { json } from './format.js';
 
 /** Every server API method, with a starting template for its params. */
-export const METHODS: Record<string, unknown> = {
+const METHODS: Record<string, unknown> = {
   publish: { channel: 'chat:index', data: { text: 'hello' } },
   broadcast: { channels: ['chat:a', 'chat:b'], data: { text: 'hello' } },
   subscribe: { user: '42', channel: 'chat:index' },

@@ -6,7 +6,7 @@ export class Unauthorized extends Error {
   override readonly name = 'Unauthorized';
 }
 
-export interface ApiError {
+interface ApiError {
   code: number;
   message: string;
 }

@@ -46,13 +46,13 @@ export const CHANNEL_OPTIONS = {
 } as const;
 
 /** One `namespaces[]` item: `name` plus the channel options. */
-export const NAMESPACE_ITEM = {
+const NAMESPACE_ITEM = {
   name: requiredStr('namespace name, ^[-a-zA-Z0-9_.]{2,}$, unique'),
   ...CHANNEL_OPTIONS,
 } as const;
 
 /** One `rpc_namespaces[]` item. */
-export const RPC_NAMESPACE_ITEM = {
+const RPC_NAMESPACE_ITEM = {
   name: requiredStr('rpc namespace name, ^[-a-zA-Z0-9_.]{2,}$, unique'),
   rpc_proxy_name: str('', 'granular mode: rpc proxy name'),
 } as const;

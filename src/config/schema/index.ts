@@ -1,6 +1,6 @@
 /** @module config/schema — the full Centrifugo v5 flat key table and the `Config` type derived from it. */
 import { API } from './api.js';
-import { CHANNEL, CHANNEL_OPTIONS, NAMESPACE_ITEM, RPC_NAMESPACE_ITEM } from './channel.js';
+import { CHANNEL, CHANNEL_OPTIONS } from './channel.js';
 import { CLIENT } from './client.js';
 import { GENERAL } from './general.js';
 import { HTTP } from './http.js';
@@ -23,7 +23,7 @@ export const SCHEMA = {
   ...PROXY,
 } as const satisfies Fields;
 
-export { CHANNEL_OPTIONS, NAMESPACE_ITEM, RPC_NAMESPACE_ITEM };
+export { CHANNEL_OPTIONS };
 export { HANDLER_PREFIX_KEYS } from './http.js';
 export type * from './types.js';
 
@@ -36,12 +36,6 @@ export type Config = ValuesOf<typeof SCHEMA>;
 
 /** Channel options with snake_case keys (durations in ms), as found at the top level and in namespaces. */
 export type ChannelOptionsConfig = ValuesOf<typeof CHANNEL_OPTIONS>;
-
-/** One namespace: `name` plus its channel options. */
-export type NamespaceConfig = { readonly name: string } & ChannelOptionsConfig;
-
-/** One rpc namespace. */
-export type RpcNamespaceConfig = ValuesOf<typeof RPC_NAMESPACE_ITEM>;
 
 /** Lower-case key names of `SCHEMA`. */
 export type ConfigKey = keyof Config;

@@ -98,7 +98,7 @@ export interface Fields {
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** The `Config` value type of one field spec. */
-export type ValueOf<S> =
+type ValueOf<S> =
   S extends StringSpec<infer V>
     ? V
     : S extends IntSpec | DurationSpec

@@ -7,7 +7,7 @@ import { isNeutralKey, V6_PATH_OF, V6_ROOTS } from './paths.js';
 export type Layout = 'v5' | 'v6';
 
 /** Top-level keys that mark each layout (keys valid in both, like `pid_file` or `consumers`, mark neither). */
-export function layoutKeys(data: Readonly<Record<string, unknown>>): { v5: string[]; v6: string[] } {
+function layoutKeys(data: Readonly<Record<string, unknown>>): { v5: string[]; v6: string[] } {
   const v5: string[] = [];
   const v6: string[] = [];
   for (const [k, v] of Object.entries(data)) {

@@ -27,7 +27,7 @@ function itemKey(list: string, key: string): string {
 }
 
 /** The v6 name of a v5 key path (`namespaces[1].proxy_publish` → `channel.namespaces[1].publish_proxy_enabled`). */
-export function v6NameOf(v5Path: string, origin: ReadonlyMap<string, string> = new Map()): string {
+function v6NameOf(v5Path: string, origin: ReadonlyMap<string, string> = new Map()): string {
   const m = /^([a-z0-9_]+)(.*)$/.exec(v5Path);
   if (m === null) return v5Path;
   const head = m[1] ?? '';

@@ -17,7 +17,7 @@ export interface Leaf {
 }
 
 /** Channel option renames between the v5 (top level / `namespaces[]`) and v6 (`without_namespace` / `namespaces[]`) names. */
-export const CHANNEL_OPTION_RENAMES: Readonly<Record<string, string>> = {
+const CHANNEL_OPTION_RENAMES: Readonly<Record<string, string>> = {
   proxy_subscribe: 'subscribe_proxy_enabled',
   proxy_publish: 'publish_proxy_enabled',
   proxy_sub_refresh: 'sub_refresh_proxy_enabled',

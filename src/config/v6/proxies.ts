@@ -35,7 +35,7 @@ export const DEFAULT_PROXIES: readonly DefaultProxy[] = [
 ];
 
 /** Channel-level proxy kinds (options `proxy_<kind>` / `<kind>_proxy_name`). */
-export const CHANNEL_PROXY_KINDS: readonly string[] = ['subscribe', 'publish', 'sub_refresh', 'subscribe_stream'];
+const CHANNEL_PROXY_KINDS: readonly string[] = ['subscribe', 'publish', 'sub_refresh', 'subscribe_stream'];
 
 /** Proxy options: v5 `proxies[]` item field, v6 proxy object path, v5 shared key. */
 export const PROXY_FIELDS: readonly { readonly item: string; readonly v6: string; readonly shared: string; readonly type: string }[] = [
@@ -63,7 +63,7 @@ export interface Out {
 // ---------------------------------------------------------------- v5 → v6
 
 /** A v5 `proxies[]` item in the v6 item layout. */
-export function itemToV6(item: Readonly<Record<string, unknown>>): Tree {
+function itemToV6(item: Readonly<Record<string, unknown>>): Tree {
   const out: Tree = {};
   for (const [k, v] of Object.entries(item)) {
     const f = PROXY_FIELDS.find((x) => x.item === k.toLowerCase());
@@ -73,7 +73,7 @@ export function itemToV6(item: Readonly<Record<string, unknown>>): Tree {
 }
 
 /** A v6 `proxies[]` item (or default proxy object) in the v5 item layout. */
-export function itemToV5(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+function itemToV5(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) {
     const key = k.toLowerCase();
@@ -352,7 +352,7 @@ function rpcNamespaceToV5(ns: Record<string, unknown>, granular: boolean, rpcDef
 }
 
 /** A v6 namespace item in the v5 layout (option names, proxy names resolved for granular mode). */
-export function namespaceToV5(
+function namespaceToV5(
   ns: Record<string, unknown>,
   granular: boolean,
   defaultName: ReadonlyMap<string, string>,

@@ -34,7 +34,7 @@ export function getPath(tree: unknown, path: string): unknown {
 }
 
 /** `obj[key]` with keys compared lower-cased. */
-export function lowerGet(obj: Record<string, unknown>, key: string): unknown {
+function lowerGet(obj: Record<string, unknown>, key: string): unknown {
   if (Object.hasOwn(obj, key)) return obj[key];
   for (const [k, v] of Object.entries(obj)) if (k.toLowerCase() === key) return v;
   return undefined;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ProtocolError, codecFor } from '../../protocol/index.js';
 import type { Codec } from '../../protocol/codec.js';
 import type { Command, ConnectRequest, Push, Reply } from '../../protocol/types.js';
-import { closeReasonText, type Disconnect, type DisconnectDescriptor, DisconnectError, Disconnects, type UnsubscribeDescriptor, Unsubscribes } from '../disconnect.js';
+import { closeReasonText, CONNECTION_CLOSED_CODE, type Disconnect, type DisconnectDescriptor, DisconnectError, Disconnects, type UnsubscribeDescriptor, Unsubscribes } from '../disconnect.js';
 import { ClientError, ClientErrors } from '../errors.js';
 import { flushScheduler, type Flushable } from '../flush-scheduler.js';
 import { commandFrameType, countFrame, DISCARDED_FRAME_COUNTERS, FrameType, PUSH_PUBLICATION_SENT, pushFrameType, RECEIVED, replyFrameType, SENT } from '../frame-types.js';
@@ -21,6 +21,7 @@ import type { ClientInfo } from '../types.js';
 import type { ChannelState } from './channel-state.js';
 import { dispatchCommand } from './dispatch.js';
 import { serverSideSubscribe } from './subscribe.js';
+import { errorText } from '../../util/error-text.js';
 
 /** Connection-level limits and timers (Centrifugo defaults). Durations ≤ 0 disable. */
 export interface ClientConfig {
@@ -82,13 +83,14 @@ export class Client implements ClientView, TimerTarget, Flushable {
   readonly httpUserId: string | undefined;
   /** Session id of emulated and unidirectional transports (routes /emulation requests). */
   readonly sessionId: string;
-  userId = '';
-  connInfo: Uint8Array | undefined;
+  // Session state: written only inside core (connect, refresh, subscribe), read through the getters below.
+  #userId = '';
+  #connInfo: Uint8Array | undefined;
   /** Unix seconds; 0 = never expires. */
-  expireAtSec = 0;
-  clientSideRefresh = true;
-  tokenChannels: readonly string[] | undefined;
-  readonly channels = new Map<string, ChannelState>();
+  #expireAtSec = 0;
+  #clientSideRefresh = true;
+  #tokenChannels: readonly string[] | undefined;
+  readonly #channels = new Map<string, ChannelState>();
 
   #state: State = State.Connecting;
   /** A connect failed with an error reply: no further commands are read. */
@@ -142,6 +144,47 @@ export class Client implements ClientView, TimerTarget, Flushable {
     }
   }
 
+  /** The authenticated user ('' = anonymous). */
+  get userId(): string {
+    return this.#userId;
+  }
+
+  /** Connection info from the token or the connect proxy. */
+  get connInfo(): Uint8Array | undefined {
+    return this.#connInfo;
+  }
+
+  /** Unix seconds; 0 = never expires. */
+  get expireAtSec(): number {
+    return this.#expireAtSec;
+  }
+
+  /** Whether the client refreshes its own token (false = the server refreshes the connection). */
+  get clientSideRefresh(): boolean {
+    return this.#clientSideRefresh;
+  }
+
+  /** The `channels` claim of the connection token, if any. */
+  get tokenChannels(): readonly string[] | undefined {
+    return this.#tokenChannels;
+  }
+
+  /** This connection's subscriptions by channel. */
+  get channels(): ReadonlyMap<string, ChannelState> {
+    return this.#channels;
+  }
+
+  /** Records a subscription being set up (core/client/subscribe.ts). */
+  addChannel(channel: string, state: ChannelState): void {
+    this.#channels.set(channel, state);
+  }
+
+  /** A refreshed connection: the new expiry and, if given, the new connection info (core/client/commands.ts). */
+  refreshSession(expireAtSec: number, connInfo: Uint8Array | undefined): void {
+    this.#expireAtSec = expireAtSec;
+    if (connInfo !== undefined) this.#connInfo = connInfo;
+  }
+
   get connected(): boolean {
     return this.#state === State.Connected;
   }
@@ -182,15 +225,15 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   isSubscribed(channel: string): boolean {
-    return this.channels.get(channel)?.subscribed === true;
+    return this.#channels.get(channel)?.subscribed === true;
   }
 
   /** This connection as presence / join-leave see it in `channel`. */
   clientInfo(chanInfo?: Uint8Array): ClientInfo {
-    if (chanInfo !== undefined) return { clientId: this.id, userId: this.userId, connInfo: this.connInfo, chanInfo };
+    if (chanInfo !== undefined) return { clientId: this.id, userId: this.#userId, connInfo: this.#connInfo, chanInfo };
     const base = this.#baseInfo;
-    if (base !== undefined && base.userId === this.userId && base.connInfo === this.connInfo) return base;
-    return (this.#baseInfo = { clientId: this.id, userId: this.userId, connInfo: this.connInfo });
+    if (base !== undefined && base.userId === this.#userId && base.connInfo === this.#connInfo) return base;
+    return (this.#baseInfo = { clientId: this.id, userId: this.#userId, connInfo: this.#connInfo });
   }
 
   // ---- incoming ----
@@ -209,7 +252,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
       commands = this.codec.decodeCommands(frame, this.node.clientConfig.maxMessageSize);
     } catch (err) {
       if (this.node.logger.enabled('info')) {
-        this.node.logger.info('error decoding command', { client: this.id, user: this.userId, error: errMessage(err) });
+        this.node.logger.info('error decoding command', { client: this.id, user: this.#userId, error: errorText(err) });
       }
       // Like Centrifugo, the commands before the undecodable one run (and are answered) first.
       commands = err instanceof ProtocolError ? err.decoded : [];
@@ -306,7 +349,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     let ce: ClientError;
     if (err instanceof ClientError) ce = err;
     else {
-      this.node.logger.error('error handling command', { client: this.id, user: this.userId, method, error: errMessage(err) });
+      this.node.logger.error('error handling command', { client: this.id, user: this.#userId, method, error: errorText(err) });
       if (cmd.connect !== undefined || cmd.subscribe !== undefined) {
         this.disconnect(Disconnects.ServerError);
         return;
@@ -401,7 +444,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
         t.writeMessages(this.#queue);
       }
     } catch (err) {
-      this.node.logger.info('transport write error', { client: this.id, error: errMessage(err) });
+      this.node.logger.info('transport write error', { client: this.id, error: errorText(err) });
       this.#queue.length = 0;
       this.#queuedBytes = 0;
       this.disconnect(Disconnects.WriteError);
@@ -428,7 +471,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   /** Fan-out hot path: enqueue the shared encoding, after positioning checks. */
   deliverPublication(p: PreparedPublication): void {
-    const ctx = this.channels.get(p.channel);
+    const ctx = this.#channels.get(p.channel);
     if (ctx === undefined) return;
     if (!ctx.subscribed) {
       if (ctx.buffer !== undefined) ctx.buffer.push(p);
@@ -473,7 +516,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   deliverJoinLeave(channel: string, info: ClientInfo, join: boolean): void {
-    const ctx = this.channels.get(channel);
+    const ctx = this.#channels.get(channel);
     if (ctx === undefined || !ctx.subscribed || !ctx.options.pushJoinLeave) return;
     const wire = { user: info.userId, client: info.clientId, ...(info.connInfo ? { connInfo: info.connInfo } : {}), ...(info.chanInfo ? { chanInfo: info.chanInfo } : {}) };
     this.sendPush(join ? { channel, join: { info: wire } } : { channel, leave: { info: wire } });
@@ -485,7 +528,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
       return;
     }
     this.unsubscribeChannel(channel, Unsubscribes.InsufficientState, true).catch((err: unknown) =>
-      this.node.logger.error('error unsubscribing', { client: this.id, channel, error: errMessage(err) }),
+      this.node.logger.error('error unsubscribing', { client: this.id, channel, error: errorText(err) }),
     );
   }
 
@@ -493,9 +536,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
 
   /** Removes a subscription (presence, leave, node interest); optionally tells the client. */
   async unsubscribeChannel(channel: string, unsub: UnsubscribeDescriptor, push: boolean): Promise<void> {
-    const ctx = this.channels.get(channel);
+    const ctx = this.#channels.get(channel);
     if (ctx === undefined) return;
-    this.channels.delete(channel);
+    this.#channels.delete(channel);
     if (push && ctx.subscribed) {
       this.node.metrics.serverUnsubscribe?.(unsub.code);
       this.sendPush({ channel, unsubscribe: { code: unsub.code, reason: unsub.reason } });
@@ -509,12 +552,12 @@ export class Client implements ClientView, TimerTarget, Flushable {
     const tasks: Promise<unknown>[] = [this.node.removeSubscription(channel, this)];
     if (ctx.options.emitPresence) {
       this.node.metrics.action?.('remove_presence');
-      tasks.push(this.node.presenceManager.removePresence(channel, this.id, this.userId));
+      tasks.push(this.node.presenceManager.removePresence(channel, this.id, this.#userId));
     }
     if (ctx.options.emitJoinLeave && ctx.subscribed) tasks.push(this.node.publishLeave(channel, ctx.info));
     const results = await Promise.allSettled(tasks);
     for (const r of results) {
-      if (r.status === 'rejected') this.node.logger.error('error releasing subscription', { client: this.id, channel, error: errMessage(r.reason) });
+      if (r.status === 'rejected') this.node.logger.error('error releasing subscription', { client: this.id, channel, error: errorText(r.reason) });
     }
   }
 
@@ -524,8 +567,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
     channelOptions: ChannelOptions,
     options: ServerSubscribeOptions,
   ): Promise<void> {
-    if (this.#state !== State.Connected || this.channels.has(channel)) return;
-    if (this.channels.size >= this.node.clientConfig.channelLimit) {
+    if (this.#state !== State.Connected || this.#channels.has(channel)) return;
+    if (this.#channels.size >= this.node.clientConfig.channelLimit) {
       this.disconnect(Disconnects.ChannelLimit);
       return;
     }
@@ -533,7 +576,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
       await serverSideSubscribe(this, channel, channelOptions, options);
     } catch (err) {
       if (err instanceof DisconnectError) this.disconnect(err.disconnect);
-      else this.node.logger.error('error subscribing user from server API', { client: this.id, channel, error: errMessage(err) });
+      else this.node.logger.error('error subscribing user from server API', { client: this.id, channel, error: errorText(err) });
     }
   }
 
@@ -555,13 +598,13 @@ export class Client implements ClientView, TimerTarget, Flushable {
       return;
     }
     if (at > 0) {
-      this.expireAtSec = at;
-      if (options.info !== undefined && options.info.byteLength > 0) this.connInfo = options.info;
+      this.#expireAtSec = at;
+      if (options.info !== undefined && options.info.byteLength > 0) this.#connInfo = options.info;
       this.armExpiry();
       this.sendPush({ refresh: { expires: true, ttl: Math.max(0, Math.floor(at - nowSec)) } });
       return;
     }
-    this.expireAtSec = 0;
+    this.#expireAtSec = 0;
     this.#expireCheckAt = 0;
     this.sendPush({ refresh: {} });
   }
@@ -569,10 +612,18 @@ export class Client implements ClientView, TimerTarget, Flushable {
   // ---- lifecycle ----
 
   /** Marks the connection authenticated and starts its timers (called by connect). */
-  authenticate(userId: string, connInfo: Uint8Array | undefined, expireAtSec: number): void {
-    this.userId = userId;
-    this.connInfo = connInfo;
-    this.expireAtSec = expireAtSec;
+  authenticate(
+    userId: string,
+    connInfo: Uint8Array | undefined,
+    expireAtSec: number,
+    clientSideRefresh: boolean,
+    tokenChannels: readonly string[] | undefined,
+  ): void {
+    this.#clientSideRefresh = clientSideRefresh;
+    this.#tokenChannels = tokenChannels;
+    this.#userId = userId;
+    this.#connInfo = connInfo;
+    this.#expireAtSec = expireAtSec;
     this.#state = State.Connected;
     this.#staleAt = 0;
     this.node.hub.add(this);
@@ -594,15 +645,15 @@ export class Client implements ClientView, TimerTarget, Flushable {
   }
 
   armExpiry(): void {
-    if (this.expireAtSec <= 0) this.#expireCheckAt = 0;
-    else if (this.#serverSideRefresh) this.#expireCheckAt = this.expireAtSec * 1000;
-    else this.#expireCheckAt = this.expireAtSec * 1000 + this.node.clientConfig.expiredCloseDelayMs;
+    if (this.#expireAtSec <= 0) this.#expireCheckAt = 0;
+    else if (this.#serverSideRefresh) this.#expireCheckAt = this.#expireAtSec * 1000;
+    else this.#expireCheckAt = this.#expireAtSec * 1000 + this.node.clientConfig.expiredCloseDelayMs;
     this.#reschedule();
   }
 
   /** The server refreshes this connection itself when it expires (handler's `refreshConnection`). */
   get #serverSideRefresh(): boolean {
-    return !this.clientSideRefresh && this.node.handler.refreshConnection !== undefined;
+    return !this.#clientSideRefresh && this.node.handler.refreshConnection !== undefined;
   }
 
   async #refreshConnection(): Promise<void> {
@@ -618,14 +669,14 @@ export class Client implements ClientView, TimerTarget, Flushable {
         this.disconnect(Disconnects.Expired);
         return;
       }
-      if (d.info !== undefined && d.info.byteLength > 0) this.connInfo = d.info;
+      if (d.info !== undefined && d.info.byteLength > 0) this.#connInfo = d.info;
       if (d.meta !== undefined) this.meta = d.meta;
-      this.expireAtSec = d.expireAtSec;
+      this.#expireAtSec = d.expireAtSec;
       this.armExpiry();
     } catch (err) {
       if (err instanceof DisconnectError) this.disconnect(err.disconnect);
       else {
-        this.node.logger.error('error refreshing connection', { client: this.id, user: this.userId, error: errMessage(err) });
+        this.node.logger.error('error refreshing connection', { client: this.id, user: this.#userId, error: errorText(err) });
         this.disconnect(Disconnects.ServerError);
       }
     } finally {
@@ -640,7 +691,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     busy.add(channel);
     try {
       const d = await handler.refreshSubscription(this, channel);
-      if (this.channels.get(channel) !== ctx || this.#state !== State.Connected) return;
+      if (this.#channels.get(channel) !== ctx || this.#state !== State.Connected) return;
       const nowSec = this.node.clock.now() / 1000;
       if (d.expired === true || (d.expireAtSec > 0 && d.expireAtSec <= nowSec)) {
         if (ctx.serverSide) this.disconnect(Disconnects.SubExpired);
@@ -652,7 +703,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     } catch (err) {
       if (err instanceof DisconnectError) this.disconnect(err.disconnect);
       else {
-        this.node.logger.error('error refreshing subscription', { client: this.id, channel, error: errMessage(err) });
+        this.node.logger.error('error refreshing subscription', { client: this.id, channel, error: errorText(err) });
         this.disconnect(Disconnects.ServerError);
       }
     } finally {
@@ -665,11 +716,12 @@ export class Client implements ClientView, TimerTarget, Flushable {
     if (this.#state === State.Closed) return;
     const resolved = this.node.resolveDisconnect(d);
     const mode = this.node.disconnectCodes;
-    if (resolved.code !== 3000) this.node.metrics.serverDisconnect?.(resolved.code);
+    const closedByClient = resolved.code === CONNECTION_CLOSED_CODE;
+    if (!closedByClient) this.node.metrics.serverDisconnect?.(resolved.code);
     if (d === Disconnects.Slow) {
       this.#queue.length = 0;
       this.#queuedBytes = 0;
-    } else if (this.transport.name !== 'websocket' && resolved.code !== 3000) {
+    } else if (!this.transport.disconnectInCloseFrame && !closedByClient) {
       this.sendPush({
         disconnect: { code: resolved.code, reason: resolved.reason, ...(mode === 'classic' ? { reconnect: resolved.reconnect } : {}) },
       });
@@ -692,8 +744,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #cleanup(): void {
     this.node.timers.cancel(this);
     this.#commands = undefined;
-    const channels = [...this.channels.entries()];
-    this.channels.clear();
+    const channels = [...this.#channels.entries()];
+    this.#channels.clear();
     this.node.hub.remove(this);
     this.node.metrics.action?.('remove_client');
     for (const [ch, ctx] of channels) {
@@ -739,7 +791,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
       this.#expireCheckAt = 0;
       void this.#refreshConnection();
     } else if (this.#expireCheckAt > 0 && now >= this.#expireCheckAt) {
-      if (this.expireAtSec > 0 && this.expireAtSec * 1000 <= now) {
+      if (this.#expireAtSec > 0 && this.#expireAtSec * 1000 <= now) {
         this.disconnect(Disconnects.Expired);
         return;
       }
@@ -766,12 +818,12 @@ export class Client implements ClientView, TimerTarget, Flushable {
   #periodicTick(now: number): void {
     const cfg = this.node.clientConfig;
     const nowSec = now / 1000;
-    for (const [channel, ctx] of this.channels) {
+    for (const [channel, ctx] of this.#channels) {
       if (!ctx.subscribed) continue;
       if (ctx.options.emitPresence) {
         this.node.metrics.action?.('add_presence');
         this.node.presenceManager.addPresence(channel, ctx.info).catch((err: unknown) =>
-          this.node.logger.error('error updating presence', { client: this.id, channel, error: errMessage(err) }),
+          this.node.logger.error('error updating presence', { client: this.id, channel, error: errorText(err) }),
         );
       }
       if (ctx.expireAtSec > 0 && ctx.options.clientSideRefresh === false && this.node.handler.refreshSubscription !== undefined) {
@@ -800,7 +852,7 @@ export class Client implements ClientView, TimerTarget, Flushable {
     this.node
       .history(channel, { limit: 0, reverse: false, metaTtlMs: ctx.options.channelOptions.historyMetaTtlMs })
       .then((r) => {
-        const cur = this.channels.get(channel);
+        const cur = this.#channels.get(channel);
         if (cur !== ctx || this.#state === State.Closed) return;
         // Only compare if nothing was delivered meanwhile.
         if (ctx.offset !== expected.offset) return;
@@ -837,8 +889,4 @@ function commandMethod(cmd: Command): string {
   if (cmd.refresh) return 'refresh';
   if (cmd.subRefresh) return 'sub_refresh';
   return 'unknown';
-}
-
-export function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

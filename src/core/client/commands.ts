@@ -8,7 +8,8 @@ import { DisconnectError, Disconnects, Unsubscribes } from '../disconnect.js';
 import { ClientError, ClientErrors } from '../errors.js';
 import { toProtoPublication } from '../prepared.js';
 import type { ClientInfo } from '../types.js';
-import { type Client, errMessage } from './client.js';
+import type { Client } from './client.js';
+import { errorText } from '../../util/error-text.js';
 import { prepareSubscription, recoveryFromRequest } from './subscribe.js';
 
 const DELTA_FOSSIL = 'fossil';
@@ -75,7 +76,7 @@ export async function handlePublish(client: Client, cmd: Command): Promise<void>
       delta: o.deltaPublish,
     });
   } catch (err) {
-    client.node.logger.error('error publishing', { client: client.id, channel, error: errMessage(err) });
+    client.node.logger.error('error publishing', { client: client.id, channel, error: errorText(err) });
     throw new ClientError(ClientErrors.Internal);
   }
   client.sendReply({ id: cmd.id ?? 0, publish: {} });
@@ -139,8 +140,7 @@ export async function handleRefresh(client: Client, cmd: Command): Promise<void>
   if (decision.tokenChannels !== undefined && !sameSet(decision.tokenChannels, client.tokenChannels ?? [])) {
     throw new DisconnectError(Disconnects.InsufficientState);
   }
-  client.expireAtSec = decision.expireAtSec;
-  if (decision.info !== undefined) client.connInfo = decision.info;
+  client.refreshSession(decision.expireAtSec, decision.info);
   client.armExpiry();
   client.sendReply({
     id: cmd.id ?? 0,
@@ -174,7 +174,7 @@ async function storage<T>(client: Client, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof ClientError) throw err;
-    client.node.logger.error('storage error', { client: client.id, error: errMessage(err) });
+    client.node.logger.error('storage error', { client: client.id, error: errorText(err) });
     throw new ClientError(ClientErrors.Internal);
   }
 }

@@ -39,11 +39,9 @@ export async function handleConnect(client: Client, cmd: Command): Promise<void>
     }
     if (client.closed) return;
   }
-  client.clientSideRefresh = decision.clientSideRefresh ?? true;
-  client.tokenChannels = decision.tokenChannels;
   client.meta = decision.meta;
   client.emulatedHeaders = decision.emulatedHeaders;
-  client.authenticate(userId, decision.credentials.info, expireAtSec);
+  client.authenticate(userId, decision.credentials.info, expireAtSec, decision.clientSideRefresh ?? true, decision.tokenChannels);
 
   const pending: PendingSubscription[] = [];
   try {

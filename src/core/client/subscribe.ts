@@ -14,7 +14,8 @@ import { toProtoPublication } from '../prepared.js';
 import { isStreamRecovered, mergePublications } from '../recovery.js';
 import type { Publication, StreamPosition } from '../types.js';
 import type { ChannelState } from './channel-state.js';
-import { type Client, errMessage } from './client.js';
+import type { Client } from './client.js';
+import { errorText } from '../../util/error-text.js';
 
 /** What the client asked regarding recovery. */
 export interface RecoveryInput {
@@ -77,7 +78,7 @@ export async function prepareSubscription(
     checkedOffset: 0,
     checkedAtMs: now,
   };
-  client.channels.set(channel, ctx);
+  client.addChannel(channel, ctx);
   const abort = async (): Promise<void> => {
     if (client.channels.get(channel) === ctx) await client.unsubscribeChannel(channel, Unsubscribes.Client, false);
   };
@@ -95,7 +96,7 @@ export async function prepareSubscription(
     await abort();
     if (err instanceof DisconnectError || isClientError(err, ClientErrors.UnrecoverablePosition)) throw err;
     if (err instanceof ClientError && err.code !== ClientErrors.Internal.code) throw err;
-    node.logger.error('error subscribing', { client: client.id, user: client.userId, channel, error: errMessage(err) });
+    node.logger.error('error subscribing', { client: client.id, user: client.userId, channel, error: errorText(err) });
     throw new DisconnectError(Disconnects.ServerError, { cause: err });
   }
   if (opts.expireAtSec > 0 && !serverSide && opts.clientSideRefresh !== false) {
@@ -133,7 +134,7 @@ export async function prepareSubscription(
       );
       if (opts.emitJoinLeave) {
         node.publishJoin(channel, ctx.info).catch((err: unknown) =>
-          node.logger.error('error publishing join', { client: client.id, channel, error: errMessage(err) }),
+          node.logger.error('error publishing join', { client: client.id, channel, error: errorText(err) }),
         );
       }
     },
@@ -262,7 +263,7 @@ function protoWithEpoch(p: Publication, epoch: string): ProtoPublication {
 }
 
 /** Options of a server-API subscription: namespace settings with the request's overrides. */
-export function serverApiSubscribeOptions(channelOptions: ChannelOptions, options: ServerSubscribeOptions): SubscribeOptions {
+function serverApiSubscribeOptions(channelOptions: ChannelOptions, options: ServerSubscribeOptions): SubscribeOptions {
   const o = options.override ?? {};
   const forceRecovery = o.forceRecovery ?? channelOptions.forceRecovery;
   const forcePositioning = o.forcePositioning ?? channelOptions.forcePositioning;

@@ -3,7 +3,7 @@
  * `redis+cluster://` / `rediss+cluster://` (seed nodes) and `redis+sentinel://` / `rediss+sentinel://`
  * (sentinels + `sentinel_master_name`), as documented for Centrifugo v6 `engine.redis.address`.
  */
-import { parseHostPort, RedisOptionsError } from './options.js';
+import { parseHostPort, RedisOptionsError } from './host-port.js';
 
 /** What a topology URL describes; credentials and db apply to the Redis nodes (not the sentinels). */
 export interface RedisTopologyUrl {

@@ -7,11 +7,9 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { ClientTlsOptions } from '../client-tls.js';
 import { isTopologyUrl, parseTopologyUrl } from './address-url.js';
+import { parseHostPort, RedisOptionsError } from './host-port.js';
 
-/** Invalid Redis engine configuration (fatal at startup). */
-export class RedisOptionsError extends Error {
-  override readonly name = 'RedisOptionsError';
-}
+export { parseHostPort, RedisOptionsError };
 
 /** TLS to Redis (PEM contents, not paths). */
 export type RedisTlsOptions = ClientTlsOptions;
@@ -98,7 +96,7 @@ export interface RedisEndpoint {
   readonly tls?: boolean | undefined;
 }
 
-export const DEFAULT_REDIS_PORT = 6379;
+const DEFAULT_REDIS_PORT = 6379;
 export const DEFAULT_REDIS_PREFIX = 'centrifugo';
 export const DEFAULT_PRESENCE_TTL_MS = 60_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
@@ -117,19 +115,6 @@ export function isClusterShard(o: RedisShardOptions): o is RedisClusterShardOpti
 /** True for the sentinel variant. */
 export function isSentinelShard(o: RedisShardOptions): o is RedisSentinelShardOptions {
   return 'sentinels' in o;
-}
-
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
-
-/** Parses `host:port` (IPv6 in brackets); throws RedisOptionsError otherwise. */
-export function parseHostPort(s: string): { host: string; port: number } {
-  const m = HOST_PORT.exec(s.trim());
-  const port = m === null ? NaN : Number(m[2]);
-  if (m === null || !(port > 0 && port < 65536)) {
-    throw new RedisOptionsError(`malformed Redis address ${JSON.stringify(s)}: want host:port`);
-  }
-  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
-  return { host, port };
 }
 
 /** Parses one `redis_address` entry. URL user/password/db override the separate keys. */

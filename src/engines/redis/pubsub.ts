@@ -14,7 +14,7 @@ import { EngineError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 
 /** Max channels per SUBSCRIBE command. */
-export const SUBSCRIBE_BATCH_SIZE = 512;
+const SUBSCRIBE_BATCH_SIZE = 512;
 
 /** Options of `PubSubConnection`. */
 export interface PubSubConnectionOptions {

@@ -22,7 +22,7 @@ export const ScriptNames = Object.freeze({
 export type ScriptName = (typeof ScriptNames)[keyof typeof ScriptNames];
 
 /** History storage: a STREAM (default) or a LIST of framed publications (`redis_use_lists`). */
-export type HistoryStorage = 'stream' | 'list';
+type HistoryStorage = 'stream' | 'list';
 
 /**
  * Publish with history, for either storage (Centrifugo's Redis publish script; both share the meta and result logic).
