@@ -12,6 +12,10 @@ rm -f test-results/*.tap
 for tier in "${tiers[@]}"; do
   echo "=== $tier tests"
   bash scripts/run-tests.sh "$tier" || status=1
+  if [ "$tier" = core ]; then
+    # Line coverage of src/ by the in-process tiers must not fall below test/coverage-floor.json.
+    node scripts/coverage-check.mjs in-process test-results/unit.tap test-results/core.tap || status=1
+  fi
 done
 echo "=== all tiers"
 node scripts/test-summary.mjs all $(printf 'test-results/%s.tap ' "${tiers[@]}")
