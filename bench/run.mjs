@@ -10,6 +10,7 @@
  *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,proxy,workers,profile]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
+ *                [--runtimes 20,24 | --runtime PATH]  servers under each Node (20/24/current or a binary path)
  *                [--profile-phase closed|rate]
  */
 import { execFileSync } from 'node:child_process';
@@ -22,7 +23,8 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime } from './lib/procs.mjs';
+import { mergeRuntimeSections, resolveRuntimes } from './lib/runtimes.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
@@ -42,6 +44,8 @@ const OPTIONS = {
   'no-write': { type: 'boolean', default: false },
   'max-minutes': { type: 'string' },
   'profile-phase': { type: 'string' },
+  runtime: { type: 'string' },
+  runtimes: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 };
 const { values: args } = parseArgs({ options: OPTIONS, allowPositionals: true });
@@ -57,7 +61,7 @@ for (const [name, opt] of Object.entries(OPTIONS)) {
 if (process.env.npm_config_write === 'false') args['no-write'] = true;
 
 if (args.help) {
-  const head = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(2, 13);
+  const head = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(2, 14);
   process.stdout.write(`${head.map((l) => l.replace(/^ \* ?/, '')).join('\n')}\n`);
   process.exit(0);
 }
@@ -68,6 +72,13 @@ const scenarios = list(args.scenarios, ALL_SCENARIOS);
 const targets = list(args.targets, TARGET_NAMES);
 for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (known: ${ALL_SCENARIOS})`);
 for (const t of targets) if (!TARGETS[t]) throw new Error(`unknown target ${t} (known: ${TARGET_NAMES})`);
+
+if (args.runtime && args.runtimes) throw new Error('give --runtime or --runtimes, not both');
+/**
+ * The runtimes the servers run under, each with its own results; the load generator (this process)
+ * stays on the Node that runs this script, so the clients are the same for every runtime.
+ */
+const RUNTIMES = resolveRuntimes(args.runtimes ?? args.runtime ?? 'current', ROOT_DIR).map((r) => ({ ...r, results: {}, profile: null }));
 
 const num = (v, d) => (v === undefined ? d : Number(v));
 const P = {
@@ -122,8 +133,15 @@ const log = (msg) => process.stderr.write(`[${((Date.now() - t0All) / 1000).toFi
 
 // ------------------------------------------------------------------ results
 
-/** results[scenario][metric][target] = number[] */
-const results = {};
+/** results[scenario][metric][target] = number[], of the runtime in use (`useRuntime`). */
+let results = RUNTIMES[0].results;
+let runtime = RUNTIMES[0];
+/** Servers started from now on run under `rt`, and what they measure is recorded as its results. */
+function useRuntime(rt) {
+  runtime = rt;
+  results = rt.results;
+  useServerRuntime(rt.bin);
+}
 /** @type {string[]} */
 const notes = [];
 /** 1-minute load average at the start of each session. @type {number[]} */
@@ -654,6 +672,7 @@ async function proxySession() {
 
 /** Runs `fn` and records its metrics; a failure is noted and the run goes on. */
 async function attempt(label, fn) {
+  if (RUNTIMES.length > 1) label = `[node ${runtime.version}] ${label}`;
   if (Date.now() > deadline) {
     notes.push(`${label}: skipped (over the ${P.maxMinutes}-minute budget)`);
     log(`${label}: skipped (time budget)`);
@@ -719,113 +738,146 @@ async function main() {
 
   const wantFanout = scenarios.includes('fanout');
   const wantRate = scenarios.includes('rate');
-  if (wantFanout || wantRate) {
-    const ns = wantFanout ? P.fanoutNs : [];
-    // The rate phase rides on the N=rateN fan-out session when that runs anyway.
-    const rateAlone = wantRate && !ns.includes(P.rateN);
-    for (const n of ns) {
-      for (let rep = 0; rep < P.repeats; rep++) {
-        for (const target of rotate(targets, rep)) {
-          const doRate = wantRate && n === P.rateN;
-          const r = await attempt(`fanout N=${n} ${target} #${rep + 1}`, () => fanoutSession(target, n, { doClosed: true, doRate }));
-          if (r?.closed) record(`fanout-${n}`, target, r.closed);
-          if (r?.rate) record('rate', target, r.rate);
+  // Each scenario runs under every runtime before the next scenario starts (the order of the runtimes
+  // alternating from one scenario to the next), so the runtimes see the same machine load.
+  const phases = [
+    async () => {
+      if (wantFanout || wantRate) {
+        const ns = wantFanout ? P.fanoutNs : [];
+        // The rate phase rides on the N=rateN fan-out session when that runs anyway.
+        const rateAlone = wantRate && !ns.includes(P.rateN);
+        for (const n of ns) {
+          for (let rep = 0; rep < P.repeats; rep++) {
+            for (const target of rotate(targets, rep)) {
+              const doRate = wantRate && n === P.rateN;
+              const r = await attempt(`fanout N=${n} ${target} #${rep + 1}`, () => fanoutSession(target, n, { doClosed: true, doRate }));
+              if (r?.closed) record(`fanout-${n}`, target, r.closed);
+              if (r?.rate) record('rate', target, r.rate);
+            }
+          }
+        }
+        if (rateAlone) {
+          for (let rep = 0; rep < P.repeats; rep++) {
+            for (const target of rotate(targets, rep)) {
+              const r = await attempt(`rate N=${P.rateN} ${target} #${rep + 1}`, () =>
+                fanoutSession(target, P.rateN, { doClosed: false, doRate: true }),
+              );
+              if (r?.rate) record('rate', target, r.rate);
+            }
+          }
         }
       }
-    }
-    if (rateAlone) {
-      for (let rep = 0; rep < P.repeats; rep++) {
-        for (const target of rotate(targets, rep)) {
-          const r = await attempt(`rate N=${P.rateN} ${target} #${rep + 1}`, () =>
-            fanoutSession(target, P.rateN, { doClosed: false, doRate: true }),
-          );
-          if (r?.rate) record('rate', target, r.rate);
+    },
+    async () => {
+      if (scenarios.includes('channels')) {
+        for (let rep = 0; rep < P.repeats; rep++) {
+          for (const target of rotate(targets, rep)) {
+            const r = await attempt(`channels ${target} #${rep + 1}`, () => channelsSession(target));
+            if (r) record('channels', target, r);
+          }
         }
       }
-    }
-  }
-  if (scenarios.includes('channels')) {
-    for (let rep = 0; rep < P.repeats; rep++) {
-      for (const target of rotate(targets, rep)) {
-        const r = await attempt(`channels ${target} #${rep + 1}`, () => channelsSession(target));
-        if (r) record('channels', target, r);
-      }
-    }
-  }
-  if (scenarios.includes('connect')) {
-    for (let rep = 0; rep < P.repeats; rep++) {
-      for (const target of rotate(targets, rep)) {
-        const r = await attempt(`connect+memory ${target} #${rep + 1}`, () => connectSession(target));
-        if (r) record('connect', target, r);
-      }
-    }
-  }
-  if (scenarios.includes('http')) {
-    for (let rep = 0; rep < P.repeats; rep++) {
-      for (const kind of rep % 2 ? ['http-bare', 'rotor'] : ['rotor', 'http-bare']) {
-        const r = await attempt(`http ${kind} #${rep + 1}`, () => httpSession(kind));
-        if (r) record('http', kind, r);
-      }
-    }
-  }
-  if (scenarios.includes('cross')) {
-    for (let rep = 0; rep < P.repeats; rep++) {
-      for (const mode of rep % 2 ? ['redis', 'memory'] : ['memory', 'redis']) {
-        const r = await attempt(`cross ${mode} #${rep + 1}`, () => crossSession(mode, P.rateN));
-        if (r?.closed) record('cross', `cross-${mode}`, r.closed);
-        if (r?.rate) record('cross-rate', `cross-${mode}`, r.rate);
-      }
-    }
-  }
-  if (scenarios.includes('tags')) {
-    // Rotor only: the same fan-out with and without a subscriber tags filter, alternating.
-    const n = P.fanoutNs[0];
-    const rotorTargets = targets.filter((t) => t.startsWith('rotor-'));
-    for (let rep = 0; rep < P.repeats; rep++) {
-      for (const target of rotate(rotorTargets, rep)) {
-        for (const tf of rep % 2 ? [TAGS_FILTER, undefined] : [undefined, TAGS_FILTER]) {
-          const name = tf ? `${target}+tags-filter` : target;
-          const r = await attempt(`tags N=${n} ${name} #${rep + 1}`, () => fanoutSession(target, n, { doClosed: true, doRate: false, tf }));
-          if (r?.closed) record('tags', name, r.closed);
+    },
+    async () => {
+      if (scenarios.includes('connect')) {
+        for (let rep = 0; rep < P.repeats; rep++) {
+          for (const target of rotate(targets, rep)) {
+            const r = await attempt(`connect+memory ${target} #${rep + 1}`, () => connectSession(target));
+            if (r) record('connect', target, r);
+          }
         }
       }
-    }
-  }
-  if (scenarios.includes('proxy')) {
-    for (let rep = 0; rep < P.repeats; rep++) {
-      const r = await attempt(`proxy #${rep + 1}`, () => proxySession());
-      if (r) {
-        record('proxy-connect', 'rotor-jwt', r.jwt);
-        record('proxy-connect', 'rotor-proxy', r.proxied);
-        record('proxy-rpc', 'rotor-proxy', r.rpc);
-      }
-    }
-  }
-  if (scenarios.includes('workers')) {
-    if (CORES < 3) notes.push(`workers: ${CORES} cores, so the 2-worker server shares a core with the load generator; compare on ≥ 3 cores`);
-    for (let rep = 0; rep < P.repeats; rep++) {
-      for (const w of rep % 2 ? [...P.workerCounts].reverse() : P.workerCounts) {
-        for (const n of P.workersNs) {
-          const r = await attempt(`workers=${w} fanout N=${n} #${rep + 1}`, () => workersFanoutSession(w, n));
-          if (r) record(`workers-fanout-${n}`, `workers-${w}`, r);
+    },
+    async () => {
+      if (scenarios.includes('http')) {
+        for (let rep = 0; rep < P.repeats; rep++) {
+          for (const kind of rep % 2 ? ['http-bare', 'rotor'] : ['rotor', 'http-bare']) {
+            const r = await attempt(`http ${kind} #${rep + 1}`, () => httpSession(kind));
+            if (r) record('http', kind, r);
+          }
         }
-        const c = await attempt(`workers=${w} connect #${rep + 1}`, () => workersConnectSession(w));
-        if (c) record('workers-connect', `workers-${w}`, c);
       }
+    },
+    async () => {
+      if (scenarios.includes('cross')) {
+        for (let rep = 0; rep < P.repeats; rep++) {
+          for (const mode of rep % 2 ? ['redis', 'memory'] : ['memory', 'redis']) {
+            const r = await attempt(`cross ${mode} #${rep + 1}`, () => crossSession(mode, P.rateN));
+            if (r?.closed) record('cross', `cross-${mode}`, r.closed);
+            if (r?.rate) record('cross-rate', `cross-${mode}`, r.rate);
+          }
+        }
+      }
+    },
+    async () => {
+      if (scenarios.includes('tags')) {
+        // Rotor only: the same fan-out with and without a subscriber tags filter, alternating.
+        const n = P.fanoutNs[0];
+        const rotorTargets = targets.filter((t) => t.startsWith('rotor-'));
+        for (let rep = 0; rep < P.repeats; rep++) {
+          for (const target of rotate(rotorTargets, rep)) {
+            for (const tf of rep % 2 ? [TAGS_FILTER, undefined] : [undefined, TAGS_FILTER]) {
+              const name = tf ? `${target}+tags-filter` : target;
+              const r = await attempt(`tags N=${n} ${name} #${rep + 1}`, () => fanoutSession(target, n, { doClosed: true, doRate: false, tf }));
+              if (r?.closed) record('tags', name, r.closed);
+            }
+          }
+        }
+      }
+    },
+    async () => {
+      if (scenarios.includes('proxy')) {
+        for (let rep = 0; rep < P.repeats; rep++) {
+          const r = await attempt(`proxy #${rep + 1}`, () => proxySession());
+          if (r) {
+            record('proxy-connect', 'rotor-jwt', r.jwt);
+            record('proxy-connect', 'rotor-proxy', r.proxied);
+            record('proxy-rpc', 'rotor-proxy', r.rpc);
+          }
+        }
+      }
+    },
+    async () => {
+      if (scenarios.includes('workers')) {
+        const few = `workers: ${CORES} cores, so the 2-worker server shares a core with the load generator; compare on ≥ 3 cores`;
+        if (CORES < 3 && !notes.includes(few)) notes.push(few);
+        for (let rep = 0; rep < P.repeats; rep++) {
+          for (const w of rep % 2 ? [...P.workerCounts].reverse() : P.workerCounts) {
+            for (const n of P.workersNs) {
+              const r = await attempt(`workers=${w} fanout N=${n} #${rep + 1}`, () => workersFanoutSession(w, n));
+              if (r) record(`workers-fanout-${n}`, `workers-${w}`, r);
+            }
+            const c = await attempt(`workers=${w} connect #${rep + 1}`, () => workersConnectSession(w));
+            if (c) record('workers-connect', `workers-${w}`, c);
+          }
+        }
+      }
+    },
+    async () => {
+      if (scenarios.includes('profile')) {
+        runtime.profile = await attempt('profile rotor-json fan-out', () => runProfile());
+      }
+    },
+  ];
+  for (let i = 0; i < phases.length; i++) {
+    for (const rt of rotate(RUNTIMES, i)) {
+      useRuntime(rt);
+      await phases[i]();
     }
   }
-  let profile = null;
-  if (scenarios.includes('profile')) {
-    profile = await attempt('profile rotor-json fan-out', () => runProfile());
-  }
-  const report = renderReport(profile, pinned);
+  const report = renderReport(pinned);
   const date = new Date().toISOString().slice(0, 10);
   if (!args['no-write']) {
     // A relative --out is relative to bench/ (where results/ lives), from whichever directory it runs.
     const out = args.out ? path.resolve(BENCH_DIR, args.out) : quick ? path.join(TMP, `quick-${date}.md`) : path.join(BENCH_DIR, 'results', `${date}.md`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, report);
-    fs.writeFileSync(out.replace(/\.md$/, '.json'), `${JSON.stringify({ params: P, results, notes }, null, 1)}\n`);
+    // One runtime: `results` as before; several: `runtimes` holds each one's results.
+    const json =
+      RUNTIMES.length === 1
+        ? { params: P, node: RUNTIMES[0].version, results: RUNTIMES[0].results, notes }
+        : { params: P, runtimes: RUNTIMES.map((r) => ({ node: r.version, bin: r.bin, results: r.results })), notes };
+    fs.writeFileSync(out.replace(/\.md$/, '.json'), `${JSON.stringify(json, null, 1)}\n`);
     log(`wrote ${path.relative(process.cwd(), out)}`);
   }
   process.stdout.write(report);
@@ -972,13 +1024,43 @@ function rawRepeats() {
   return out.join('\n');
 }
 
-function renderReport(profile, pinned) {
+/**
+ * The report: the shared header, then the scenario sections. With several runtimes each section holds
+ * one table set per runtime (`### Servers on Node …`) under the scenario's heading.
+ */
+function renderReport(pinned) {
+  let s = renderHeader(pinned);
+  const bodies = RUNTIMES.map((rt) => {
+    useRuntime(rt);
+    return { label: `Servers on Node ${rt.version}`, body: renderBody(rt.profile) };
+  });
+  s += RUNTIMES.length === 1 ? bodies[0].body : mergeRuntimeSections(bodies);
+  if (notes.length) s += `## Notes and failures\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n`;
+  return s;
+}
+
+function renderHeader(pinned) {
   const m = machine();
   const date = new Date().toISOString().slice(0, 10);
   const extra = process.argv.slice(2).join(' ');
   const cmd = `node bench/run.mjs${extra ? ` ${extra}` : ''}`;
   const npmCmd = `npm run bench${extra ? ` -- ${extra}` : ''}`;
   const la = loadSamples.map((x) => x.toFixed(2));
+  let s = `# Rotor side-by-side benchmark — ${date}${quick ? ' (quick smoke run)' : ''}${RUNTIMES.length > 1 ? ` — servers on ${RUNTIMES.map((r) => `Node ${r.version}`).join(' and ')}` : ''}\n\n`;
+  s += `Command (repository root): \`${npmCmd}\`, i.e. \`${cmd}\`; wall time ${((Date.now() - t0All) / 60_000).toFixed(1)} min.\n\n`;
+  s += `Machine load (1-min load average when each session started; 2 cores): min ${la.length ? Math.min(...loadSamples).toFixed(2) : '?'}, median ${fmt(median(loadSamples))}, max ${la.length ? Math.max(...loadSamples).toFixed(2) : '?'}. Above ~2 other processes compete for the cores, which inflates latencies and CPU per operation for every target alike; deliveries per server-core-second is the most robust column.\n\n`;
+  s += `Machine: ${m.nproc} vCPU, ${m.model}, ${m.memGB} GiB, Linux ${m.kernel}, CLK_TCK ${m.clkTck}. `;
+  const rts = RUNTIMES.map((r) => `Node ${r.version} (\`${path.relative(ROOT_DIR, r.bin).startsWith('..') ? r.bin : path.relative(ROOT_DIR, r.bin)}\`)`);
+  s += `Servers (Rotor and the baselines) run on ${rts.join(' and ')}; the load generator on Node ${m.node}. `;
+  if (RUNTIMES.length > 1) s += 'Each scenario runs under every runtime before the next scenario starts. ';
+  s += pinned ? 'Servers pinned to core 0 (`taskset -c 0`), load generator to core 1.\n\n' : '**Not pinned** (fewer than 2 cores or taskset failed).\n\n';
+  s += `Versions: Rotor ${m.rotor} (its ws ${m.rotorWs}); baseline ws ${m.ws}; socket.io ${m.socketio} (engine.io ${m.engineio}).\n\n`;
+  s += `Parameters: ${P.repeats} repeat(s), medians shown; warm-up ${P.warmupMs / 1000} s then ${P.durationMs / 1000} s measured; closed-loop window ${P.window} publications per subscriber in flight; ${P.workers} load worker thread(s); 96-byte JSON payload. Loopback (127.0.0.1) only. Compare numbers only within this file.\n\n`;
+  return s;
+}
+
+/** The scenario sections of the runtime in use (`useRuntime`). */
+function renderBody(profile) {
   const fanCols = [
     ['perCoreSec', 'deliveries / server-core-s'],
     ['usPerDelivery', 'server µs / delivery'],
@@ -987,13 +1069,7 @@ function renderReport(profile, pinned) {
     ['clientCpuPct', 'client CPU %'],
     ['pushesPerFrame', 'pushes / frame'],
   ];
-  let s = `# Rotor side-by-side benchmark — ${date}${quick ? ' (quick smoke run)' : ''}\n\n`;
-  s += `Command (repository root): \`${npmCmd}\`, i.e. \`${cmd}\`; wall time ${((Date.now() - t0All) / 60_000).toFixed(1)} min.\n\n`;
-  s += `Machine load (1-min load average when each session started; 2 cores): min ${la.length ? Math.min(...loadSamples).toFixed(2) : '?'}, median ${fmt(median(loadSamples))}, max ${la.length ? Math.max(...loadSamples).toFixed(2) : '?'}. Above ~2 other processes compete for the cores, which inflates latencies and CPU per operation for every target alike; deliveries per server-core-second is the most robust column.\n\n`;
-  s += `Machine: ${m.nproc} vCPU, ${m.model}, ${m.memGB} GiB, Linux ${m.kernel}, Node ${m.node}, CLK_TCK ${m.clkTck}. `;
-  s += pinned ? 'Servers pinned to core 0 (`taskset -c 0`), load generator to core 1.\n\n' : '**Not pinned** (fewer than 2 cores or taskset failed).\n\n';
-  s += `Versions: Rotor ${m.rotor} (its ws ${m.rotorWs}); baseline ws ${m.ws}; socket.io ${m.socketio} (engine.io ${m.engineio}).\n\n`;
-  s += `Parameters: ${P.repeats} repeat(s), medians shown; warm-up ${P.warmupMs / 1000} s then ${P.durationMs / 1000} s measured; closed-loop window ${P.window} publications per subscriber in flight; ${P.workers} load worker thread(s); 96-byte JSON payload. Loopback (127.0.0.1) only. Compare numbers only within this file.\n\n`;
+  let s = '';
 
   for (const n of P.fanoutNs) {
     if (!results[`fanout-${n}`]) continue;
@@ -1195,7 +1271,6 @@ function renderReport(profile, pinned) {
     for (const f of profile.files) s += `| ${fmt(f.ms)} | ${f.pctBusy.toFixed(1)} | \`${f.key}\` |\n`;
     s += '\n';
   }
-  if (notes.length) s += `## Notes and failures\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n`;
   s += `## Raw repeats\n\n${rawRepeats()}\n`;
   return s;
 }

@@ -32,13 +32,24 @@ for (const file of files) {
     process.exit(1);
   }
   let inReport = false;
+  /** Directory names by depth: Node 22+ prints the table as a tree (a row per directory, files indented). */
+  const dirs = [];
   for (const line of text.split('\n')) {
     if (line.startsWith('# start of coverage report')) inReport = true;
     else if (line.startsWith('# end of coverage report')) inReport = false;
     if (!inReport) continue;
-    const m = /^# (src\/\S+\.tsx?)\s+\|\s+([\d.]+)\s+\|/.exec(line);
-    if (m === null || /\.test\.tsx?$/.test(m[1])) continue;
-    best.set(m[1], Math.max(best.get(m[1]) ?? 0, Number(m[2])));
+    // `# <name> | <line %> | …`: Node 20 names each file by its whole path at depth 0.
+    const m = /^# ( *)(\S+)\s+\|\s+([\d.]*)\s+\|/.exec(line);
+    if (m === null || m[2] === 'file') continue;
+    const depth = m[1].length;
+    if (m[3] === '') {
+      dirs.length = depth;
+      dirs.push(m[2]);
+      continue;
+    }
+    const file = [...dirs.slice(0, depth), m[2]].join('/');
+    if (!/^src\/\S+\.tsx?$/.test(file) || /\.test\.tsx?$/.test(file)) continue;
+    best.set(file, Math.max(best.get(file) ?? 0, Number(m[3])));
   }
 }
 let covered = 0;

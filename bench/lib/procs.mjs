@@ -35,6 +35,14 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+/** The Node binary the servers run under (`--runtime`); the bench's own (load generator) by default. */
+let serverNode = process.execPath;
+
+/** Makes the servers started from now on run under `nodeBinary`. */
+export function useServerRuntime(nodeBinary) {
+  serverNode = nodeBinary;
+}
+
 export const CORES = os.cpus().length;
 export const PINNED = CORES >= 2;
 
@@ -137,9 +145,9 @@ export function startServer(opts) {
     if (opts.kind === 'ws-corked') args = ['corked'];
     portRe = /LISTENING (\d+)/;
   }
-  const cmd = PINNED ? 'taskset' : process.execPath;
+  const cmd = PINNED ? 'taskset' : serverNode;
   const cpus = opts.cpuList ?? String(opts.core ?? 0);
-  const argv = PINNED ? ['-c', cpus, process.execPath, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
+  const argv = PINNED ? ['-c', cpus, serverNode, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
   const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.tmpDir });
   children.add(proc);
   let out = '';
