@@ -96,7 +96,8 @@ const P = {
   httpConnections: 64,
   proxyN: quick ? 300 : 3000,
   rpcConnections: 64,
-  maxMinutes: num(args['max-minutes'], quick ? 5 : 25),
+  // The default budget covers every runtime asked for.
+  maxMinutes: num(args['max-minutes'], (quick ? 5 : 25) * RUNTIMES.length),
   /** `workers` scenario: subscriber counts and the server process counts compared. */
   workersNs: quick ? [300] : [1000, 5000],
   workerCounts: [1, 2],
