@@ -238,6 +238,7 @@ async function closedLoop(pool, pub, server, { perPub, windowDeliveries, channel
       perCoreSec: deliveries / cpu,
       deliveriesPerSec: deliveries / wall,
       usPerDelivery: (cpu * 1e6) / deliveries,
+      sysUsPerDelivery: ((b.ssys - a.ssys) * 1e6) / deliveries,
       serverCpuPct: (100 * cpu) / wall,
       clientCpuPct: (100 * (b.ccpu - a.ccpu)) / wall,
       pushesPerFrame: deliveries / Math.max(1, b.f - a.f),
@@ -376,9 +377,12 @@ async function crossSession(mode, n) {
       const a0 = cpuSeconds(a.pid);
       const r0 = cpuSeconds(redis.pid);
       const t0 = performance.now();
+      const seq0 = pub.seq;
       const closed = await closedLoop(pool, pub, b, { perPub: n, windowDeliveries: P.window * n, channelOf: () => 'fan' });
       const wall = (performance.now() - t0) / 1000;
       closed.nodeACpuPct = (100 * (cpuSeconds(a.pid) - a0)) / wall;
+      // Warm-up and drain included: node A's whole cost of forwarding each publication to Redis.
+      closed.nodeAUsPerPub = ((cpuSeconds(a.pid) - a0) * 1e6) / Math.max(1, pub.seq - seq0);
       closed.redisCpuPct = (100 * (cpuSeconds(redis.pid) - r0)) / wall;
       const rate = await fixedRate(pool, pub, b, { n, rate: P.rate });
       return { closed, rate };
@@ -1170,9 +1174,11 @@ function renderBody(profile) {
       [
         ['perCoreSec', 'deliveries / node-B-core-s'],
         ['usPerDelivery', 'node B µs / delivery'],
+        ['sysUsPerDelivery', 'of which kernel µs'],
         ['deliveriesPerSec', 'deliveries / s (wall)'],
         ['serverCpuPct', 'node B CPU %'],
         ['nodeACpuPct', 'node A CPU %'],
+        ['nodeAUsPerPub', 'node A µs / publication'],
         ['redisCpuPct', 'redis-server CPU %'],
         ['pushesPerFrame', 'pushes / frame'],
       ],

@@ -132,7 +132,7 @@ export function startServer(opts) {
     const cfg = path.join(opts.tmpDir, `rotor-${process.pid}-${Date.now()}.json`);
     fs.writeFileSync(cfg, JSON.stringify(opts.rotorConfig));
     cfgFile = cfg;
-    script = path.join(ROOT_DIR, 'dist', 'main.js');
+    script = path.join(opts.distDir ?? path.join(ROOT_DIR, 'dist'), 'main.js');
     args = ['serve', '-c', cfg];
     portRe = /serving .*websocket.* endpoints on .*:(\d+)/;
   } else {

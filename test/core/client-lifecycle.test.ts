@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { waitFor } from '../harness/wait.js';
 import { CoreHarness } from './harness.js';
 
 const PING = 25_000;
@@ -127,6 +128,53 @@ void describe('delivery, recovery and slow clients in process', () => {
 
     const [wrongEpoch] = await h.send(second, [JSON.stringify({ id: 3, subscribe: { channel: 'other', recover: true, offset: 3, epoch: 'nope' } })]);
     assert.equal((wrongEpoch?.['subscribe'] as { recovered?: boolean }).recovered ?? false, false);
+  });
+
+  void it('follows unsubscribe and resubscribe between publications of interleaved channels', async () => {
+    // Client.deliverPublication remembers the last channel it looked up; this checks that memory
+    // never outlives a subscription change.
+    const h = await harness({ pingIntervalMs: 0 });
+    const conn = await h.connect('ann');
+    const [subNews] = await h.send(conn, ['{"id":2,"subscribe":{"channel":"news","recover":true}}', '{"id":3,"subscribe":{"channel":"sport"}}']);
+    const epoch = (subNews?.['subscribe'] as { epoch: string }).epoch;
+    const history = { history: { size: 100, ttlMs: 300_000, metaTtlMs: 0 } };
+    const pub = (channel: string, n: number): Promise<unknown> => h.node.publish(channel, new TextEncoder().encode(`{"n":${n}}`), history);
+    const pushes = (): Array<[string, number, number]> =>
+      conn.t
+        .json()
+        .filter((m) => (m['push'] as { pub?: unknown } | undefined)?.pub !== undefined)
+        .map((m) => {
+          const push = m['push'] as { channel: string; pub: { offset: number; data: { n: number } } };
+          return [push.channel, push.pub.data.n, push.pub.offset];
+        });
+    await pub('news', 1);
+    await pub('news', 2);
+    await pub('sport', 3);
+    await pub('news', 4);
+    await waitFor(() => pushes().length >= 4, 5000, 'four publications');
+    const [unsub] = await h.send(conn, ['{"id":4,"unsubscribe":{"channel":"news"}}']);
+    assert.deepEqual(unsub, { id: 4, unsubscribe: {} });
+    // While unsubscribed: not delivered, and the last channel looked up is still "news".
+    await pub('news', 5);
+    const [resub] = await h.send(conn, [JSON.stringify({ id: 5, subscribe: { channel: 'news', recover: true, offset: 3, epoch } })]);
+    assert.deepEqual(
+      (resub?.['subscribe'] as { publications?: Array<{ offset: number }> }).publications?.map((p) => p.offset),
+      [4],
+      'the publication missed while unsubscribed is recovered, not delivered live',
+    );
+    // Checked against the new subscription's position (offset 4), not the old one's (3).
+    await pub('news', 6);
+    await pub('sport', 7);
+    await waitFor(() => pushes().length >= 6, 5000, 'publications after the resubscribe');
+    assert.deepEqual(pushes(), [
+      ['news', 1, 1],
+      ['news', 2, 2],
+      ['sport', 3, 1],
+      ['news', 4, 3],
+      ['news', 6, 5],
+      ['sport', 7, 2],
+    ]);
+    assert.ok(conn.client.channels.get('news')?.subscribed);
   });
 
   void it('closes a client whose transport does not drain with 3008 and keeps delivering to the others', async () => {
