@@ -188,7 +188,7 @@ describe('rotor serve --workers 2 (memory engine)', () => {
     await waitFor(async () => (await infoNodes(server)).every((n) => n.num_users === 1), 15_000, 'the one user counted on each worker', 100);
   });
 
-  it('each worker accepts from the shared listening socket itself (SCHED_NONE), none through the primary', async () => {
+  it('each worker holds the shared listening socket and accepts from it itself (SCHED_NONE)', async () => {
     const listening = await listeningInodes(server.port);
     assert.ok(listening.size > 0, `no listening socket on port ${server.port} in /proc/net/tcp`);
     const pids = workerPids(server);
