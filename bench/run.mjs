@@ -11,7 +11,7 @@
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  *                [--runtimes 20,24 | --runtime PATH]  servers under each Node (20/24/current or a binary path)
- *                [--profile-phase closed|rate]
+ *                [--profile-phase closed|rate] [--workers-rate 50000] [--workers-ns 1000,5000]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime } from './lib/procs.mjs';
 import { mergeRuntimeSections, resolveRuntimes } from './lib/runtimes.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
@@ -46,6 +46,8 @@ const OPTIONS = {
   'profile-phase': { type: 'string' },
   runtime: { type: 'string' },
   runtimes: { type: 'string' },
+  'workers-rate': { type: 'string' },
+  'workers-ns': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 };
 const { values: args } = parseArgs({ options: OPTIONS, allowPositionals: true });
@@ -99,8 +101,13 @@ const P = {
   // The default budget covers every runtime asked for.
   maxMinutes: num(args['max-minutes'], (quick ? 5 : 25) * RUNTIMES.length),
   /** `workers` scenario: subscriber counts and the server process counts compared. */
-  workersNs: quick ? [300] : [1000, 5000],
-  workerCounts: [1, 2],
+  workersNs: args['workers-ns'] ? args['workers-ns'].split(',').map(Number) : quick ? [300] : [1000, 5000],
+  /**
+   * `workers` scenario, fixed-rate phase: deliveries/s that one process on one core and the 2-worker
+   * group both sustain, so both write the same pushes per frame and CPU per delivery compares the
+   * work, not the batching depth a saturated closed loop happens to reach.
+   */
+  workersRate: num(args['workers-rate'], quick ? 20_000 : 50_000),
 };
 
 const TMP = path.join(BENCH_DIR, '.tmp');
@@ -161,7 +168,27 @@ const EXTRA_LABELS = {
   'rotor-protobuf+tags-filter': 'Rotor Protobuf, tags filter',
 };
 const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? WORKERS_LABELS[t] ?? t;
-const WORKERS_LABELS = { 'workers-1': 'Rotor JSON, 1 process', 'workers-2': 'Rotor JSON, --workers 2 (memory engine in the primary)' };
+/**
+ * Server cores for `w` processes: core 0, then cores 2, 3, … (core 1 is the load generator's); the
+ * client's core only when the machine has no other.
+ */
+function serverCores(w) {
+  const cores = [0];
+  for (let c = 2; cores.length < w && c < CORES; c++) cores.push(c);
+  if (cores.length < w && CORES > 1) cores.push(1);
+  return cores.join(',');
+}
+/**
+ * The `workers` scenario's server variants, all in one run: one process; 2 workers (and the primary)
+ * spread over two cores; and the same 2-worker group confined to core 0, the one process's core
+ * budget, which isolates the design's CPU cost from any core shared with the load generator.
+ */
+const WORKERS_VARIANTS = [
+  { key: 'workers-1', w: 1, cpus: '0', label: 'Rotor JSON, 1 process (core 0)' },
+  { key: 'workers-2', w: 2, cpus: serverCores(2), label: `Rotor JSON, --workers 2 (cores ${serverCores(2)})` },
+  { key: 'workers-2-core0', w: 2, cpus: '0', label: 'Rotor JSON, --workers 2 all on core 0' },
+];
+const WORKERS_LABELS = Object.fromEntries(WORKERS_VARIANTS.map((v) => [v.key, v.label]));
 const CROSS_LABELS = { 'cross-memory': 'Rotor JSON, one node, memory engine', 'cross-redis': 'Rotor JSON, publish on node A → deliver on node B over Redis' };
 const med = (scenario, metric, target) => median(results[scenario]?.[metric]?.[target] ?? []);
 
@@ -179,6 +206,8 @@ function snap(pool, server) {
     f: pool ? pool.frames() : 0,
     scpu: server.treeCpu ? treeCpuSeconds(server.pid) : cpuSeconds(server.pid),
     ssys: server.treeCpu ? NaN : sysCpuSeconds(server.pid),
+    /** The `--workers N` primary alone (NaN for a single process). */
+    pcpu: server.primary ? cpuSeconds(server.pid) : NaN,
     ccpu: selfCpuSeconds(),
   };
 }
@@ -239,7 +268,9 @@ async function closedLoop(pool, pub, server, { perPub, windowDeliveries, channel
       deliveriesPerSec: deliveries / wall,
       usPerDelivery: (cpu * 1e6) / deliveries,
       sysUsPerDelivery: ((b.ssys - a.ssys) * 1e6) / deliveries,
+      usPerFrame: (cpu * 1e6) / Math.max(1, b.f - a.f),
       serverCpuPct: (100 * cpu) / wall,
+      primaryCpuPct: (100 * (b.pcpu - a.pcpu)) / wall,
       clientCpuPct: (100 * (b.ccpu - a.ccpu)) / wall,
       pushesPerFrame: deliveries / Math.max(1, b.f - a.f),
     };
@@ -294,6 +325,9 @@ async function fixedRate(pool, pub, server, { n, rate }) {
       p999ms: percentile(samples, 99.9) / 1000,
       maxms: samples.length ? samples[samples.length - 1] / 1000 : NaN,
       serverCpuPct: (100 * cpu) / wall,
+      usPerDelivery: (cpu * 1e6) / Math.max(1, b.d - a.d),
+      usPerFrame: (cpu * 1e6) / Math.max(1, b.f - a.f),
+      primaryCpuPct: (100 * (b.pcpu - a.pcpu)) / wall,
       serverSysPct: (100 * (b.ssys - a.ssys)) / wall,
       clientCpuPct: (100 * (b.ccpu - a.ccpu)) / wall,
       pushesPerFrame: (b.d - a.d) / Math.max(1, b.f - a.f),
@@ -398,15 +432,15 @@ async function crossSession(mode, n) {
 }
 
 /**
- * `rotor serve --workers W` (issue 15): Rotor JSON, memory engine, N subscribers of one channel, W = 1
- * and W = 2 in the same run. Server CPU is summed over the primary and every worker
- * (`treeCpuSeconds`); with W workers the server gets cores 0..W-1 (the client stays on core 1 as
- * everywhere, so on a 2-core machine the W = 2 server shares the client's core: see the note).
+ * `rotor serve --workers W` (issue 15): Rotor JSON, memory engine, N subscribers of one channel, the
+ * `WORKERS_VARIANTS` in the same run. Server CPU is summed over the primary and every worker
+ * (`treeCpuSeconds`); the client stays on core 1 as everywhere, so on a 2-core machine the 2-worker
+ * server spread over two cores shares the client's core: see the note.
  */
-async function workersStart(w) {
-  const cpuList = w === 1 ? '0' : `0-${Math.min(CORES, w) - 1}`;
+async function workersStart({ w, cpus: cpuList }) {
   const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
   server.treeCpu = true;
+  server.primary = w > 1;
   if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) {
     await server.stop();
     throw new Error(`the ${w} workers did not all start`);
@@ -414,8 +448,20 @@ async function workersStart(w) {
   return server;
 }
 
-async function workersFanoutSession(w, n) {
-  const server = await workersStart(w);
+/**
+ * Share of the `expected` client connections held by the busiest worker (50 % = perfectly even with
+ * 2 workers): the primary's round-robin hand-off or the kernel's accept spread them.
+ */
+function busiestWorkerPct(server, expected) {
+  const counts = connectionsPerChild(server.pid, server.port);
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total !== expected) notes.push(`workers: found ${total} of ${expected} client connections on the workers (${counts.join(', ')})`);
+  return total > 0 ? (100 * counts[0]) / total : NaN;
+}
+
+async function workersFanoutSession(variant, n) {
+  const { w } = variant;
+  const server = await workersStart(variant);
   const pool = new SubscriberPool('rotor-json', server.port, P.workers);
   const pub = new Publisher('rotor-json', server.port);
   try {
@@ -423,7 +469,10 @@ async function workersFanoutSession(w, n) {
     assertPoolHealthy(pool, 'setup');
     if (pool.subscribedCount() !== n) throw new Error(`only ${pool.subscribedCount()} of ${n} subscribed`);
     await pub.connect();
-    return await closedLoop(pool, pub, server, { perPub: n, windowDeliveries: P.window * n, channelOf: () => 'fan' });
+    const balance = w > 1 ? busiestWorkerPct(server, n + 1) : NaN;
+    const closed = await closedLoop(pool, pub, server, { perPub: n, windowDeliveries: P.window * n, channelOf: () => 'fan' });
+    const rate = await fixedRate(pool, pub, server, { n, rate: P.workersRate });
+    return { closed: { ...closed, busiestWorkerPct: balance }, rate };
   } finally {
     pub.close();
     await pool.close();
@@ -432,9 +481,10 @@ async function workersFanoutSession(w, n) {
 }
 
 /** Connects/s of `connectN` fresh clients (HS256 JWT) after a warm-up of a tenth, CPU summed over the group. */
-async function workersConnectSession(w) {
+async function workersConnectSession(variant) {
+  const { w } = variant;
   const n = P.connectN;
-  const server = await workersStart(w);
+  const server = await workersStart(variant);
   try {
     const warm = new SubscriberPool('rotor-json', server.port, P.workers);
     try {
@@ -448,9 +498,15 @@ async function workersConnectSession(w) {
       const cpu0 = treeCpuSeconds(server.pid);
       const rampMs = await pool.open({ total: n, concurrency: P.connectConcurrency, secret: SECRET, subscribe: false, channels: {}, timeoutMs: 120_000 });
       const cpu1 = treeCpuSeconds(server.pid);
+      const balance = w > 1 ? busiestWorkerPct(server, n) : NaN;
       assertPoolHealthy(pool, 'ramp');
       if (pool.connectedCount() !== n) throw new Error(`only ${pool.connectedCount()} of ${n} connected`);
-      return { connectsPerSec: n / (rampMs / 1000), usPerConnect: ((cpu1 - cpu0) * 1e6) / n, rampServerCpuPct: (100 * (cpu1 - cpu0)) / (rampMs / 1000) };
+      return {
+        connectsPerSec: n / (rampMs / 1000),
+        usPerConnect: ((cpu1 - cpu0) * 1e6) / n,
+        rampServerCpuPct: (100 * (cpu1 - cpu0)) / (rampMs / 1000),
+        busiestWorkerPct: balance,
+      };
     } finally {
       await pool.close();
     }
@@ -847,13 +903,16 @@ async function main() {
         const few = `workers: ${CORES} cores, so the 2-worker server shares a core with the load generator; compare on ≥ 3 cores`;
         if (CORES < 3 && !notes.includes(few)) notes.push(few);
         for (let rep = 0; rep < P.repeats; rep++) {
-          for (const w of rep % 2 ? [...P.workerCounts].reverse() : P.workerCounts) {
+          for (const v of rep % 2 ? [...WORKERS_VARIANTS].reverse() : WORKERS_VARIANTS) {
             for (const n of P.workersNs) {
-              const r = await attempt(`workers=${w} fanout N=${n} #${rep + 1}`, () => workersFanoutSession(w, n));
-              if (r) record(`workers-fanout-${n}`, `workers-${w}`, r);
+              const r = await attempt(`${v.key} fanout N=${n} #${rep + 1}`, () => workersFanoutSession(v, n));
+              if (r) {
+                record(`workers-fanout-${n}`, v.key, r.closed);
+                record(`workers-rate-${n}`, v.key, r.rate);
+              }
             }
-            const c = await attempt(`workers=${w} connect #${rep + 1}`, () => workersConnectSession(w));
-            if (c) record('workers-connect', `workers-${w}`, c);
+            const c = await attempt(`${v.key} connect #${rep + 1}`, () => workersConnectSession(v));
+            if (c) record('workers-connect', v.key, c);
           }
         }
       }
@@ -967,6 +1026,34 @@ function table(scenario, cols, ratioMetric, rowNames = targets, ratioBase = 'ws-
     lines.push(`| ${row.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Issue 15: CPU per delivery / per connect of 2 workers (all processes) against one process. */
+const WORKERS_GOAL = 1.15;
+
+function workersGoals() {
+  const rows = ['| measure (2 workers on cores ' + serverCores(2) + ' unless said) | 1 process | 2 workers | ratio | goal met |', '| --- | ---: | ---: | ---: | --- |'];
+  const add = (label, scenario, metric, unit, variant = 'workers-2') => {
+    const one = med(scenario, metric, 'workers-1');
+    const two = med(scenario, metric, variant);
+    const r = two / one;
+    const verdict = !Number.isFinite(r) ? 'n/a' : r <= WORKERS_GOAL ? `yes (${fmtRatio(WORKERS_GOAL - r)} to spare)` : `**no**, missed by ${fmtRatio(r - WORKERS_GOAL)}`;
+    rows.push(`| ${label} | ${fmt(one)} ${unit} | ${fmt(two)} ${unit} | ${fmtRatio(r)} | ${verdict} |`);
+  };
+  for (const n of P.workersNs) {
+    add(`CPU / delivery, N=${fmt(n)}, closed loop`, `workers-fanout-${n}`, 'usPerDelivery', 'µs');
+    add(`CPU / delivery, N=${fmt(n)}, ${fmt(P.workersRate)} deliveries/s`, `workers-rate-${n}`, 'usPerDelivery', 'µs');
+    add(`CPU / delivery, N=${fmt(n)}, ${fmt(P.workersRate)} deliveries/s, 2 workers all on core 0`, `workers-rate-${n}`, 'usPerDelivery', 'µs', 'workers-2-core0');
+  }
+  for (const n of P.workersNs) {
+    add(`CPU / frame written, N=${fmt(n)}, closed loop (independent of pushes per frame)`, `workers-fanout-${n}`, 'usPerFrame', 'µs');
+    add(`CPU / frame written, N=${fmt(n)}, ${fmt(P.workersRate)} deliveries/s`, `workers-rate-${n}`, 'usPerFrame', 'µs');
+  }
+  add('CPU / connect', 'workers-connect', 'usPerConnect', 'µs');
+  add('CPU / connect, 2 workers all on core 0', 'workers-connect', 'usPerConnect', 'µs', 'workers-2-core0');
+  const c = med('workers-connect', 'connectsPerSec', 'workers-2') / med('workers-connect', 'connectsPerSec', 'workers-1');
+  rows.push(`| connects / s (wall; the load generator shares a core here) | ${fmt(med('workers-connect', 'connectsPerSec', 'workers-1'))} | ${fmt(med('workers-connect', 'connectsPerSec', 'workers-2'))} | ${fmtRatio(c)} | (reported, not judged) |`);
+  return `${rows.join('\n')}\n`;
 }
 
 function checks() {
@@ -1230,24 +1317,50 @@ function renderBody(profile) {
   }
   if (Object.keys(results).some((k) => k.startsWith('workers-'))) {
     s += '## Workers (issue 15): `rotor serve --workers 2` against one process, same run\n\n';
-    s += 'Rotor JSON, memory engine (in the primary with 2 workers). Server CPU is summed over the primary and every worker (/proc/<pid>/stat of each); the 1-process server runs on core 0, the 2-worker group on cores 0-1.\n\n';
-    const rows = P.workerCounts.map((w) => `workers-${w}`);
+    s += `Rotor JSON, memory engine (in the primary with 2 workers). Server CPU is summed over the primary and every worker (/proc/<pid>/stat of each); the load generator runs on core 1${CORES < 3 ? ', so on this machine the 2-worker group spread over two cores shares a core with it (the "all on core 0" row has the one process\'s core budget and shares nothing)' : ''}. "busiest worker" is its share of the client connections (50 % = even).\n\n`;
+    const rows = WORKERS_VARIANTS.map((v) => v.key);
     for (const n of P.workersNs) {
-      if (!results[`workers-fanout-${n}`]) continue;
-      s += `Fan-out, one channel, N=${fmt(n)} subscribers, closed loop:\n\n`;
-      s += table(
-        `workers-fanout-${n}`,
-        [
-          ['usPerDelivery', 'server µs / delivery (all processes)'],
-          ['deliveriesPerSec', 'deliveries / s (wall)'],
-          ['serverCpuPct', 'server CPU % (all processes)'],
-          ['clientCpuPct', 'client CPU %'],
-        ],
-        ['deliveriesPerSec', 'deliveries/s'],
-        rows,
-        'workers-1',
-      );
-      s += '\n';
+      if (results[`workers-fanout-${n}`]) {
+        s += `Fan-out, one channel, N=${fmt(n)} subscribers, closed loop (window ${P.window}):\n\n`;
+        s += table(
+          `workers-fanout-${n}`,
+          [
+            ['usPerDelivery', 'server µs / delivery (all processes)'],
+            ['deliveriesPerSec', 'deliveries / s (wall)'],
+            ['pushesPerFrame', 'pushes / frame'],
+            ['usPerFrame', 'server µs / frame'],
+            ['serverCpuPct', 'server CPU % (all processes)'],
+            ['primaryCpuPct', 'of which primary %'],
+            ['clientCpuPct', 'client CPU %'],
+            ['busiestWorkerPct', 'busiest worker %'],
+          ],
+          ['usPerDelivery', 'µs/delivery'],
+          rows,
+          'workers-1',
+        );
+        s += '\n';
+      }
+      if (results[`workers-rate-${n}`]) {
+        s += `Fan-out, one channel, N=${fmt(n)} subscribers, fixed ${fmt(P.workersRate)} deliveries/s (${fmt(P.workersRate / n)} publications/s; same batching for both):\n\n`;
+        s += table(
+          `workers-rate-${n}`,
+          [
+            ['sustained', 'rate sustained'],
+            ['usPerDelivery', 'server µs / delivery (all processes)'],
+            ['achievedPerSec', 'achieved deliveries / s'],
+            ['pushesPerFrame', 'pushes / frame'],
+            ['usPerFrame', 'server µs / frame'],
+            ['serverCpuPct', 'server CPU % (all processes)'],
+            ['primaryCpuPct', 'of which primary %'],
+            ['p50ms', 'p50 ms'],
+            ['p99ms', 'p99 ms'],
+          ],
+          ['usPerDelivery', 'µs/delivery'],
+          rows,
+          'workers-1',
+        );
+        s += '\n';
+      }
     }
     if (results['workers-connect']) {
       s += `Connects (HS256 JWT), ${fmt(P.connectN)} clients, ${P.connectConcurrency} at a time:\n\n`;
@@ -1257,6 +1370,7 @@ function renderBody(profile) {
           ['connectsPerSec', 'connects / s'],
           ['usPerConnect', 'server µs / connect (all processes)'],
           ['rampServerCpuPct', 'server CPU %'],
+          ['busiestWorkerPct', 'busiest worker %'],
         ],
         ['connectsPerSec', 'connects/s'],
         rows,
@@ -1264,6 +1378,7 @@ function renderBody(profile) {
       );
       s += '\n';
     }
+    s += `Goal (issue 15): with 2 workers, server CPU per operation summed over all processes ≤ ${WORKERS_GOAL}× one process's. On loopback a delivery's cost is mostly the write that carries it, so CPU per delivery ≈ (CPU per frame) / (pushes per frame): when the variants reach different pushes per frame (a saturated or starved process coalesces more), the per-frame rows compare the work at equal batching:\n\n${workersGoals()}\n`;
   }
   s += `## Goals (issue 7)\n\n${checks()}\n`;
   if (profile) {

@@ -93,6 +93,39 @@ export function treeCpuSeconds(pid) {
   return total;
 }
 
+/**
+ * Established TCP connections to local `port` held by each child process of `pid` (the workers of a
+ * `--workers N` primary): how evenly the kernel or the primary spread the clients. Reads
+ * /proc/net/tcp and each child's fd table; IPv4 loopback only, as the bench connects to 127.0.0.1.
+ * @returns {number[]} one count per child, largest first
+ */
+export function connectionsPerChild(pid, port) {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set();
+  for (const line of fs.readFileSync('/proc/net/tcp', 'latin1').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // f[1] local address:port, f[3] state (01 = ESTABLISHED), f[9] inode
+    if (f.length > 9 && f[1].endsWith(`:${hexPort}`) && f[3] === '01') inodes.add(f[9]);
+  }
+  const counts = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      let n = 0;
+      for (const fd of fs.readdirSync(`/proc/${d}/fd`)) {
+        const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${d}/fd/${fd}`));
+        if (m && inodes.has(m[1])) n++;
+      }
+      counts.push(n);
+    } catch {
+      // exited while scanning
+    }
+  }
+  return counts.sort((a, b) => b - a);
+}
+
 /** stime alone (kernel time: syscalls, and on loopback the receiving side's TCP work too). */
 export function sysCpuSeconds(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -60,6 +60,12 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
   const limits = perWorkerLimits(config);
   if (limits.length > 0) logger.warn(`with workers > 1, ${limits.join(', ')} are applied per worker process, not across workers`);
 
+  // The workers accept from the shared listening socket themselves (SCHED_NONE) unless
+  // NODE_CLUSTER_SCHED_POLICY says otherwise: Node's default on Linux, round-robin, has the primary
+  // accept every connection and pass its handle to a worker over IPC, which measured 2-3.5× the
+  // server CPU per connect of one process against 1.3-1.8× with SCHED_NONE (bench `workers`
+  // scenario), and spread the connections no more evenly than the kernel does.
+  if (process.env['NODE_CLUSTER_SCHED_POLICY'] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Structured-clone IPC: payload bytes cross as Uint8Array (JSON would base64 or array-encode them).
   cluster.setupPrimary({ serialization: 'advanced' });
   const engine = usesPrimaryEngine(config)

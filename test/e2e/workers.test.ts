@@ -5,6 +5,7 @@
  * the cluster module decide which worker accepts a connection.
  */
 import assert from 'node:assert/strict';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -57,6 +58,27 @@ function workerPids(server: ServerProcess): number[] {
     }
   }
   return pids;
+}
+
+/** Inodes of the IPv4 sockets listening on `port` (/proc/net/tcp, state 0A). */
+async function listeningInodes(port: number): Promise<Set<string>> {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const out = new Set<string>();
+  for (const line of (await readFile('/proc/net/tcp', 'latin1')).split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length > 9 && f[1]!.endsWith(hexPort) && f[3] === '0A') out.add(f[9]!);
+  }
+  return out;
+}
+
+/** Inodes of the sockets among a process's open file descriptors. */
+async function socketInodes(pid: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''));
+    if (m) out.push(m[1]!);
+  }
+  return out;
 }
 
 /** Waits until `info` lists both workers as nodes, with `total` connections between them and some on each. */
@@ -164,6 +186,17 @@ describe('rotor serve --workers 2 (memory engine)', () => {
     assert.equal(new Set(nodes.map((n) => n.uid)).size, 2);
     // A heartbeat may have counted a connection before its connect finished (no user yet): wait for the next.
     await waitFor(async () => (await infoNodes(server)).every((n) => n.num_users === 1), 15_000, 'the one user counted on each worker', 100);
+  });
+
+  it('each worker holds the shared listening socket and accepts from it itself (SCHED_NONE)', async () => {
+    const listening = await listeningInodes(server.port);
+    assert.ok(listening.size > 0, `no listening socket on port ${server.port} in /proc/net/tcp`);
+    const pids = workerPids(server);
+    assert.equal(pids.length, 2, `two workers started: ${pids.join(', ')}`);
+    for (const pid of pids) {
+      const held = (await socketInodes(pid)).filter((i) => listening.has(i));
+      assert.ok(held.length > 0, `worker ${pid} holds the listening socket of port ${server.port}`);
+    }
   });
 
   it('a publication through the API reaches subscribers on both workers; history and channels span workers', async () => {
