@@ -77,9 +77,18 @@ function firstHeader(req: IncomingMessage, name: string): string | undefined {
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
-    if (k.length === name.length && k.toLowerCase() === name) return raw[i + 1];
+    if (k.length === name.length && (k === name || sameAsciiLower(k, name))) return raw[i + 1];
   }
   return undefined;
+}
+
+/** `k` lower-cased (ASCII letters) equals `lower`, without allocating; lengths are equal. */
+function sameAsciiLower(k: string, lower: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
@@ -108,39 +117,28 @@ function readBody(req: IncomingMessage, limit: number, done: (err: Error | undef
   let first: Buffer | undefined;
   let chunks: Buffer[] | undefined;
   let size = 0;
-  const cleanup = (): void => {
-    req.off('data', onData);
-    req.off('end', onEnd);
-    req.off('error', onError);
-    req.off('aborted', onAborted);
+  // A flag rather than removing the four listeners: the request object is dropped after its
+  // response anyway, and `off` per listener per request measurably costs on the API path.
+  let settled = false;
+  const finish = (err: Error | undefined, body: Buffer): void => {
+    if (settled) return;
+    settled = true;
+    done(err, body);
   };
-  const onData = (chunk: Buffer): void => {
+  req.on('data', (chunk: Buffer) => {
+    if (settled) return;
     size += chunk.length;
     if (size > limit) {
-      cleanup();
       req.pause();
-      done(new BodyTooLargeError(), EMPTY);
+      finish(new BodyTooLargeError(), EMPTY);
       return;
     }
     if (first === undefined) first = chunk;
     else (chunks ??= [first]).push(chunk);
-  };
-  const onEnd = (): void => {
-    cleanup();
-    done(undefined, chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? EMPTY));
-  };
-  const onError = (err: Error): void => {
-    cleanup();
-    done(err, EMPTY);
-  };
-  const onAborted = (): void => {
-    cleanup();
-    done(new Error('request aborted'), EMPTY);
-  };
-  req.on('data', onData);
-  req.on('end', onEnd);
-  req.on('error', onError);
-  req.on('aborted', onAborted);
+  });
+  req.on('end', () => finish(undefined, chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? EMPTY)));
+  req.on('error', (err: Error) => finish(err, EMPTY));
+  req.on('aborted', () => finish(new Error('request aborted'), EMPTY));
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -265,8 +263,8 @@ export function createHttpApiHandler(executor: Executor, options: HttpApiOptions
   };
 
   return (req, res, method) => {
-    const started = performance.now();
     if (logger.enabled('debug')) {
+      const started = performance.now();
       res.once('finish', () => {
         logger.debug('http request', {
           method: req.method,

@@ -305,3 +305,30 @@ void describe('encoding', () => {
     assert.equal(s(encodeReply({ result: encodeResult('presence_stats', { num_clients: 2, num_users: 1 }) })), '{"result":{"num_clients":2,"num_users":1}}');
   });
 });
+
+void describe('decodeRequest: strings (ASCII fast path and UTF-8)', () => {
+  const channelOf = (json: string): unknown => decodeRequest('publish', b(`{"channel":${json},"data":{}}`)).channel;
+
+  void test('ASCII, multi-byte UTF-8 and escapes decode the same as JSON.parse, in any order', () => {
+    const cases = [
+      '"news"',
+      '"a\\u00e9b"',
+      '"é-ascii-after"',
+      '"ascii-before-é"',
+      '"x\\"y\\\\z\\/\\n\\t"',
+      '"esc\\u00e9then-ascii"',
+      '"ascii\\nthen-é-then-ascii"',
+      '"😀 and \\ud83d\\ude00"',
+      `"${'a'.repeat(64)}"`,
+      `"${'b'.repeat(65)}"`,
+      `"${'c'.repeat(200)}é"`,
+      '""',
+    ];
+    for (const c of cases) assert.equal(channelOf(c), JSON.parse(c), c);
+  });
+
+  void test('keys decode on either path: a non-ASCII key is an unknown field, not a match', () => {
+    const r = decodeRequest('publish', b('{"chännel":"x","channel":"y","data":{}}'));
+    assert.equal(r.channel, 'y');
+  });
+});

@@ -12,6 +12,8 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 
 interface Route {
   readonly prefix: string;
+  /** `prefix + '/'`, built once (matching runs for every request). */
+  readonly under: string;
   /** Exact path only, or also `prefix/<rest>`. */
   readonly exact: boolean;
   readonly handler: RouteHandler;
@@ -29,12 +31,13 @@ export class Router {
 
   /** Exact path. */
   exact(path: string, name: string, handler: RouteHandler): void {
-    this.#add({ prefix: path, exact: true, handler, name });
+    this.#add({ prefix: path, under: `${path}/`, exact: true, handler, name });
   }
 
   /** `prefix/<anything>` (the part after the slash is passed as `rest`). */
   under(prefix: string, name: string, handler: RouteHandler): void {
-    this.#add({ prefix: prefix === '/' ? '' : prefix, exact: false, handler, name });
+    const p = prefix === '/' ? '' : prefix;
+    this.#add({ prefix: p, under: `${p}/`, exact: false, handler, name });
   }
 
   #add(route: Route): void {
@@ -62,8 +65,8 @@ export class Router {
     for (const r of this.#routes) {
       if (r.exact) {
         if (path === r.prefix) return r.handler(req, res, '');
-      } else if (path.startsWith(r.prefix + '/') && path.length > r.prefix.length + 1) {
-        return r.handler(req, res, path.slice(r.prefix.length + 1));
+      } else if (path.length > r.under.length && path.startsWith(r.under)) {
+        return r.handler(req, res, path.slice(r.under.length));
       }
     }
     notFound(res);
