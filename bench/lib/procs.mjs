@@ -85,6 +85,56 @@ export function treeCpuSeconds(pid) {
   return total;
 }
 
+/** Pids of a process and all its live descendants (a `--workers N` primary and its workers). */
+export function treePids(pid) {
+  const parent = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited while scanning
+    }
+  }
+  const out = [];
+  for (const p of parent.keys()) {
+    for (let q = p, hops = 0; q > 1 && hops < 64; q = parent.get(q) ?? 0, hops++) {
+      if (q === pid) {
+        out.push(p);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Open descriptors of a process (entries of /proc/<pid>/fd; NaN when unreadable). */
+export function fdCount(pid) {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * This process's RLIMIT_NOFILE `{soft, hard}` (from /proc/self/limits). Children inherit it; where
+ * soft < hard, `startServer({raiseNofile: true})` and the scale children raise it to hard (`prlimit`).
+ */
+export function nofileLimits() {
+  const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(fs.readFileSync('/proc/self/limits', 'latin1'));
+  const v = (x) => (x === undefined || x === 'unlimited' ? Infinity : Number(x));
+  return { soft: v(m?.[1]), hard: v(m?.[2]) };
+}
+
+/** Argv prefix that runs a command with the soft descriptor limit raised to the hard one (empty when equal). */
+export function raiseNofilePrefix() {
+  const { soft, hard } = nofileLimits();
+  if (!(soft < hard) || !Number.isFinite(hard)) return [];
+  return ['prlimit', `--nofile=${hard}:${hard}`, '--'];
+}
+
 /** stime alone (kernel time: syscalls, and on loopback the receiving side's TCP work too). */
 export function sysCpuSeconds(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -107,7 +157,8 @@ export function selfCpuSeconds() {
 
 /**
  * Starts a server pinned to core 0 (or `core`, or the cores of `cpuList`) and resolves when it has told its port.
- * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number, core?: number, cpuList?: string}} opts
+ * `raiseNofile`: soft descriptor limit raised to the hard one first (`prlimit`), for the `scale` scenario.
+ * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number, core?: number, cpuList?: string, raiseNofile?: boolean}} opts
  * @returns {Promise<{kind: string, pid: number, port: number, proc: import('node:child_process').ChildProcess, stop: () => Promise<void>, log: () => string}>}
  */
 export function startServer(opts) {
@@ -137,9 +188,9 @@ export function startServer(opts) {
     if (opts.kind === 'ws-corked') args = ['corked'];
     portRe = /LISTENING (\d+)/;
   }
-  const cmd = PINNED ? 'taskset' : process.execPath;
   const cpus = opts.cpuList ?? String(opts.core ?? 0);
-  const argv = PINNED ? ['-c', cpus, process.execPath, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
+  const full = [...(opts.raiseNofile ? raiseNofilePrefix() : []), ...(PINNED ? ['taskset', '-c', cpus] : []), process.execPath, ...nodeArgs, script, ...args];
+  const [cmd, ...argv] = full;
   const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.tmpDir });
   children.add(proc);
   let out = '';

@@ -62,7 +62,9 @@ export function encodeFrame(opcode, payload) {
  */
 export class RawWebSocket {
   /**
-   * @param {{port: number, path: string, protocol?: string, onFrame: Function, onOpen?: Function, onClose?: Function}} opts
+   * `localAddress` picks the source address (127.0.0.x): each one has its own ephemeral port range,
+   * which the `scale` scenario needs beyond ~28 000 connections to one server port.
+   * @param {{port: number, path: string, protocol?: string, localAddress?: string, onFrame: Function, onOpen?: Function, onClose?: Function}} opts
    */
   constructor(opts) {
     this.onFrame = opts.onFrame;
@@ -77,6 +79,7 @@ export class RawWebSocket {
     const socket = net.connect({
       host: '127.0.0.1',
       port: opts.port,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
       onread: {
         buffer: READ_BUFFER,
         callback: (n, buf) => {
