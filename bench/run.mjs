@@ -96,13 +96,25 @@ const P = {
   workersNs: quick ? [300] : [1000, 5000],
   workerCounts: [1, 2],
   /** `scale`: clients of the single process (near its descriptor limit) and of `--workers 2`. */
-  scaleN: num(args['scale-n'], quick ? 2000 : 19_500),
-  scaleWorkersN: num(args['scale-workers-n'], quick ? 4000 : 38_000),
+  scaleN: num(args['scale-n'], quick ? 2000 : scaleDefaultN()),
+  scaleWorkersN: num(args['scale-workers-n'], quick ? 4000 : 2 * scaleDefaultN()),
   scalePerChild: 5000,
   scaleConcurrency: 200,
   scaleBroadcasts: quick ? 3 : 7,
   soakMinutes: num(args['soak-minutes'], quick ? 0.5 : 10),
 };
+
+/**
+ * The `scale` scenario's default N: as many clients as one Rotor process accepts under this hard
+ * descriptor limit. Rotor caps each listener at the limit − descriptors open at start (~25) − a
+ * reserve of 10 % (≤ 1024) + 16 (README "Out of file descriptors"): 18 939 at 20 000. Rounded down
+ * to a hundred with room for the publisher connection.
+ */
+function scaleDefaultN() {
+  const hard = Math.min(nofileLimits().hard, 1_000_000);
+  const cap = hard - 25 - Math.min(Math.ceil(hard / 10), 1024) - 16;
+  return Math.max(100, Math.floor((cap - 20) / 100) * 100);
+}
 
 const TMP = path.join(BENCH_DIR, '.tmp');
 fs.mkdirSync(TMP, { recursive: true });
@@ -1030,6 +1042,7 @@ function checks() {
 function scaleSection() {
   const rows = ['scale-ws', 'scale-rotor', 'scale-workers'];
   let s = '## Scale (issue 15 item 4): as many connected + subscribed clients as a process allows, one broadcast to all, soak\n\n';
+  s += `N: one process near its descriptor limit — Rotor caps each listener at the limit − descriptors open at start − a reserve (10 %, ≤ 1 024, + 16): 18 939 at 20 000, so the default N is that cap rounded down (\`--scale-n\`, here ${fmt(P.scaleN)}), the \`ws\` baseline gets the same N, and \`--workers 2\` gets twice it (\`--scale-workers-n\`, here ${fmt(P.scaleWorkersN)}). `;
   s += `Clients in ${P.scalePerChild}-connection child processes, one source address each (127.0.0.2, .3, …), ${P.scaleConcurrency} connects in flight in all; `;
   s += `each client connects (Rotor: HS256 JWT + connect command) and subscribes to the one channel \`fan\`. Memory is the server's RSS summed over all its processes, after the N clients minus before them (baseline read after a warm-up of min(2 000, N/10) clients, closed), divided by N; `;
   s += `"after GC" columns follow a forced full GC in every server process (SIGUSR2, \`--expose-gc\`); "without young generation" also subtracts the growth of V8's young generation (up to 32 MiB per process, memory no client holds — see \`connect\`). `;
@@ -1072,6 +1085,8 @@ function scaleSection() {
         ['soakRssGrowthMB', 'RSS growth MB'],
         ['soakGcGrowthMB', 'RSS growth after GC MB'],
         ['soakJsGrowthMB', 'heapUsed+external growth MB'],
+        ['soakLoadMedian', 'machine load avg (median of 1/min)'],
+        ['soakLoadMax', 'load avg max'],
       ],
       null,
       ['scale-rotor'],

@@ -10,6 +10,7 @@
  * (`expect` → `reached`) with the monotonic time of its last delivery, no polling per delivery.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { BENCH_DIR, fdCount, raiseNofilePrefix, rssBytes, sleep, treePids } from './procs.mjs';
 import { Publisher } from './load.mjs';
@@ -260,6 +261,7 @@ async function soak({ server, soakMinutes, clients, pub, expectFor, addPub, subs
   const t0 = performance.now();
   let sent = 0;
   let lastLog = t0;
+  const loads = [os.loadavg()[0]];
   log(`scale soak: ${soakMinutes} min, one publication per second to ${subscribed} clients`);
   while (performance.now() - t0 < durMs) {
     pub.publish(1, () => 'fan');
@@ -268,6 +270,7 @@ async function soak({ server, soakMinutes, clients, pub, expectFor, addPub, subs
     rssMax = Math.max(rssMax, treeRss(server.pid));
     if (performance.now() - lastLog >= 60_000) {
       lastLog = performance.now();
+      loads.push(os.loadavg()[0]);
       const s = await clients.total();
       log(`scale soak: ${sent} publications, RSS ${(treeRss(server.pid) / 1048576).toFixed(1)} MB, ${s.live} live, ${s.dropped} dropped`);
     }
@@ -281,6 +284,8 @@ async function soak({ server, soakMinutes, clients, pub, expectFor, addPub, subs
   const gcEnd = await treeGc(server);
   return {
     soakPublications: sent,
+    soakLoadMedian: median(loads),
+    soakLoadMax: Math.max(...loads),
     soakDrained: drained.ok ? 1 : 0,
     soakMissed: Math.max(0, expected - s.deliveries),
     soakDropped: s.dropped,
