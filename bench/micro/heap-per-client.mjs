@@ -36,13 +36,32 @@ function aggregate(file) {
   const iType = fields.indexOf('type');
   const iName = fields.indexOf('name');
   const iSize = fields.indexOf('self_size');
+  const iEdges = fields.indexOf('edge_count');
+  const eFields = meta.edge_fields;
+  const eWidth = eFields.length;
+  const eType = eFields.indexOf('type');
+  const eName = eFields.indexOf('name_or_index');
+  const edgeTypes = meta.edge_types[0];
   const nodes = snap.nodes;
+  const edges = snap.edges;
   const strings = snap.strings;
   const out = new Map();
+  let e0 = 0;
   for (let i = 0; i < nodes.length; i += width) {
     const type = types[nodes[i + iType]];
-    // Strings and code are keyed by type alone: their names are their contents.
-    const key = type === 'object' || type === 'native' || type === 'closure' ? `${type}:${strings[nodes[i + iName]]}` : type;
+    const name = strings[nodes[i + iName]];
+    const edgeCount = nodes[i + iEdges];
+    // Strings and code are keyed by type alone: their names are their contents. Plain objects are
+    // told apart by their first property names (their shape), which says whose they are.
+    let key = type === 'object' || type === 'native' || type === 'closure' ? `${type}:${name}` : type;
+    if (type === 'object' && name === 'Object') {
+      const props = [];
+      for (let e = e0; e < e0 + edgeCount * eWidth && props.length < 5; e += eWidth) {
+        if (edgeTypes[edges[e + eType]] === 'property') props.push(strings[edges[e + eName]]);
+      }
+      key += ` {${props.join(',')}}`;
+    }
+    e0 += edgeCount * eWidth;
     const e = out.get(key) ?? { count: 0, bytes: 0 };
     e.count++;
     e.bytes += nodes[i + iSize];
