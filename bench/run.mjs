@@ -22,7 +22,7 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, cpuSeconds, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, waitUntil } from './lib/procs.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { runScale } from './lib/scale.mjs';
 import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
@@ -192,16 +192,6 @@ function snap(pool, server) {
     ssys: server.treeCpu ? NaN : sysCpuSeconds(server.pid),
     ccpu: selfCpuSeconds(),
   };
-}
-
-/** Polls `cond` every 5 ms until true or `timeoutMs`; resolves with whether it became true. */
-async function waitUntil(cond, timeoutMs) {
-  const end = performance.now() + timeoutMs;
-  while (performance.now() < end) {
-    if (cond()) return true;
-    await sleep(5);
-  }
-  return cond();
 }
 
 function assertPoolHealthy(pool, what) {
@@ -1085,6 +1075,8 @@ function scaleSection() {
         ['soakRssGrowthMB', 'RSS growth MB'],
         ['soakGcGrowthMB', 'RSS growth after GC MB'],
         ['soakJsGrowthMB', 'heapUsed+external growth MB'],
+        ['soakHeapTotalGrowthMB', 'V8 heapTotal growth MB'],
+        ['soakYoungGrowthMB', 'of which young generation MB'],
         ['soakLoadMedian', 'machine load avg (median of 1/min)'],
         ['soakLoadMax', 'load avg max'],
       ],
@@ -1129,7 +1121,7 @@ function scaleSection() {
     add(`soak ${P.soakMinutes} min at N=${fmt(m('clients', 'scale-rotor'))}: no connection dropped, no delivery missed`, `${fmt(dropped)} dropped, ${fmt(missed)} missed of ${fmt(m('soakPublications', 'scale-rotor'))} publications`, dropped === 0 && missed === 0);
     add(
       `soak: RSS growth (no goal set)`,
-      `${fmt(m('soakRssGrowthMB', 'scale-rotor'))} MB raw (max ${fmt(m('soakRssMaxMB', 'scale-rotor'))} MB), ${fmt(m('soakGcGrowthMB', 'scale-rotor'))} MB after GC`,
+      `${fmt(m('soakRssGrowthMB', 'scale-rotor'))} MB raw (max ${fmt(m('soakRssMaxMB', 'scale-rotor'))} MB), ${fmt(m('soakGcGrowthMB', 'scale-rotor'))} MB after GC, ${fmt(m('soakGcGrowthMB', 'scale-rotor') - m('soakYoungGrowthMB', 'scale-rotor'))} MB after GC without the young generation's growth; heapUsed+external ${fmt(m('soakJsGrowthMB', 'scale-rotor'))} MB`,
       null,
     );
   }

@@ -57,49 +57,27 @@ export function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/**
- * utime+stime of a process and all its live descendants (a `--workers N` primary and its workers), in
- * seconds: one scan of /proc per call.
- */
-export function treeCpuSeconds(pid) {
-  const parent = new Map();
+/** One scan of /proc: pid → {ppid, cpu seconds}. */
+function procTable() {
+  const table = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(d), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+      table.set(Number(d), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
     } catch {
       // exited while scanning
     }
   }
-  let total = 0;
-  for (const [p, e] of parent) {
-    for (let q = p, hops = 0; q > 1 && hops < 64; q = parent.get(q)?.ppid ?? 0, hops++) {
-      if (q === pid) {
-        total += e.cpu;
-        break;
-      }
-    }
-  }
-  return total;
+  return table;
 }
 
-/** Pids of a process and all its live descendants (a `--workers N` primary and its workers). */
-export function treePids(pid) {
-  const parent = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // exited while scanning
-    }
-  }
+/** Pids of `pid` and its live descendants in a procTable(). */
+function descendants(table, pid) {
   const out = [];
-  for (const p of parent.keys()) {
-    for (let q = p, hops = 0; q > 1 && hops < 64; q = parent.get(q) ?? 0, hops++) {
+  for (const p of table.keys()) {
+    for (let q = p, hops = 0; q > 1 && hops < 64; q = table.get(q)?.ppid ?? 0, hops++) {
       if (q === pid) {
         out.push(p);
         break;
@@ -107,6 +85,20 @@ export function treePids(pid) {
     }
   }
   return out;
+}
+
+/**
+ * utime+stime of a process and all its live descendants (a `--workers N` primary and its workers), in
+ * seconds: one scan of /proc per call.
+ */
+export function treeCpuSeconds(pid) {
+  const table = procTable();
+  return descendants(table, pid).reduce((a, p) => a + (table.get(p)?.cpu ?? 0), 0);
+}
+
+/** Pids of a process and all its live descendants (a `--workers N` primary and its workers). */
+export function treePids(pid) {
+  return descendants(procTable(), pid);
 }
 
 /** Open descriptors of a process (entries of /proc/<pid>/fd; NaN when unreadable). */
@@ -250,3 +242,13 @@ export function startServer(opts) {
 
 /** Resolves after `ms`. */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 5 ms until true or `timeoutMs`; resolves with whether it became true. */
+export async function waitUntil(cond, timeoutMs) {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    if (cond()) return true;
+    await sleep(5);
+  }
+  return cond();
+}

@@ -12,22 +12,12 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIR, fdCount, raiseNofilePrefix, rssBytes, sleep, treePids } from './procs.mjs';
+import { BENCH_DIR, fdCount, raiseNofilePrefix, rssBytes, sleep, treePids, waitUntil } from './procs.mjs';
 import { Publisher } from './load.mjs';
 import { nowUs } from './payload.mjs';
 import { median } from './stats.mjs';
 
 const CHILD = path.join(BENCH_DIR, 'load', 'scale-child.mjs');
-
-/** Polls `cond` every 5 ms until true or `timeoutMs`; resolves with whether it became true. */
-async function waitUntil(cond, timeoutMs) {
-  const end = performance.now() + timeoutMs;
-  while (performance.now() < end) {
-    if (cond()) return true;
-    await sleep(5);
-  }
-  return cond();
-}
 
 /** The client processes of one phase (a warm-up or the measured population). */
 export class ScaleClients {
@@ -299,5 +289,7 @@ async function soak({ server, soakMinutes, clients, pub, expectFor, addPub, subs
     soakGcEndMB: gcEnd.rss / 1048576,
     soakGcGrowthMB: (gcEnd.rss - gcStart.rss) / 1048576,
     soakJsGrowthMB: (gcEnd.js - gcStart.js) / 1048576,
+    soakHeapTotalGrowthMB: (gcEnd.heapTotal - gcStart.heapTotal) / 1048576,
+    soakYoungGrowthMB: (gcEnd.young - gcStart.young) / 1048576,
   };
 }

@@ -16,9 +16,9 @@
  * - `{type:'close'}`: closes every connection with RST, replies `closed`.
  * A connection closed by the server outside `close` counts in `dropped`.
  */
-import crypto from 'node:crypto';
 import { nowUs } from '../lib/payload.mjs';
 import { TARGETS } from '../lib/protocols.mjs';
+import { hs256 } from '../lib/token.mjs';
 import { RawWebSocket } from '../lib/ws-raw.mjs';
 
 const RETRYABLE = new Set(['EADDRNOTAVAIL', 'EMFILE', 'ENFILE']);
@@ -70,16 +70,6 @@ function settle() {
     else still.push(w);
   }
   waiting = still;
-}
-
-const b64url = (s) => Buffer.from(s).toString('base64url');
-
-/** HS256 connection token with `sub` and a one-hour `exp`. */
-function hs256(secret, sub) {
-  const header = b64url('{"alg":"HS256","typ":"JWT"}');
-  const payload = b64url(JSON.stringify({ sub, exp: Math.floor(Date.now() / 1000) + 3600 }));
-  const sig = crypto.createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${sig}`;
 }
 
 function openAll({ port, target: targetName, localAddress, from, to, concurrency, secret, channel }) {
