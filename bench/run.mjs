@@ -475,7 +475,7 @@ async function scaleSession(setup) {
   });
   try {
     if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) throw new Error(`the ${w} workers did not all start`);
-    return await runScale({
+    const r = await runScale({
       server,
       target: rotor ? 'rotor-json' : 'ws',
       n: w > 1 ? P.scaleWorkersN : P.scaleN,
@@ -486,6 +486,9 @@ async function scaleSession(setup) {
       soakMinutes: setup === 'scale-rotor' ? P.soakMinutes : 0,
       log,
     });
+    if (r.dropReasons && Object.keys(r.dropReasons).length) notes.push(`${setup} soak: dropped connections by close code / error: ${JSON.stringify(r.dropReasons)}`);
+    delete r.dropReasons;
+    return r;
   } finally {
     await server.stop(30_000);
   }

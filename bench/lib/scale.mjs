@@ -90,7 +90,11 @@ export class ScaleClients {
   async total() {
     const all = await this.stats();
     const sum = (k) => all.reduce((a, s) => a + s[k], 0);
+    /** @type {Record<string, number>} */
+    const dropReasons = {};
+    for (const s of all) for (const [k, v] of Object.entries(s.dropReasons ?? {})) dropReasons[k] = (dropReasons[k] ?? 0) + v;
     return {
+      dropReasons,
       deliveries: sum('deliveries'),
       subscribed: sum('subscribed'),
       connected: sum('connected'),
@@ -262,7 +266,7 @@ async function soak({ server, soakMinutes, clients, pub, expectFor, addPub, subs
       lastLog = performance.now();
       loads.push(os.loadavg()[0]);
       const s = await clients.total();
-      log(`scale soak: ${sent} publications, RSS ${(treeRss(server.pid) / 1048576).toFixed(1)} MB, ${s.live} live, ${s.dropped} dropped`);
+      log(`scale soak: ${sent} publications, RSS ${(treeRss(server.pid) / 1048576).toFixed(1)} MB, ${s.live} live, ${s.dropped} dropped ${JSON.stringify(s.dropReasons)}`);
     }
     // The next publication is due at t0 + sent seconds.
     await sleep(Math.max(0, t0 + sent * 1000 - performance.now()));
@@ -279,6 +283,8 @@ async function soak({ server, soakMinutes, clients, pub, expectFor, addPub, subs
     soakDrained: drained.ok ? 1 : 0,
     soakMissed: Math.max(0, expected - s.deliveries),
     soakDropped: s.dropped,
+    /** Not a metric: why they dropped (close code + reason → count); run.mjs moves it to the notes. */
+    dropReasons: s.dropReasons,
     soakErrors: s.errors,
     soakLive: s.live,
     soakRssStartMB: rssStart / 1048576,

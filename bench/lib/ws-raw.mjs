@@ -74,6 +74,9 @@ export class RawWebSocket {
     this.closed = false;
     /** @type {Buffer|null} */
     this.pending = null;
+    /** Close code and reason of a close frame from the server (0 / '' until one arrives). */
+    this.closeCode = 0;
+    this.closeReason = '';
     /** Free slot for the protocol layer. */
     this.state = null;
     const socket = net.connect({
@@ -145,6 +148,9 @@ export class RawWebSocket {
       if (opcode === OP_TEXT || opcode === OP_BINARY) this.onFrame(this, opcode, buf, start, end);
       else if (opcode === OP_PING) this.send(OP_PONG, Buffer.from(buf.subarray(start, end)));
       else if (opcode === OP_CLOSE) {
+        // The server's close code and reason, for the caller's diagnostics (onClose reads them).
+        this.closeCode = end - start >= 2 ? buf.readUInt16BE(start) : 1005;
+        this.closeReason = end - start > 2 ? buf.toString('utf8', start + 2, end) : '';
         this.socket.end();
         return;
       }

@@ -33,7 +33,8 @@ let lastUs = 0;
 let retries = 0;
 /** @type {{id: number, deliveries: number}[]} */
 let waiting = [];
-const stats = { deliveries: 0, connected: 0, subscribed: 0, errors: 0, dropped: 0, firstError: '' };
+/** `dropReasons`: dropped connections by the server's close code and reason (or the socket error). */
+const stats = { deliveries: 0, connected: 0, subscribed: 0, errors: 0, dropped: 0, dropReasons: /** @type {Record<string, number>} */ ({}), firstError: '' };
 /** Ends the setup of a connection that failed. @type {(conn: RawWebSocket) => void} */
 let onFailed = () => {};
 
@@ -118,8 +119,12 @@ function openAll({ port, target: targetName, localAddress, from, to, concurrency
             setTimeout(() => connect(i, attempt + 1), Math.min(2000, 20 * 2 ** attempt));
             return;
           }
-          if (c.finished) stats.dropped++;
-          sink.onError(c, `connection ${i} closed${err ? `: ${err.message}` : ''}`);
+          const why = c.closeCode ? `close ${c.closeCode} ${c.closeReason}` : (err?.message ?? 'closed without a close frame');
+          if (c.finished) {
+            stats.dropped++;
+            stats.dropReasons[why] = (stats.dropReasons[why] ?? 0) + 1;
+          }
+          sink.onError(c, `connection ${i} closed: ${why}`);
         },
       });
       conn.index = i;
