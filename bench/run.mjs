@@ -7,11 +7,12 @@
  * generator) pin themselves to core 1. Server CPU comes from /proc/<pid>/stat, so "deliveries per
  * server-core-second" stays valid when the client side saturates. See README.md.
  *
- *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,proxy,workers,profile]
+ *   node run.mjs [--quick] [--scenarios fanout,rate,channels,connect,http,cross,tags,proxy,workers,profile,scale]
  *                [--targets rotor-json,rotor-protobuf,ws,ws-corked,socketio] [--repeats 3]
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  *                [--runtimes 20,24 | --runtime PATH]  servers under each Node (20/24/current or a binary path)
  *                [--profile-phase closed|rate] [--workers-rate 50000] [--workers-ns 1000,5000]
+ *                [--scale-n 19500] [--scale-workers-n 38000] [--soak-minutes 10]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,14 +24,17 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
 import { mergeRuntimeSections, resolveRuntimes } from './lib/runtimes.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
+import { runScale } from './lib/scale.mjs';
 import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
 // ------------------------------------------------------------------ options
 
-const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'tags', 'proxy', 'workers', 'profile'];
+const ALL_SCENARIOS = ['fanout', 'rate', 'channels', 'connect', 'http', 'cross', 'tags', 'proxy', 'workers', 'profile', 'scale'];
+/** `scale` (tens of thousands of sockets, a 10-minute soak) runs only when named in --scenarios. */
+const DEFAULT_SCENARIOS = ALL_SCENARIOS.filter((s) => s !== 'scale');
 const OPTIONS = {
   quick: { type: 'boolean', default: false },
   scenarios: { type: 'string' },
@@ -48,6 +52,9 @@ const OPTIONS = {
   runtimes: { type: 'string' },
   'workers-rate': { type: 'string' },
   'workers-ns': { type: 'string' },
+  'scale-n': { type: 'string' },
+  'scale-workers-n': { type: 'string' },
+  'soak-minutes': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 };
 const { values: args } = parseArgs({ options: OPTIONS, allowPositionals: true });
@@ -70,7 +77,7 @@ if (args.help) {
 
 const quick = args.quick;
 const list = (s, all) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : all);
-const scenarios = list(args.scenarios, ALL_SCENARIOS);
+const scenarios = list(args.scenarios, DEFAULT_SCENARIOS);
 const targets = list(args.targets, TARGET_NAMES);
 for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (known: ${ALL_SCENARIOS})`);
 for (const t of targets) if (!TARGETS[t]) throw new Error(`unknown target ${t} (known: ${TARGET_NAMES})`);
@@ -108,7 +115,26 @@ const P = {
    * work, not the batching depth a saturated closed loop happens to reach.
    */
   workersRate: num(args['workers-rate'], quick ? 20_000 : 50_000),
+  /** `scale`: clients of the single process (near its descriptor limit) and of `--workers 2`. */
+  scaleN: num(args['scale-n'], quick ? 2000 : scaleDefaultN()),
+  scaleWorkersN: num(args['scale-workers-n'], quick ? 4000 : 2 * scaleDefaultN()),
+  scalePerChild: 5000,
+  scaleConcurrency: 200,
+  scaleBroadcasts: quick ? 3 : 7,
+  soakMinutes: num(args['soak-minutes'], quick ? 0.5 : 10),
 };
+
+/**
+ * The `scale` scenario's default N: as many clients as one Rotor process accepts under this hard
+ * descriptor limit. Rotor caps each listener at the limit − descriptors open at start (~25) − a
+ * reserve of 10 % (≤ 1024) + 16 (README "Out of file descriptors"): 18 939 at 20 000. Rounded down
+ * to a hundred with room for the publisher connection.
+ */
+function scaleDefaultN() {
+  const hard = Math.min(nofileLimits().hard, 1_000_000);
+  const cap = hard - 25 - Math.min(Math.ceil(hard / 10), 1024) - 16;
+  return Math.max(100, Math.floor((cap - 20) / 100) * 100);
+}
 
 const TMP = path.join(BENCH_DIR, '.tmp');
 fs.mkdirSync(TMP, { recursive: true });
@@ -171,7 +197,7 @@ const EXTRA_LABELS = {
   'rotor-json+tags-filter': 'Rotor JSON, tags filter',
   'rotor-protobuf+tags-filter': 'Rotor Protobuf, tags filter',
 };
-const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? WORKERS_LABELS[t] ?? t;
+const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? WORKERS_LABELS[t] ?? SCALE_LABELS[t] ?? t;
 /**
  * Server cores for `w` processes: core 0, then cores 2, 3, … (core 1 is the load generator's); the
  * client's core only when the machine has no other.
@@ -193,6 +219,11 @@ const WORKERS_VARIANTS = [
   { key: 'workers-2-core0', w: 2, cpus: '0', label: 'Rotor JSON, --workers 2 all on core 0' },
 ];
 const WORKERS_LABELS = Object.fromEntries(WORKERS_VARIANTS.map((v) => [v.key, v.label]));
+const SCALE_LABELS = {
+  'scale-ws': 'plain ws server (`ws` 8, send() loop), 1 process',
+  'scale-rotor': 'Rotor JSON, 1 process',
+  'scale-workers': 'Rotor JSON, --workers 2 (memory engine in the primary)',
+};
 const CROSS_LABELS = { 'cross-memory': 'Rotor JSON, one node, memory engine', 'cross-redis': 'Rotor JSON, publish on node A → deliver on node B over Redis' };
 const med = (scenario, metric, target) => median(results[scenario]?.[metric]?.[target] ?? []);
 
@@ -214,16 +245,6 @@ function snap(pool, server) {
     pcpu: server.primary ? cpuSeconds(server.pid) : NaN,
     ccpu: selfCpuSeconds(),
   };
-}
-
-/** Polls `cond` every 5 ms until true or `timeoutMs`; resolves with whether it became true. */
-async function waitUntil(cond, timeoutMs) {
-  const end = performance.now() + timeoutMs;
-  while (performance.now() < end) {
-    if (cond()) return true;
-    await sleep(5);
-  }
-  return cond();
 }
 
 function assertPoolHealthy(pool, what) {
@@ -516,6 +537,44 @@ async function workersConnectSession(variant) {
     }
   } finally {
     await server.stop(10_000);
+  }
+}
+
+/**
+ * `scale` (issue 15 item 4): one server near one process's descriptor limit (`ws` baseline, Rotor
+ * JSON with the soak) or Rotor `--workers 2` beyond it; see lib/scale.mjs. The server's soft
+ * descriptor limit is raised to the hard one where they differ.
+ */
+async function scaleSession(setup) {
+  const rotor = setup !== 'scale-ws';
+  const w = setup === 'scale-workers' ? 2 : 1;
+  const server = await startServer({
+    kind: rotor ? 'rotor' : 'ws-plain',
+    rotorConfig: w > 1 ? { ...ROTOR_CONFIG, workers: w } : ROTOR_CONFIG,
+    tmpDir: TMP,
+    nodeArgs: ['--expose-gc'],
+    raiseNofile: true,
+    cpuList: w > 1 ? `0-${Math.min(CORES, w) - 1}` : '0',
+    timeoutMs: 30_000,
+  });
+  try {
+    if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) throw new Error(`the ${w} workers did not all start`);
+    const r = await runScale({
+      server,
+      target: rotor ? 'rotor-json' : 'ws',
+      n: w > 1 ? P.scaleWorkersN : P.scaleN,
+      perChild: P.scalePerChild,
+      concurrency: P.scaleConcurrency,
+      secret: rotor ? SECRET : '',
+      broadcasts: P.scaleBroadcasts,
+      soakMinutes: setup === 'scale-rotor' ? P.soakMinutes : 0,
+      log,
+    });
+    if (r.dropReasons && Object.keys(r.dropReasons).length) notes.push(`${setup} soak: dropped connections by close code / error: ${JSON.stringify(r.dropReasons)}`);
+    delete r.dropReasons;
+    return r;
+  } finally {
+    await server.stop(30_000);
   }
 }
 
@@ -953,6 +1012,22 @@ async function main() {
       }
     },
   ];
+  // The scale scenario goes last: its soak is long, and it leaves the most sockets behind it.
+  phases.push(async () => {
+    if (scenarios.includes('scale')) {
+      const lim = nofileLimits();
+      const note = `scale: descriptor limit of this shell ${lim.soft} soft / ${lim.hard} hard; servers and client processes run with the soft limit raised to the hard one where they differ`;
+      if (!notes.includes(note)) notes.push(note);
+      // One session per setup (no repeats: the soak alone takes --soak-minutes).
+      const setups = [];
+      if (targets.includes('ws')) setups.push('scale-ws');
+      if (targets.includes('rotor-json')) setups.push('scale-rotor', 'scale-workers');
+      for (const setup of setups) {
+        const r = await attempt(`${setup}`, () => scaleSession(setup));
+        if (r) record('scale', setup, r);
+      }
+    }
+  });
   for (let i = 0; i < phases.length; i++) {
     for (const rt of rotate(RUNTIMES, i)) {
       useRuntime(rt);
@@ -1138,6 +1213,107 @@ function checks() {
     Number.isFinite(h) ? h >= 0.8 : null,
   );
   return `| goal | measured (medians) | met |\n| --- | --- | --- |\n${rows.join('\n')}\n`;
+}
+
+/** The `scale` scenario's tables and its goals (issue 15 item 4). */
+function scaleSection() {
+  const rows = ['scale-ws', 'scale-rotor', 'scale-workers'];
+  let s = '## Scale (issue 15 item 4): as many connected + subscribed clients as a process allows, one broadcast to all, soak\n\n';
+  s += `N: one process near its descriptor limit — Rotor caps each listener at the limit − descriptors open at start − a reserve (10 %, ≤ 1 024, + 16): 18 939 at 20 000, so the default N is that cap rounded down (\`--scale-n\`, here ${fmt(P.scaleN)}), the \`ws\` baseline gets the same N, and \`--workers 2\` gets twice it (\`--scale-workers-n\`, here ${fmt(P.scaleWorkersN)}). `;
+  s += `Clients in ${P.scalePerChild}-connection child processes, one source address each (127.0.0.2, .3, …), ${P.scaleConcurrency} connects in flight in all; `;
+  s += `each client connects (Rotor: HS256 JWT + connect command) and subscribes to the one channel \`fan\`. Memory is the server's RSS summed over all its processes, after the N clients minus before them (baseline read after a warm-up of min(2 000, N/10) clients, closed), divided by N; `;
+  s += `"after GC" columns follow a forced full GC in every server process (SIGUSR2, \`--expose-gc\`); "without young generation" also subtracts the growth of V8's young generation (up to 32 MiB per process, memory no client holds — see \`connect\`). `;
+  s += `Broadcast: one publication through one publisher connection, time from just before its send to the read that brought the last of the N deliveries (client processes on core 1 read in parallel with the server's writes), ${P.scaleBroadcasts} broadcasts 0.5 s apart.\n\n`;
+  s += table(
+    'scale',
+    [
+      ['clients', 'clients subscribed'],
+      ['connectsPerSec', 'connect+subscribe / s (ramp)'],
+      ['connectRetries', 'connect retries (EADDRNOTAVAIL/EMFILE)'],
+      ['setupErrors', 'setup errors'],
+      ['memKB', 'KB / client (settled 2 s)'],
+      ['memKBgc', 'KB / client (after GC)'],
+      ['memKBgcOld', 'KB / client (after GC, without young generation)'],
+      ['jsKBgc', 'heapUsed+external KB / client'],
+      ['baseRssMB', 'baseline RSS MB'],
+      ['rssMB', 'RSS MB at N (after GC)'],
+      ['serverProcesses', 'server processes'],
+      ['fdsMain', 'descriptors: main / primary process'],
+      ['fdsMaxOther', 'descriptors: largest worker'],
+      ['broadcastMsMedian', 'broadcast to all, median ms'],
+      ['broadcastMsMin', 'min ms'],
+      ['broadcastMsMax', 'max ms'],
+    ],
+    null,
+    rows,
+  );
+  if (results.scale.soakPublications) {
+    s += `\nSoak: ${P.soakMinutes} min, one publication per second to every client of the single Rotor process (RSS sampled every second; "after GC" values follow a forced GC at the start and the end).\n\n`;
+    s += table(
+      'scale',
+      [
+        ['soakPublications', 'publications'],
+        ['soakMissed', 'deliveries missed'],
+        ['soakDropped', 'connections dropped'],
+        ['soakLive', 'connections live at the end'],
+        ['soakRssStartMB', 'RSS start MB'],
+        ['soakRssEndMB', 'RSS end MB'],
+        ['soakRssMaxMB', 'RSS max MB'],
+        ['soakRssGrowthMB', 'RSS growth MB'],
+        ['soakGcGrowthMB', 'RSS growth after GC MB'],
+        ['soakJsGrowthMB', 'heapUsed+external growth MB'],
+        ['soakHeapTotalGrowthMB', 'V8 heapTotal growth MB'],
+        ['soakYoungGrowthMB', 'of which young generation MB'],
+        ['soakLoadMedian', 'machine load avg (median of 1/min)'],
+        ['soakLoadMax', 'load avg max'],
+      ],
+      null,
+      ['scale-rotor'],
+    );
+  }
+  const g = [];
+  const add = (goal, value, pass) => g.push(`| ${goal} | ${value} | ${pass === null ? 'n/a' : pass ? 'met' : '**missed**'} |`);
+  const m = (metric, t) => med('scale', metric, t);
+  const by = (v, goal) => (v <= goal ? `${fmt(goal - v)} KB under` : `${fmt(v - goal)} KB over (+${fmt((100 * (v - goal)) / goal)} %)`);
+  for (const t of ['scale-rotor', 'scale-workers']) {
+    const n = m('clients', t);
+    if (!Number.isFinite(n)) continue;
+    for (const [metric, what] of [
+      ['memKBgcOld', 'after GC, without young generation'],
+      ['memKB', 'raw RSS settled 2 s'],
+    ]) {
+      const v = m(metric, t);
+      const base = m(metric, 'scale-ws');
+      add(
+        `${labelOf(t)}: memory per client ≤ 6 KB at N=${fmt(n)} (${what})`,
+        `${fmt(v)} KB, ${by(v, 6)}${Number.isFinite(base) ? `; plain ws ${fmt(base)} KB (${fmtRatio(v / base)})` : ''}`,
+        Number.isFinite(v) ? v <= 6 : null,
+      );
+    }
+    const b = m('broadcastMsMedian', t);
+    const wsB = m('broadcastMsMedian', 'scale-ws');
+    add(
+      `${labelOf(t)}: one broadcast reaches all ${fmt(n)} (reference: 306 ms at 19 500 in an independent run; no goal set)`,
+      `median ${fmt(b)} ms${Number.isFinite(wsB) ? `; plain ws ${fmt(wsB)} ms (${fmtRatio(b / wsB)})` : ''}`,
+      null,
+    );
+  }
+  const wn = m('clients', 'scale-workers');
+  if (Number.isFinite(wn)) {
+    add(`--workers 2 holds more clients than one process's descriptor limit (${fmt(nofileLimits().hard)})`, `${fmt(wn)} of ${fmt(P.scaleWorkersN)} subscribed`, wn === P.scaleWorkersN && wn > nofileLimits().hard);
+  }
+  if (Number.isFinite(m('soakPublications', 'scale-rotor'))) {
+    const missed = m('soakMissed', 'scale-rotor');
+    const dropped = m('soakDropped', 'scale-rotor');
+    add(`soak ${P.soakMinutes} min at N=${fmt(m('clients', 'scale-rotor'))}: no connection dropped, no delivery missed`, `${fmt(dropped)} dropped, ${fmt(missed)} missed of ${fmt(m('soakPublications', 'scale-rotor'))} publications`, dropped === 0 && missed === 0);
+    add(
+      `soak: RSS growth (no goal set)`,
+      `${fmt(m('soakRssGrowthMB', 'scale-rotor'))} MB raw (max ${fmt(m('soakRssMaxMB', 'scale-rotor'))} MB), ${fmt(m('soakGcGrowthMB', 'scale-rotor'))} MB after GC, ${fmt(m('soakGcGrowthMB', 'scale-rotor') - m('soakYoungGrowthMB', 'scale-rotor'))} MB after GC without the young generation's growth; heapUsed+external ${fmt(m('soakJsGrowthMB', 'scale-rotor'))} MB`,
+      null,
+    );
+  }
+  s += `\n| goal | measured | met |\n| --- | --- | --- |\n${g.join('\n')}\n\n`;
+  return s;
 }
 
 function rawRepeats() {
@@ -1429,7 +1605,8 @@ function renderBody(profile) {
     }
     s += `Goal (issue 15): with 2 workers, server CPU per operation summed over all processes ≤ ${WORKERS_GOAL}× one process's. On loopback a delivery's cost is mostly the write that carries it, so CPU per delivery ≈ (CPU per frame) / (pushes per frame): when the variants reach different pushes per frame (a saturated or starved process coalesces more), the per-frame rows compare the work at equal batching:\n\n${workersGoals()}\n`;
   }
-  s += `## Goals (issue 7)\n\n${checks()}\n`;
+  if (results.scale) s += scaleSection();
+  if (Object.keys(results).some((k) => k !== 'scale')) s += `## Goals (issue 7)\n\n${checks()}\n`;
   if (profile) {
     const phase = profile.phase === 'rate' ? `fixed ${fmt(P.rate)} deliveries/s` : 'closed loop';
     s += `## CPU profile: Rotor JSON, fan-out N=${profile.n} ${phase}, \`node --cpu-prof\`\n\n`;

@@ -65,32 +65,74 @@ export function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/**
- * utime+stime of a process and all its live descendants (a `--workers N` primary and its workers), in
- * seconds: one scan of /proc per call.
- */
-export function treeCpuSeconds(pid) {
-  const parent = new Map();
+/** One scan of /proc: pid → {ppid, cpu seconds}. */
+function procTable() {
+  const table = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(d), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+      table.set(Number(d), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
     } catch {
       // exited while scanning
     }
   }
-  let total = 0;
-  for (const [p, e] of parent) {
-    for (let q = p, hops = 0; q > 1 && hops < 64; q = parent.get(q)?.ppid ?? 0, hops++) {
+  return table;
+}
+
+/** Pids of `pid` and its live descendants in a procTable(). */
+function descendants(table, pid) {
+  const out = [];
+  for (const p of table.keys()) {
+    for (let q = p, hops = 0; q > 1 && hops < 64; q = table.get(q)?.ppid ?? 0, hops++) {
       if (q === pid) {
-        total += e.cpu;
+        out.push(p);
         break;
       }
     }
   }
-  return total;
+  return out;
+}
+
+/**
+ * utime+stime of a process and all its live descendants (a `--workers N` primary and its workers), in
+ * seconds: one scan of /proc per call.
+ */
+export function treeCpuSeconds(pid) {
+  const table = procTable();
+  return descendants(table, pid).reduce((a, p) => a + (table.get(p)?.cpu ?? 0), 0);
+}
+
+/** Pids of a process and all its live descendants (a `--workers N` primary and its workers). */
+export function treePids(pid) {
+  return descendants(procTable(), pid);
+}
+
+/** Open descriptors of a process (entries of /proc/<pid>/fd; NaN when unreadable). */
+export function fdCount(pid) {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * This process's RLIMIT_NOFILE `{soft, hard}` (from /proc/self/limits). Children inherit it; where
+ * soft < hard, `startServer({raiseNofile: true})` and the scale children raise it to hard (`prlimit`).
+ */
+export function nofileLimits() {
+  const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(fs.readFileSync('/proc/self/limits', 'latin1'));
+  const v = (x) => (x === undefined || x === 'unlimited' ? Infinity : Number(x));
+  return { soft: v(m?.[1]), hard: v(m?.[2]) };
+}
+
+/** Argv prefix that runs a command with the soft descriptor limit raised to the hard one (empty when equal). */
+export function raiseNofilePrefix() {
+  const { soft, hard } = nofileLimits();
+  if (!(soft < hard) || !Number.isFinite(hard)) return [];
+  return ['prlimit', `--nofile=${hard}:${hard}`, '--'];
 }
 
 /**
@@ -148,7 +190,8 @@ export function selfCpuSeconds() {
 
 /**
  * Starts a server pinned to core 0 (or `core`, or the cores of `cpuList`) and resolves when it has told its port.
- * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number, core?: number, cpuList?: string}} opts
+ * `raiseNofile`: soft descriptor limit raised to the hard one first (`prlimit`), for the `scale` scenario.
+ * @param {{kind: string, rotorConfig?: object, nodeArgs?: string[], tmpDir: string, timeoutMs?: number, core?: number, cpuList?: string, raiseNofile?: boolean}} opts
  * @returns {Promise<{kind: string, pid: number, port: number, proc: import('node:child_process').ChildProcess, stop: () => Promise<void>, log: () => string}>}
  */
 export function startServer(opts) {
@@ -178,9 +221,9 @@ export function startServer(opts) {
     if (opts.kind === 'ws-corked') args = ['corked'];
     portRe = /LISTENING (\d+)/;
   }
-  const cmd = PINNED ? 'taskset' : serverNode;
   const cpus = opts.cpuList ?? String(opts.core ?? 0);
-  const argv = PINNED ? ['-c', cpus, serverNode, ...nodeArgs, script, ...args] : [...nodeArgs, script, ...args];
+  const full = [...(opts.raiseNofile ? raiseNofilePrefix() : []), ...(PINNED ? ['taskset', '-c', cpus] : []), serverNode, ...nodeArgs, script, ...args];
+  const [cmd, ...argv] = full;
   const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.tmpDir });
   children.add(proc);
   let out = '';
@@ -240,3 +283,13 @@ export function startServer(opts) {
 
 /** Resolves after `ms`. */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 5 ms until true or `timeoutMs`; resolves with whether it became true. */
+export async function waitUntil(cond, timeoutMs) {
+  const end = performance.now() + timeoutMs;
+  while (performance.now() < end) {
+    if (cond()) return true;
+    await sleep(5);
+  }
+  return cond();
+}

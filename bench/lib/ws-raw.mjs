@@ -62,7 +62,9 @@ export function encodeFrame(opcode, payload) {
  */
 export class RawWebSocket {
   /**
-   * @param {{port: number, path: string, protocol?: string, onFrame: Function, onOpen?: Function, onClose?: Function}} opts
+   * `localAddress` picks the source address (127.0.0.x): each one has its own ephemeral port range,
+   * which the `scale` scenario needs beyond ~28 000 connections to one server port.
+   * @param {{port: number, path: string, protocol?: string, localAddress?: string, onFrame: Function, onOpen?: Function, onClose?: Function}} opts
    */
   constructor(opts) {
     this.onFrame = opts.onFrame;
@@ -72,11 +74,15 @@ export class RawWebSocket {
     this.closed = false;
     /** @type {Buffer|null} */
     this.pending = null;
+    /** Close code and reason of a close frame from the server (0 / '' until one arrives). */
+    this.closeCode = 0;
+    this.closeReason = '';
     /** Free slot for the protocol layer. */
     this.state = null;
     const socket = net.connect({
       host: '127.0.0.1',
       port: opts.port,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
       onread: {
         buffer: READ_BUFFER,
         callback: (n, buf) => {
@@ -142,6 +148,9 @@ export class RawWebSocket {
       if (opcode === OP_TEXT || opcode === OP_BINARY) this.onFrame(this, opcode, buf, start, end);
       else if (opcode === OP_PING) this.send(OP_PONG, Buffer.from(buf.subarray(start, end)));
       else if (opcode === OP_CLOSE) {
+        // The server's close code and reason, for the caller's diagnostics (onClose reads them).
+        this.closeCode = end - start >= 2 ? buf.readUInt16BE(start) : 1005;
+        this.closeReason = end - start > 2 ? buf.toString('utf8', start + 2, end) : '';
         this.socket.end();
         return;
       }

@@ -6,9 +6,9 @@
  *
  * Counters (Float64Array over a SharedArrayBuffer, one row per worker): see `C` below.
  */
-import crypto from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LatencyRecorder, TARGETS } from '../lib/protocols.mjs';
+import { hs256 } from '../lib/token.mjs';
 import { RawWebSocket } from '../lib/ws-raw.mjs';
 
 export const C = { deliveries: 0, frames: 1, opened: 2, connected: 3, subscribed: 4, errors: 5, closed: 6, size: 8 };
@@ -59,16 +59,6 @@ function onClose(conn, err) {
   if (closing) return;
   counters[C.closed]++;
   sink.onError(conn, `connection closed unexpectedly${err ? `: ${err.message}` : ''}`);
-}
-
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-
-/** HS256 connection token with `sub` and a one-hour `exp`. */
-function hs256(secret, sub) {
-  const header = b64url('{"alg":"HS256","typ":"JWT"}');
-  const payload = b64url(JSON.stringify({ sub, exp: Math.floor(Date.now() / 1000) + 3600 }));
-  const sig = crypto.createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${sig}`;
 }
 
 /**
