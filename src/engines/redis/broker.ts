@@ -6,8 +6,7 @@
  * channel with interest); channels live on the shard `jump(fnv1a64(channel), n)`.
  */
 import {
-  DEFAULT_HISTORY_META_TTL_MS,
-  DEFAULT_IDEMPOTENT_RESULT_TTL_MS,
+  historyBrokerTtls,
   type Broker,
   type BrokerEventHandler,
   type HistoryOptions,
@@ -124,8 +123,7 @@ export class RedisBroker implements Broker {
     this.#ownsSet = shared === undefined;
     this.#clock = options.clock ?? systemClock;
     this.#logger = this.#set.logger;
-    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_IDEMPOTENT_RESULT_TTL_MS);
-    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_HISTORY_META_TTL_MS);
+    ({ resultTtlMs: this.#resultTtlMs, metaTtlMs: this.#metaTtlMs } = historyBrokerTtls(options));
     this.#lists = options.useLists === true;
   }
 
