@@ -20,6 +20,7 @@ import type { ProxyMessage, UnaryHook } from './codec.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyDefinition, ProxySetup } from './options.js';
 import { ProxyCallError, type ProxyStream, type ProxyTransport } from './transport.js';
+import { assignDefined } from '../util/object.js';
 
 /** A refresh proxy that fails leaves the connection alone for this long before asking again. */
 const REFRESH_RETRY_SEC = 60;
@@ -525,15 +526,7 @@ function filterNode(v: unknown): FilterNode | undefined {
   const o = obj(v);
   if (o === undefined) return undefined;
   const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
-  const n: FilterNode = {};
-  const op = str(o.op);
-  const key = str(o.key);
-  const cmp = str(o.cmp);
-  const val = str(o.val);
-  if (op !== undefined) n.op = op;
-  if (key !== undefined) n.key = key;
-  if (cmp !== undefined) n.cmp = cmp;
-  if (val !== undefined) n.val = val;
+  const n = assignDefined<FilterNode>({}, { op: str(o.op), key: str(o.key), cmp: str(o.cmp), val: str(o.val) });
   if (Array.isArray(o.vals) && o.vals.length > 0) n.vals = o.vals.filter((x): x is string => typeof x === 'string');
   if (Array.isArray(o.nodes) && o.nodes.length > 0) n.nodes = o.nodes.map((c) => filterNode(c) ?? {});
   return n;

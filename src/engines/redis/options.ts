@@ -8,6 +8,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ClientTlsOptions } from '../client-tls.js';
 import { isTopologyUrl, parseTopologyUrl } from './address-url.js';
 import { parseHostPort, RedisOptionsError } from './host-port.js';
+import { assignDefined } from '../../util/object.js';
 
 export { parseHostPort, RedisOptionsError };
 
@@ -295,13 +296,12 @@ export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOpti
       const shard: {
         -readonly [K in keyof RedisSentinelShardOptions]: RedisSentinelShardOptions[K];
       } = { ...common, sentinels: addrs, masterName };
-      const sUser = nonEmpty(c.redis_sentinel_user);
-      const sPassword = nonEmpty(c.redis_sentinel_password);
-      const sName = nonEmpty(c.redis_sentinel_client_name);
-      if (sUser !== undefined) shard.sentinelUser = sUser;
-      if (sPassword !== undefined) shard.sentinelPassword = sPassword;
-      if (sName !== undefined) shard.sentinelClientName = sName;
-      if (sentinelTls !== undefined) shard.sentinelTls = sentinelTls;
+      assignDefined(shard, {
+        sentinelUser: nonEmpty(c.redis_sentinel_user),
+        sentinelPassword: nonEmpty(c.redis_sentinel_password),
+        sentinelClientName: nonEmpty(c.redis_sentinel_client_name),
+        sentinelTls,
+      });
       shards.push(shard);
     }
   } else {
