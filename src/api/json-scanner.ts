@@ -246,56 +246,42 @@ export class JsonScanner {
    * member's value (whitespace skipped); the callback must consume the value.
    */
   object(onMember: (key: string) => void): void {
-    this.expect(LBRACE, "'{'");
-    this.ws();
-    if (this.buf[this.pos] === RBRACE) {
-      this.pos++;
-      return;
-    }
-    for (;;) {
+    if (this.#openEmpty(LBRACE, RBRACE, "'{'")) return;
+    do {
       this.ws();
       const key = this.string();
       this.ws();
       this.expect(COLON, "':'");
       this.ws();
       onMember(key);
-      this.ws();
-      const c = this.buf[this.pos];
-      if (c === COMMA) {
-        this.pos++;
-        continue;
-      }
-      if (c === RBRACE) {
-        this.pos++;
-        return;
-      }
-      this.fail("expected ',' or '}'");
-    }
+    } while (this.#another(RBRACE, "expected ',' or '}'"));
   }
 
   /** Iterates the elements of an array at the cursor; `onItem` must consume each value. */
   array(onItem: () => void): void {
-    this.expect(LBRACKET, "'['");
-    this.ws();
-    if (this.buf[this.pos] === RBRACKET) {
-      this.pos++;
-      return;
-    }
-    for (;;) {
+    if (this.#openEmpty(LBRACKET, RBRACKET, "'['")) return;
+    do {
       this.ws();
       onItem();
-      this.ws();
-      const c = this.buf[this.pos];
-      if (c === COMMA) {
-        this.pos++;
-        continue;
-      }
-      if (c === RBRACKET) {
-        this.pos++;
-        return;
-      }
-      this.fail("expected ',' or ']'");
-    }
+    } while (this.#another(RBRACKET, "expected ',' or ']'"));
+  }
+
+  /** Consumes the `open` byte of a container, and its `close` when it is empty: true for an empty container. */
+  #openEmpty(open: number, close: number, what: string): boolean {
+    this.expect(open, what);
+    this.ws();
+    if (this.buf[this.pos] !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** After a container item: consumes `,` (true, another item follows) or `close` (false), else fails. */
+  #another(close: number, expected: string): boolean {
+    this.ws();
+    const c = this.buf[this.pos];
+    if (c !== COMMA && c !== close) this.fail(expected);
+    this.pos++;
+    return c === COMMA;
   }
 }
 
