@@ -246,42 +246,37 @@ export class JsonScanner {
    * member's value (whitespace skipped); the callback must consume the value.
    */
   object(onMember: (key: string) => void): void {
-    if (this.#openEmpty(LBRACE, RBRACE, "'{'")) return;
-    do {
-      this.ws();
+    this.#items(LBRACE, RBRACE, "'{'", "expected ',' or '}'", () => {
       const key = this.string();
       this.ws();
       this.expect(COLON, "':'");
       this.ws();
       onMember(key);
-    } while (this.#another(RBRACE, "expected ',' or '}'"));
+    });
   }
 
   /** Iterates the elements of an array at the cursor; `onItem` must consume each value. */
   array(onItem: () => void): void {
-    if (this.#openEmpty(LBRACKET, RBRACKET, "'['")) return;
-    do {
-      this.ws();
-      onItem();
-    } while (this.#another(RBRACKET, "expected ',' or ']'"));
+    this.#items(LBRACKET, RBRACKET, "'['", "expected ',' or ']'", onItem);
   }
 
-  /** Consumes the `open` byte of a container, and its `close` when it is empty: true for an empty container. */
-  #openEmpty(open: number, close: number, what: string): boolean {
+  /** Walks a container from its `open` byte to its `close`, calling `onItem` at each comma-separated item. */
+  #items(open: number, close: number, what: string, expected: string, onItem: () => void): void {
     this.expect(open, what);
     this.ws();
-    if (this.buf[this.pos] !== close) return false;
-    this.pos++;
-    return true;
-  }
-
-  /** After a container item: consumes `,` (true, another item follows) or `close` (false), else fails. */
-  #another(close: number, expected: string): boolean {
-    this.ws();
-    const c = this.buf[this.pos];
-    if (c !== COMMA && c !== close) this.fail(expected);
-    this.pos++;
-    return c === COMMA;
+    if (this.buf[this.pos] === close) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      onItem();
+      this.ws();
+      const c = this.buf[this.pos];
+      if (c !== COMMA && c !== close) this.fail(expected);
+      this.pos++;
+      if (c === close) return;
+    }
   }
 }
 
