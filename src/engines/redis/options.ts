@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { HistoryBrokerOptions } from '../../core/broker.js';
 import type { Logger } from '../../core/logger.js';
-import type { ClientTlsOptions } from '../client-tls.js';
+import type { ClientTlsOptions } from '../../util/client-tls.js';
 import { isTopologyUrl, parseTopologyUrl } from './address-url.js';
 import { parseHostPort, RedisOptionsError } from './host-port.js';
 import { assignDefined } from '../../util/object.js';
