@@ -356,6 +356,18 @@ async function assertChannelChecks(
   }
 }
 
+/** Makes publishes log their start and end; channel `a` takes a few more microtask turns than the others. */
+function logPublishes(node: FakeNode): string[] {
+  const log: string[] = [];
+  node.publishImpl = async (channel) => {
+    log.push(`start ${channel}`);
+    for (let k = 0; k < (channel === 'a' ? 5 : 1); k++) await Promise.resolve();
+    log.push(`end ${channel}`);
+    return { position: { offset: 0, epoch: '' }, suppressed: false };
+  };
+  return log;
+}
+
 void describe('presence / presence_stats', () => {
   void test('validation and 108 when presence is off', async () => {
     const { ex, node } = setup();
@@ -511,13 +523,7 @@ void describe('batch', () => {
 
   void test('sequential by default: each command finishes before the next starts', async () => {
     const { ex, node } = setup();
-    const log: string[] = [];
-    node.publishImpl = async (channel) => {
-      log.push(`start ${channel}`);
-      for (let k = 0; k < (channel === 'a' ? 5 : 1); k++) await Promise.resolve();
-      log.push(`end ${channel}`);
-      return { position: { offset: 0, epoch: '' }, suppressed: false };
-    };
+    const log = logPublishes(node);
     const res = await ex.batch({ commands: [{ publish: { channel: 'a', data: b('1') } }, { publish: { channel: 'b', data: b('1') } }] });
     assert.deepEqual(log, ['start a', 'end a', 'start b', 'end b']);
     assert.equal(res.replies?.length, 2);
@@ -525,13 +531,7 @@ void describe('batch', () => {
 
   void test('parallel: commands overlap, replies still in command order', async () => {
     const { ex, node } = setup();
-    const log: string[] = [];
-    node.publishImpl = async (channel) => {
-      log.push(`start ${channel}`);
-      for (let k = 0; k < (channel === 'a' ? 5 : 1); k++) await Promise.resolve();
-      log.push(`end ${channel}`);
-      return { position: { offset: channel === 'a' ? 0 : 0, epoch: '' }, suppressed: false };
-    };
+    const log = logPublishes(node);
     const res = await ex.batch({
       parallel: true,
       commands: [{ publish: { channel: 'a', data: b('1') } }, { publish: { channel: 'b', data: b('1') } }, { publish: { channel: '', data: b('1') } }],
