@@ -108,9 +108,7 @@ export interface NodeInfo {
 }
 
 /** Options of a server-side subscription made through the server API. */
-export interface ServerSubscribeOptions {
-  readonly clientId?: string | undefined;
-  readonly sessionId?: string | undefined;
+export interface ServerSubscribeOptions extends UserFilter {
   readonly expireAtSec?: number | undefined;
   readonly chanInfo?: Uint8Array | undefined;
   readonly data?: Uint8Array | undefined;
@@ -120,7 +118,7 @@ export interface ServerSubscribeOptions {
 
 /**
  * Per-subscription overrides of channel options (token `override` claim, server API `subscribe`
- * `override`); unset = the channel option. Filled field by field by the claim and API parsers.
+ * `override`, subscribe and connect proxy results); unset = the channel option. Filled field by field by the claim and API parsers.
  */
 export interface SubscribeOverride {
   presence?: boolean | undefined;
@@ -130,6 +128,7 @@ export interface SubscribeOverride {
   forceRecovery?: boolean | undefined;
 }
 
+/** Which of a user's connections a user-targeted operation reaches: all, or only one client / session. */
 export interface UserFilter {
   readonly clientId?: string | undefined;
   readonly sessionId?: string | undefined;

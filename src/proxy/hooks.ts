@@ -14,6 +14,7 @@ import { customDisconnect, DisconnectError } from '../core/disconnect.js';
 import { ClientError, ClientErrors } from '../core/errors.js';
 import { compileTagsFilter, type TagsFilter } from '../core/tags-filter.js';
 import type { ClientView, ConnectionContext, ServerRefreshDecision, SubscriptionStream } from '../core/handler.js';
+import type { SubscribeOverride } from '../core/node.js';
 import type { ConnectRequest, FilterNode, SubscribeRequest } from '../protocol/types.js';
 import { decodeStdBase64 } from '../api/base64.js';
 import type { ProxyMessage, UnaryHook } from './codec.js';
@@ -25,30 +26,23 @@ import { assignDefined } from '../util/object.js';
 /** A refresh proxy that fails leaves the connection alone for this long before asking again. */
 const REFRESH_RETRY_SEC = 60;
 
-/** Per-subscription option overrides of a proxy answer. */
-interface ProxyOverride {
-  presence?: boolean;
-  joinLeave?: boolean;
-  forcePushJoinLeave?: boolean;
-  forcePositioning?: boolean;
-  forceRecovery?: boolean;
-}
-
-/** A subscribe / subscribe-stream result, or a connect-proxy server-side subscription (`subs`). */
-export interface SubscribeProxyResult {
+/** What connect and subscribe proxies both grant: an expiry (unix seconds, 0 = never), info and data. */
+interface ProxyGrant {
   readonly expireAtSec: number;
   readonly info?: Uint8Array | undefined;
   readonly data?: Uint8Array | undefined;
-  readonly override?: ProxyOverride | undefined;
+}
+
+/** A subscribe / subscribe-stream result, or a connect-proxy server-side subscription (`subs`). */
+export interface SubscribeProxyResult extends ProxyGrant {
+  /** Per-subscription option overrides of the proxy answer. */
+  readonly override?: SubscribeOverride | undefined;
   /** Server-enforced tags filter (`server_tags_filter`, Centrifugo v6): publications must pass it as well as the client's `tf`. */
   readonly serverTagsFilter?: TagsFilter | undefined;
 }
 
-export interface ConnectProxyResult {
+export interface ConnectProxyResult extends ProxyGrant {
   readonly userId: string;
-  readonly expireAtSec: number;
-  readonly info?: Uint8Array | undefined;
-  readonly data?: Uint8Array | undefined;
   readonly channels: readonly string[];
   readonly subs: ReadonlyMap<string, SubscribeProxyResult>;
   readonly meta?: Uint8Array | undefined;
@@ -131,11 +125,11 @@ function boolValue(v: unknown): boolean | undefined {
   return o === undefined ? undefined : o.value === true;
 }
 
-function override(v: unknown): ProxyOverride | undefined {
+function override(v: unknown): SubscribeOverride | undefined {
   const o = obj(v);
   if (o === undefined) return undefined;
-  const out: ProxyOverride = {};
-  const set = (k: keyof ProxyOverride, key: string): void => {
+  const out: SubscribeOverride = {};
+  const set = (k: keyof SubscribeOverride, key: string): void => {
     const b = boolValue(o[key]);
     if (b !== undefined) out[k] = b;
   };
