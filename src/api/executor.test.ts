@@ -340,14 +340,38 @@ void describe('subscribe / unsubscribe / disconnect / refresh', () => {
   });
 });
 
+/**
+ * The checks every channel read runs first: no channel → 107, an unknown namespace → 102, and 108 for
+ * `a` (the feature is off in the default namespace) and for each of `notAvailable`.
+ */
+async function assertChannelChecks(
+  ex: Executor,
+  methods: readonly ('presence' | 'presenceStats' | 'history' | 'historyRemove')[],
+  notAvailable: readonly string[],
+): Promise<void> {
+  for (const m of methods) {
+    assert.deepEqual(await ex[m]({}), { error: BAD_REQUEST }, m);
+    assert.deepEqual(await ex[m]({ channel: 'nope:x' }), { error: UNKNOWN_CHANNEL }, m);
+    for (const channel of ['a', ...notAvailable]) assert.deepEqual(await ex[m]({ channel }), { error: NOT_AVAILABLE }, `${m} ${channel}`);
+  }
+}
+
+/** Makes publishes log their start and end; channel `a` takes a few more microtask turns than the others. */
+function logPublishes(node: FakeNode): string[] {
+  const log: string[] = [];
+  node.publishImpl = async (channel) => {
+    log.push(`start ${channel}`);
+    for (let k = 0; k < (channel === 'a' ? 5 : 1); k++) await Promise.resolve();
+    log.push(`end ${channel}`);
+    return { position: { offset: 0, epoch: '' }, suppressed: false };
+  };
+  return log;
+}
+
 void describe('presence / presence_stats', () => {
   void test('validation and 108 when presence is off', async () => {
     const { ex, node } = setup();
-    for (const m of ['presence', 'presenceStats'] as const) {
-      assert.deepEqual(await ex[m]({}), { error: BAD_REQUEST });
-      assert.deepEqual(await ex[m]({ channel: 'nope:x' }), { error: UNKNOWN_CHANNEL });
-      assert.deepEqual(await ex[m]({ channel: 'a' }), { error: NOT_AVAILABLE });
-    }
+    await assertChannelChecks(ex, ['presence', 'presenceStats'], []);
     assert.equal(node.calls.length, 0);
     node.fail = new Error('no presence manager');
     assert.deepEqual(await ex.presence({ channel: 'pres:a' }), { error: INTERNAL });
@@ -368,12 +392,7 @@ void describe('presence / presence_stats', () => {
 void describe('history / history_remove', () => {
   void test('validation: 107, 102, 108 (needs size and ttl)', async () => {
     const { ex, node } = setup();
-    for (const m of ['history', 'historyRemove'] as const) {
-      assert.deepEqual(await ex[m]({}), { error: BAD_REQUEST });
-      assert.deepEqual(await ex[m]({ channel: 'nope:x' }), { error: UNKNOWN_CHANNEL });
-      assert.deepEqual(await ex[m]({ channel: 'a' }), { error: NOT_AVAILABLE });
-      assert.deepEqual(await ex[m]({ channel: 'sizeonly:a' }), { error: NOT_AVAILABLE });
-    }
+    await assertChannelChecks(ex, ['history', 'historyRemove'], ['sizeonly:a']);
     assert.equal(node.calls.length, 0);
   });
 
@@ -504,13 +523,7 @@ void describe('batch', () => {
 
   void test('sequential by default: each command finishes before the next starts', async () => {
     const { ex, node } = setup();
-    const log: string[] = [];
-    node.publishImpl = async (channel) => {
-      log.push(`start ${channel}`);
-      for (let k = 0; k < (channel === 'a' ? 5 : 1); k++) await Promise.resolve();
-      log.push(`end ${channel}`);
-      return { position: { offset: 0, epoch: '' }, suppressed: false };
-    };
+    const log = logPublishes(node);
     const res = await ex.batch({ commands: [{ publish: { channel: 'a', data: b('1') } }, { publish: { channel: 'b', data: b('1') } }] });
     assert.deepEqual(log, ['start a', 'end a', 'start b', 'end b']);
     assert.equal(res.replies?.length, 2);
@@ -518,13 +531,7 @@ void describe('batch', () => {
 
   void test('parallel: commands overlap, replies still in command order', async () => {
     const { ex, node } = setup();
-    const log: string[] = [];
-    node.publishImpl = async (channel) => {
-      log.push(`start ${channel}`);
-      for (let k = 0; k < (channel === 'a' ? 5 : 1); k++) await Promise.resolve();
-      log.push(`end ${channel}`);
-      return { position: { offset: channel === 'a' ? 0 : 0, epoch: '' }, suppressed: false };
-    };
+    const log = logPublishes(node);
     const res = await ex.batch({
       parallel: true,
       commands: [{ publish: { channel: 'a', data: b('1') } }, { publish: { channel: 'b', data: b('1') } }, { publish: { channel: '', data: b('1') } }],

@@ -3,7 +3,7 @@
  * (HTTP JSON, GRPC). Methods take proto-shaped requests and resolve to `{error}` or `{result}`; they
  * never reject: unexpected failures become error 100 and are logged.
  */
-import { dict } from '../util/object.js';
+import { assignDefined, dict } from '../util/object.js';
 import type { ChannelOptions, ChannelOptionsResolver } from '../core/channel-options.js';
 import { hasHistory } from '../core/channel-options.js';
 import { ClientError } from '../core/errors.js';
@@ -323,18 +323,13 @@ export class Executor {
       }
       const o = req.override;
       if (o !== undefined && o !== null) {
-        const override: SubscribeOverride = {};
-        const presence = overrideValue(o.presence);
-        const joinLeave = overrideValue(o.join_leave);
-        const forcePushJoinLeave = overrideValue(o.force_push_join_leave);
-        const forcePositioning = overrideValue(o.force_positioning);
-        const forceRecovery = overrideValue(o.force_recovery);
-        if (presence !== undefined) override.presence = presence;
-        if (joinLeave !== undefined) override.joinLeave = joinLeave;
-        if (forcePushJoinLeave !== undefined) override.forcePushJoinLeave = forcePushJoinLeave;
-        if (forcePositioning !== undefined) override.forcePositioning = forcePositioning;
-        if (forceRecovery !== undefined) override.forceRecovery = forceRecovery;
-        options.override = override;
+        options.override = assignDefined<SubscribeOverride>({}, {
+          presence: overrideValue(o.presence),
+          joinLeave: overrideValue(o.join_leave),
+          forcePushJoinLeave: overrideValue(o.force_push_join_leave),
+          forcePositioning: overrideValue(o.force_positioning),
+          forceRecovery: overrideValue(o.force_recovery),
+        });
       }
       const user = req.user ?? '';
       await this.#call('error subscribing user to channel', { user, channel }, this.#node.subscribeUser(user, channel, options));

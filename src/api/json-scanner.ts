@@ -262,38 +262,25 @@ export class JsonScanner {
    * member's value (whitespace skipped); the callback must consume the value.
    */
   object(onMember: (key: string) => void): void {
-    this.expect(LBRACE, "'{'");
-    this.ws();
-    if (this.buf[this.pos] === RBRACE) {
-      this.pos++;
-      return;
-    }
-    for (;;) {
-      this.ws();
+    this.#items(LBRACE, RBRACE, "'{'", "expected ',' or '}'", () => {
       const key = this.string();
       this.ws();
       this.expect(COLON, "':'");
       this.ws();
       onMember(key);
-      this.ws();
-      const c = this.buf[this.pos];
-      if (c === COMMA) {
-        this.pos++;
-        continue;
-      }
-      if (c === RBRACE) {
-        this.pos++;
-        return;
-      }
-      this.fail("expected ',' or '}'");
-    }
+    });
   }
 
   /** Iterates the elements of an array at the cursor; `onItem` must consume each value. */
   array(onItem: () => void): void {
-    this.expect(LBRACKET, "'['");
+    this.#items(LBRACKET, RBRACKET, "'['", "expected ',' or ']'", onItem);
+  }
+
+  /** Walks a container from its `open` byte to its `close`, calling `onItem` at each comma-separated item. */
+  #items(open: number, close: number, what: string, expected: string, onItem: () => void): void {
+    this.expect(open, what);
     this.ws();
-    if (this.buf[this.pos] === RBRACKET) {
+    if (this.buf[this.pos] === close) {
       this.pos++;
       return;
     }
@@ -302,15 +289,9 @@ export class JsonScanner {
       onItem();
       this.ws();
       const c = this.buf[this.pos];
-      if (c === COMMA) {
-        this.pos++;
-        continue;
-      }
-      if (c === RBRACKET) {
-        this.pos++;
-        return;
-      }
-      this.fail("expected ',' or ']'");
+      if (c !== COMMA && c !== close) this.fail(expected);
+      this.pos++;
+      if (c === close) return;
     }
   }
 }

@@ -56,16 +56,26 @@ interface TsMessage {
 }
 const typesSource = ts.createSourceFile('types.ts', readFileSync(new URL('./types.ts', import.meta.url), 'utf8'), ts.ScriptTarget.Latest, true);
 const tsMessages = new Map<string, TsMessage>();
+const interfaces = new Map(typesSource.statements.filter(ts.isInterfaceDeclaration).map((st) => [st.name.text, st]));
+/** An interface's own properties, then those of the types.ts interfaces it extends. */
+function interfaceProps(st: ts.InterfaceDeclaration): Map<string, string> {
+  const props = new Map<string, string>();
+  for (const m of st.members) {
+    // Optional properties are written `name?: T` (every field is optional, as in proto3).
+    if (ts.isPropertySignature(m) && m.type !== undefined) {
+      props.set(m.name.getText(typesSource) + (m.questionToken ? '?' : ''), m.type.getText(typesSource));
+    }
+  }
+  for (const base of st.heritageClauses?.flatMap((h) => h.types) ?? []) {
+    const baseDecl = interfaces.get(base.expression.getText(typesSource));
+    assert.ok(baseDecl, `${st.name.text} extends an interface of types.ts`);
+    for (const [k, t] of interfaceProps(baseDecl)) props.set(k, t);
+  }
+  return props;
+}
 for (const st of typesSource.statements) {
   if (ts.isInterfaceDeclaration(st)) {
-    const props = new Map<string, string>();
-    for (const m of st.members) {
-      // Optional properties are written `name?: T` (every field is optional, as in proto3).
-      if (ts.isPropertySignature(m) && m.type !== undefined) {
-        props.set(m.name.getText(typesSource) + (m.questionToken ? '?' : ''), m.type.getText(typesSource));
-      }
-    }
-    tsMessages.set(st.name.text, { props });
+    tsMessages.set(st.name.text, { props: interfaceProps(st) });
   } else if (ts.isTypeAliasDeclaration(st) && st.type.getText(typesSource) === 'Record<string, never>') {
     tsMessages.set(st.name.text, { props: new Map() });
   }

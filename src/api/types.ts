@@ -59,8 +59,8 @@ export interface Publication {
 
 // ---- requests ------------------------------------------------------------------------------------
 
-export interface PublishRequest {
-  channel?: string;
+/** What `publish` and `broadcast` publish: the fields after the channel(s), the same in both requests. */
+interface PublicationRequestFields {
   data?: Uint8Array;
   b64data?: string;
   skip_history?: boolean;
@@ -69,14 +69,12 @@ export interface PublishRequest {
   delta?: boolean;
 }
 
-export interface BroadcastRequest {
+export interface PublishRequest extends PublicationRequestFields {
+  channel?: string;
+}
+
+export interface BroadcastRequest extends PublicationRequestFields {
   channels?: string[];
-  data?: Uint8Array;
-  b64data?: string;
-  skip_history?: boolean;
-  tags?: Record<string, string>;
-  idempotency_key?: string;
-  delta?: boolean;
 }
 
 export interface SubscribeRequest {

@@ -74,21 +74,15 @@ export function registerTransports(ctx: TransportsContext): RegisteredTransports
     uniWs = ep;
     external.upgrade(config.uni_websocket_handler_prefix, 'uni_websocket', (req, socket, head) => ep.handleUpgrade(req, socket, head));
   }
-  if (config.uni_sse) {
-    const ep = new UniSseEndpoint(streamCtx, {
-      maxRequestBodySize: config.uni_sse_max_request_body_size,
+  // The two unidirectional HTTP streams read the same keys under their own prefix.
+  for (const [name, Endpoint] of [['uni_sse', UniSseEndpoint], ['uni_http_stream', UniHttpStreamEndpoint]] as const) {
+    if (!config[name]) continue;
+    const ep = new Endpoint(streamCtx, {
+      maxRequestBodySize: config[`${name}_max_request_body_size`],
       checkOrigin,
-      connectResponses: connectHttpResponses(config.uni_sse_connect_code_to_http_response),
+      connectResponses: connectHttpResponses(config[`${name}_connect_code_to_http_response`]),
     });
-    external.exact(config.uni_sse_handler_prefix, 'uni_sse', (req, res) => ep.handle(req, res));
-  }
-  if (config.uni_http_stream) {
-    const ep = new UniHttpStreamEndpoint(streamCtx, {
-      maxRequestBodySize: config.uni_http_stream_max_request_body_size,
-      checkOrigin,
-      connectResponses: connectHttpResponses(config.uni_http_stream_connect_code_to_http_response),
-    });
-    external.exact(config.uni_http_stream_handler_prefix, 'uni_http_stream', (req, res) => ep.handle(req, res));
+    external.exact(config[`${name}_handler_prefix`], name, (req, res) => ep.handle(req, res));
   }
 
   let grpc: UniGrpcServer | undefined;

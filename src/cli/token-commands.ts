@@ -150,38 +150,36 @@ async function check(cmd: Command, token: string, opts: CheckOptions, subscripti
   console.log(`valid token for ${describeUser(claims.userId, false)}\npayload: ${payloadText(token)}`);
 }
 
+/** The token subcommands: connection and subscription variants of generating and checking. */
+const GEN_COMMANDS = [
+  { name: 'gentoken', subscription: false, description: 'generate a sample HMAC SHA-256 connection JWT for a user (token_hmac_secret_key)' },
+  { name: 'gensubtoken', subscription: true, description: 'generate a sample HMAC SHA-256 subscription JWT for a user and channel' },
+] as const;
+const CHECK_COMMANDS = [
+  { name: 'checktoken', subscription: false, description: 'check a connection JWT against the configured token settings' },
+  { name: 'checksubtoken', subscription: true, description: 'check a subscription JWT against the configured subscription token settings' },
+] as const;
+
 /** Adds the four token subcommands to the root program. Failures set `process.exitCode = 1`. */
 export function registerTokenCommands(program: Command): void {
-  program
-    .command('gentoken')
-    .description('generate a sample HMAC SHA-256 connection JWT for a user (token_hmac_secret_key)')
-    .option('-c, --config <file>', 'path to the config file', 'config.json')
-    .option('-u, --user <id>', 'user ID, empty for an anonymous user', '')
-    .option('-t, --ttl <seconds>', 'token TTL in seconds, -1 for no expiration', parseTtl, DEFAULT_TTL_SECONDS)
-    .option('-q, --quiet', 'print only the token')
-    .action(async (opts: GenOptions, cmd: Command) => run(() => generate(cmd, opts, false)));
-
-  program
-    .command('gensubtoken')
-    .description('generate a sample HMAC SHA-256 subscription JWT for a user and channel')
-    .option('-c, --config <file>', 'path to the config file', 'config.json')
-    .option('-u, --user <id>', 'user ID, empty for an anonymous user', '')
-    .requiredOption('-s, --channel <channel>', 'channel the token grants')
-    .option('-t, --ttl <seconds>', 'token TTL in seconds, -1 for no expiration', parseTtl, DEFAULT_TTL_SECONDS)
-    .option('-q, --quiet', 'print only the token')
-    .action(async (opts: GenOptions, cmd: Command) => run(() => generate(cmd, opts, true)));
-
-  program
-    .command('checktoken')
-    .description('check a connection JWT against the configured token settings')
-    .argument('<token>', 'the JWT to check')
-    .option('-c, --config <file>', 'path to the config file', 'config.json')
-    .action(async (token: string, opts: CheckOptions, cmd: Command) => run(() => check(cmd, token, opts, false)));
-
-  program
-    .command('checksubtoken')
-    .description('check a subscription JWT against the configured subscription token settings')
-    .argument('<token>', 'the JWT to check')
-    .option('-c, --config <file>', 'path to the config file', 'config.json')
-    .action(async (token: string, opts: CheckOptions, cmd: Command) => run(() => check(cmd, token, opts, true)));
+  for (const { name, subscription, description } of GEN_COMMANDS) {
+    const gen = program
+      .command(name)
+      .description(description)
+      .option('-c, --config <file>', 'path to the config file', 'config.json')
+      .option('-u, --user <id>', 'user ID, empty for an anonymous user', '');
+    if (subscription) gen.requiredOption('-s, --channel <channel>', 'channel the token grants');
+    gen
+      .option('-t, --ttl <seconds>', 'token TTL in seconds, -1 for no expiration', parseTtl, DEFAULT_TTL_SECONDS)
+      .option('-q, --quiet', 'print only the token')
+      .action(async (opts: GenOptions, cmd: Command) => run(() => generate(cmd, opts, subscription)));
+  }
+  for (const { name, subscription, description } of CHECK_COMMANDS) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<token>', 'the JWT to check')
+      .option('-c, --config <file>', 'path to the config file', 'config.json')
+      .action(async (token: string, opts: CheckOptions, cmd: Command) => run(() => check(cmd, token, opts, subscription)));
+  }
 }

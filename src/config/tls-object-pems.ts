@@ -3,6 +3,7 @@
  * to PEM text: for each PEM the source priority is file > base64 > raw PEM.
  */
 import { readFileSync } from 'node:fs';
+import type { ClientTlsOptions } from '../util/client-tls.js';
 import { ConfigError } from './errors.js';
 
 /** The unified TLS object as it appears in the config. */
@@ -24,14 +25,12 @@ export interface TlsObjectConfig {
   readonly server_name: string;
 }
 
-/** PEM text of an enabled TLS object (absent = not configured). */
-export interface TlsObjectPems {
-  readonly certPem?: string | undefined;
-  readonly keyPem?: string | undefined;
-  readonly serverCaPem?: string | undefined;
+/**
+ * PEM text of an enabled TLS object (absent = not configured), in the client form: `caPem` is the
+ * object's `server_ca_pem` (verifies the server); `client_ca_pem` only matters to a TLS server.
+ */
+export interface TlsObjectPems extends ClientTlsOptions {
   readonly clientCaPem?: string | undefined;
-  readonly serverName?: string | undefined;
-  readonly insecureSkipVerify: boolean;
 }
 
 type PemKind = 'cert_pem' | 'key_pem' | 'server_ca_pem' | 'client_ca_pem';
@@ -66,7 +65,7 @@ export function tlsObjectPems(o: TlsObjectConfig, key: string): TlsObjectPems | 
   const out: TlsObjectPems = {
     certPem: pem('cert_pem'),
     keyPem: pem('key_pem'),
-    serverCaPem: pem('server_ca_pem'),
+    caPem: pem('server_ca_pem'),
     clientCaPem: pem('client_ca_pem'),
     serverName: o.server_name !== '' ? o.server_name : undefined,
     insecureSkipVerify: o.insecure_skip_verify,

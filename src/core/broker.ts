@@ -4,12 +4,34 @@
  * One interface covers both because appending to history and publishing must be atomic per channel:
  * subscribers that recover from history and then go live must never see a gap or a duplicate.
  */
+import { positiveOr } from '../util/positive.js';
+import type { Clock } from './clock.js';
 import type { ClientInfo, Publication, StreamPosition } from './types.js';
 
 /** Engine defaults every Broker applies (Centrifugo's): stream metadata lives 720 h (`history_meta_ttl`) when a call passes `metaTtlMs: 0`. */
 export const DEFAULT_HISTORY_META_TTL_MS = 720 * 3600 * 1000;
 /** How long a publish result is remembered for an idempotency key when the publish gives no TTL (300 s). */
 export const DEFAULT_IDEMPOTENT_RESULT_TTL_MS = 300_000;
+
+/** Construct-time options every history-keeping Broker engine (memory, Redis) takes. */
+export interface HistoryBrokerOptions {
+  /** Time source for epochs, publication times and expiry. @default systemClock */
+  readonly clock?: Clock | undefined;
+  /** Informational: a broker learns nothing from it (a controller receives the node id in `start`). */
+  readonly nodeId?: string | undefined;
+  /** Used when a publish carries no (or a non-positive) `idempotentResultTtlMs`. @default 300_000 */
+  readonly idempotentResultTtlMs?: number | undefined;
+  /** Stream meta TTL when a publish/history call passes `metaTtlMs: 0`. @default 720 h */
+  readonly defaultHistoryMetaTtlMs?: number | undefined;
+}
+
+/** The engine-wide TTLs of {@link HistoryBrokerOptions}: a non-positive or absent value takes the default. */
+export function historyBrokerTtls(options: HistoryBrokerOptions): { readonly resultTtlMs: number; readonly metaTtlMs: number } {
+  return {
+    resultTtlMs: positiveOr(options.idempotentResultTtlMs, DEFAULT_IDEMPOTENT_RESULT_TTL_MS),
+    metaTtlMs: positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_HISTORY_META_TTL_MS),
+  };
+}
 
 /** History settings for one publish; history is on when `size > 0 && ttlMs > 0`. */
 export interface HistoryPublishOptions {

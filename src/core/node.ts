@@ -108,9 +108,7 @@ export interface NodeInfo {
 }
 
 /** Options of a server-side subscription made through the server API. */
-export interface ServerSubscribeOptions {
-  readonly clientId?: string | undefined;
-  readonly sessionId?: string | undefined;
+export interface ServerSubscribeOptions extends UserFilter {
   readonly expireAtSec?: number | undefined;
   readonly chanInfo?: Uint8Array | undefined;
   readonly data?: Uint8Array | undefined;
@@ -120,7 +118,7 @@ export interface ServerSubscribeOptions {
 
 /**
  * Per-subscription overrides of channel options (token `override` claim, server API `subscribe`
- * `override`); unset = the channel option. Filled field by field by the claim and API parsers.
+ * `override`, subscribe and connect proxy results); unset = the channel option. Filled field by field by the claim and API parsers.
  */
 export interface SubscribeOverride {
   presence?: boolean | undefined;
@@ -130,6 +128,7 @@ export interface SubscribeOverride {
   forceRecovery?: boolean | undefined;
 }
 
+/** Which of a user's connections a user-targeted operation reaches: all, or only one client / session. */
 export interface UserFilter {
   readonly clientId?: string | undefined;
   readonly sessionId?: string | undefined;
@@ -369,10 +368,8 @@ export class Node implements BrokerEventHandler {
     await this.#localSubscribe(userId, channel, options);
     await this.#sendControl({
       t: 'subscribe',
-      user: userId,
+      ...userTarget(userId, options),
       channel,
-      ...(options.clientId ? { client: options.clientId } : {}),
-      ...(options.sessionId ? { session: options.sessionId } : {}),
       ...(options.expireAtSec ? { expireAtSec: options.expireAtSec } : {}),
       ...(options.chanInfo ? { chanInfo: toB64(options.chanInfo)! } : {}),
       ...(options.data ? { data: toB64(options.data)! } : {}),
@@ -385,10 +382,8 @@ export class Node implements BrokerEventHandler {
     await this.#localUnsubscribe(userId, channel, filter);
     await this.#sendControl({
       t: 'unsubscribe',
-      user: userId,
+      ...userTarget(userId, filter),
       channel,
-      ...(filter.clientId ? { client: filter.clientId } : {}),
-      ...(filter.sessionId ? { session: filter.sessionId } : {}),
     });
   }
 
@@ -400,9 +395,7 @@ export class Node implements BrokerEventHandler {
     this.#localDisconnect(userId, filter, disconnect);
     await this.#sendControl({
       t: 'disconnect',
-      user: userId,
-      ...(filter.clientId ? { client: filter.clientId } : {}),
-      ...(filter.sessionId ? { session: filter.sessionId } : {}),
+      ...userTarget(userId, filter),
       ...(filter.whitelist?.length ? { whitelist: [...filter.whitelist] } : {}),
       ...(disconnect ? { code: disconnect.code, reason: disconnect.reason } : {}),
       ...(disconnect?.reconnect !== undefined ? { reconnect: disconnect.reconnect } : {}),
@@ -417,9 +410,7 @@ export class Node implements BrokerEventHandler {
     this.#localRefresh(userId, filter, options);
     await this.#sendControl({
       t: 'refresh',
-      user: userId,
-      ...(filter.clientId ? { client: filter.clientId } : {}),
-      ...(filter.sessionId ? { session: filter.sessionId } : {}),
+      ...userTarget(userId, filter),
       ...(options.expired ? { expired: true } : {}),
       ...(options.expireAtSec ? { expireAtSec: options.expireAtSec } : {}),
       ...(options.info ? { info: toB64(options.info)! } : {}),
@@ -731,6 +722,15 @@ export class Node implements BrokerEventHandler {
     this.timers.stop();
     await Promise.allSettled([this.broker.close(), this.presenceManager.close(), this.controller?.close()]);
   }
+}
+
+/** The fields of a user-targeted control message that name whose connections it reaches. */
+function userTarget(userId: string, filter: UserFilter): { user: string; client?: string; session?: string } {
+  return {
+    user: userId,
+    ...(filter.clientId ? { client: filter.clientId } : {}),
+    ...(filter.sessionId ? { session: filter.sessionId } : {}),
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

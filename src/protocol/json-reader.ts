@@ -90,31 +90,18 @@ export class JsonReader {
 
   private message(desc: MessageDesc, depth: number): Obj {
     if (depth > MAX_DEPTH) this.fail('nesting too deep');
-    this.expect(0x7b, `an object for ${desc.name}`);
     const obj: Obj = {};
-    this.ws();
-    if (this.peek() === 0x7d) {
-      this.pos++;
-      return obj;
-    }
-    for (;;) {
-      const key = this.string();
-      this.ws();
-      this.expect(0x3a, "':'");
-      this.ws();
+    if (this.openEmpty(0x7b, 0x7d, `an object for ${desc.name}`)) return obj;
+    do {
+      const key = this.memberKey();
       const field = desc.byJson.get(key);
       if (field === undefined) {
         this.skip();
       } else if (!this.takeNull()) {
         this.field(obj, field, depth);
       }
-      this.ws();
-      const c = this.peek();
-      this.pos++;
-      if (c === 0x7d) return obj;
-      if (c !== 0x2c) this.fail("expected ',' or '}'");
-      this.ws();
-    }
+    } while (this.another(0x7d, "expected ',' or '}'"));
+    return obj;
   }
 
   private field(obj: Obj, f: FieldDesc, depth: number): void {
@@ -122,20 +109,10 @@ export class JsonReader {
       obj[f.name] = this.map(f, depth);
     } else if (f.repeated) {
       const list: unknown[] = [];
-      this.expect(0x5b, `an array for ${f.json}`);
-      this.ws();
-      if (this.peek() === 0x5d) {
-        this.pos++;
-      } else {
-        for (;;) {
+      if (!this.openEmpty(0x5b, 0x5d, `an array for ${f.json}`)) {
+        do {
           list.push(this.element(f, depth));
-          this.ws();
-          const c = this.peek();
-          this.pos++;
-          if (c === 0x5d) break;
-          if (c !== 0x2c) this.fail("expected ',' or ']'");
-          this.ws();
-        }
+        } while (this.another(0x5d, "expected ',' or ']'"));
       }
       obj[f.name] = list;
     } else {
@@ -149,26 +126,42 @@ export class JsonReader {
   }
 
   private map(f: FieldDesc, depth: number): Obj {
-    this.expect(0x7b, `an object for ${f.json}`);
     const out: Obj = {};
-    this.ws();
-    if (this.peek() === 0x7d) {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      const key = this.string();
-      this.ws();
-      this.expect(0x3a, "':'");
-      this.ws();
+    if (this.openEmpty(0x7b, 0x7d, `an object for ${f.json}`)) return out;
+    do {
+      const key = this.memberKey();
       if (!this.takeNull()) setOwn(out, key, this.element(f, depth));
-      this.ws();
-      const c = this.peek();
-      this.pos++;
-      if (c === 0x7d) return out;
-      if (c !== 0x2c) this.fail("expected ',' or '}'");
-      this.ws();
-    }
+    } while (this.another(0x7d, "expected ',' or '}'"));
+    return out;
+  }
+
+  /** Consumes the `open` byte of a container (failing with `what`) and, when it is empty, its `close`: true for an empty container. */
+  private openEmpty(open: number, close: number, what: string): boolean {
+    this.expect(open, what);
+    this.ws();
+    if (this.peek() !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** An object member's key and its `:`, leaving the cursor on the value. */
+  private memberKey(): string {
+    const key = this.string();
+    this.ws();
+    this.expect(0x3a, "':'");
+    this.ws();
+    return key;
+  }
+
+  /** After a container item: consumes `,` and the whitespace after it (true, another item follows) or `close` (false), else fails. */
+  private another(close: number, expected: string): boolean {
+    this.ws();
+    const c = this.peek();
+    this.pos++;
+    if (c === close) return false;
+    if (c !== 0x2c) this.fail(expected);
+    this.ws();
+    return true;
   }
 
   private scalar(t: ScalarType, name: string): unknown {

@@ -46,6 +46,16 @@ function proxyType(name: string): protobuf.Type {
   return proxyRoot().lookupType(`${PROXY_PACKAGE}.${name}`);
 }
 
+/** The JSON kinds of the scalar types `proxy.proto` uses (bytes travel as raw JSON); any other is an int32. */
+const SCALAR_KINDS: ReadonlyMap<string, FieldKind> = new Map([
+  ['string', { k: 'string' }],
+  ['bool', { k: 'bool' }],
+  ['bytes', { k: 'raw' }],
+  ['int64', { k: 'int64' }],
+  ['uint32', { k: 'uint32' }],
+]);
+const INT32_KIND: FieldKind = { k: 'int32' };
+
 function kindOf(field: protobuf.Field): FieldKind {
   let base: FieldKind;
   const rt = field.resolvedType;
@@ -53,25 +63,7 @@ function kindOf(field: protobuf.Field): FieldKind {
     const name = rt.name;
     base = { k: 'message', msg: () => jsonSchema(name) };
   } else {
-    switch (field.type) {
-      case 'string':
-        base = { k: 'string' };
-        break;
-      case 'bool':
-        base = { k: 'bool' };
-        break;
-      case 'bytes':
-        base = { k: 'raw' };
-        break;
-      case 'int64':
-        base = { k: 'int64' };
-        break;
-      case 'uint32':
-        base = { k: 'uint32' };
-        break;
-      default:
-        base = { k: 'int32' };
-    }
+    base = SCALAR_KINDS.get(field.type) ?? INT32_KIND;
   }
   if (field instanceof protobuf.MapField) return { k: 'map', of: base };
   if (field.repeated) return { k: 'repeated', of: base };

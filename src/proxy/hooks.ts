@@ -14,40 +14,35 @@ import { customDisconnect, DisconnectError } from '../core/disconnect.js';
 import { ClientError, ClientErrors } from '../core/errors.js';
 import { compileTagsFilter, type TagsFilter } from '../core/tags-filter.js';
 import type { ClientView, ConnectionContext, ServerRefreshDecision, SubscriptionStream } from '../core/handler.js';
+import type { SubscribeOverride } from '../core/node.js';
 import type { ConnectRequest, FilterNode, SubscribeRequest } from '../protocol/types.js';
 import { decodeStdBase64 } from '../api/base64.js';
 import type { ProxyMessage, UnaryHook } from './codec.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyDefinition, ProxySetup } from './options.js';
 import { ProxyCallError, type ProxyStream, type ProxyTransport } from './transport.js';
+import { assignDefined } from '../util/object.js';
 
 /** A refresh proxy that fails leaves the connection alone for this long before asking again. */
 const REFRESH_RETRY_SEC = 60;
 
-/** Per-subscription option overrides of a proxy answer. */
-interface ProxyOverride {
-  presence?: boolean;
-  joinLeave?: boolean;
-  forcePushJoinLeave?: boolean;
-  forcePositioning?: boolean;
-  forceRecovery?: boolean;
-}
-
-/** A subscribe / subscribe-stream result, or a connect-proxy server-side subscription (`subs`). */
-export interface SubscribeProxyResult {
+/** What connect and subscribe proxies both grant: an expiry (unix seconds, 0 = never), info and data. */
+interface ProxyGrant {
   readonly expireAtSec: number;
   readonly info?: Uint8Array | undefined;
   readonly data?: Uint8Array | undefined;
-  readonly override?: ProxyOverride | undefined;
+}
+
+/** A subscribe / subscribe-stream result, or a connect-proxy server-side subscription (`subs`). */
+export interface SubscribeProxyResult extends ProxyGrant {
+  /** Per-subscription option overrides of the proxy answer. */
+  readonly override?: SubscribeOverride | undefined;
   /** Server-enforced tags filter (`server_tags_filter`, Centrifugo v6): publications must pass it as well as the client's `tf`. */
   readonly serverTagsFilter?: TagsFilter | undefined;
 }
 
-export interface ConnectProxyResult {
+export interface ConnectProxyResult extends ProxyGrant {
   readonly userId: string;
-  readonly expireAtSec: number;
-  readonly info?: Uint8Array | undefined;
-  readonly data?: Uint8Array | undefined;
   readonly channels: readonly string[];
   readonly subs: ReadonlyMap<string, SubscribeProxyResult>;
   readonly meta?: Uint8Array | undefined;
@@ -130,11 +125,11 @@ function boolValue(v: unknown): boolean | undefined {
   return o === undefined ? undefined : o.value === true;
 }
 
-function override(v: unknown): ProxyOverride | undefined {
+function override(v: unknown): SubscribeOverride | undefined {
   const o = obj(v);
   if (o === undefined) return undefined;
-  const out: ProxyOverride = {};
-  const set = (k: keyof ProxyOverride, key: string): void => {
+  const out: SubscribeOverride = {};
+  const set = (k: keyof SubscribeOverride, key: string): void => {
     const b = boolValue(o[key]);
     if (b !== undefined) out[k] = b;
   };
@@ -525,15 +520,7 @@ function filterNode(v: unknown): FilterNode | undefined {
   const o = obj(v);
   if (o === undefined) return undefined;
   const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
-  const n: FilterNode = {};
-  const op = str(o.op);
-  const key = str(o.key);
-  const cmp = str(o.cmp);
-  const val = str(o.val);
-  if (op !== undefined) n.op = op;
-  if (key !== undefined) n.key = key;
-  if (cmp !== undefined) n.cmp = cmp;
-  if (val !== undefined) n.val = val;
+  const n = assignDefined<FilterNode>({}, { op: str(o.op), key: str(o.key), cmp: str(o.cmp), val: str(o.val) });
   if (Array.isArray(o.vals) && o.vals.length > 0) n.vals = o.vals.filter((x): x is string => typeof x === 'string');
   if (Array.isArray(o.nodes) && o.nodes.length > 0) n.nodes = o.nodes.map((c) => filterNode(c) ?? {});
   return n;

@@ -13,6 +13,14 @@ import type { ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 
+/** What the WebSocket and HTTP-streaming endpoints apply to a connection request before accepting it. */
+export interface ConnectionAdmission {
+  /** `client_user_id_http_header`: take the user id from this request header. */
+  readonly userIdHeader?: string | undefined;
+  /** `client_connection_limit` / `client_connection_rate_limit`. */
+  readonly limiter?: ConnectionLimiter | undefined;
+}
+
 export class ConnectionLimiter {
   readonly #limit: number;
   readonly #ratePerSec: number;

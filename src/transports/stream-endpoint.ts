@@ -11,17 +11,13 @@ import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
 import { answerStatus, answerTooLarge, capturedHeaders, headerValue, readBody, STREAM_HEADERS, STREAM_HEADERS_H2, TOO_LARGE } from './http-request.js';
-import { answerUnavailable, type ConnectionLimiter } from './limits.js';
+import { answerUnavailable, type ConnectionAdmission } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { type ConnectHttpResponse, ResponseTransport, type ResponseTransportOptions } from './response-transport.js';
 
-export interface StreamEndpointContext {
+export interface StreamEndpointContext extends ConnectionAdmission {
   readonly node: Node;
   readonly streams: OpenStreams;
-  /** `client_user_id_http_header`. */
-  readonly userIdHeader?: string | undefined;
-  /** `client_connection_limit` / `client_connection_rate_limit`. */
-  readonly limiter?: ConnectionLimiter | undefined;
 }
 
 /** Per-endpoint settings: `*_max_request_body_size` and the `allowed_origins` check. */

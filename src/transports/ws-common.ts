@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type { Logger } from '../core/logger.js';
 import type { OriginCheck } from './cors.js';
-import { type ConnectionLimiter, UPGRADE_503 } from './limits.js';
+import { type ConnectionAdmission, type ConnectionLimiter, UPGRADE_503 } from './limits.js';
 
 /** How long to wait for the client's close frame before dropping the TCP connection (Centrifugo's connection close). */
 const CLOSE_WAIT_MS = 5000;
@@ -17,7 +17,7 @@ const DEFAULT_PING_INTERVAL_MS = 25_000;
 const DEFAULT_PONG_TIMEOUT_MS = 10_000;
 
 /** Settings both WebSocket endpoints take from config. */
-export interface WebSocketCommonOptions {
+export interface WebSocketCommonOptions extends ConnectionAdmission {
   readonly messageSizeLimit: number;
   readonly compression: boolean;
   readonly compressionLevel: number;
@@ -25,10 +25,6 @@ export interface WebSocketCommonOptions {
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
   readonly checkOrigin: OriginCheck;
-  /** `client_user_id_http_header`: take the user id from this request header. */
-  readonly userIdHeader?: string | undefined;
-  /** `client_connection_limit` / `client_connection_rate_limit`. */
-  readonly limiter?: ConnectionLimiter | undefined;
   /** `websocket_write_timeout` / `uni_websocket_write_timeout` (ms): a write not drained by then closes the connection (3009); ≤ 0 or absent = no limit. */
   readonly writeTimeoutMs?: number | undefined;
 }

@@ -2,34 +2,25 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from './api.js';
 import { json } from './format.js';
+import { usePoll } from './poll.js';
 import { tail, type TailPublication } from './tail.js';
 
-const POLL_MS = 3000;
 const TAIL_KEEP = 100;
 
 export function Channels({ onError, open }: { onError: (err: unknown) => void; open: (channel: string) => void }) {
   const [pattern, setPattern] = useState('');
   const [channels, setChannels] = useState<Array<[string, number]> | undefined>(undefined);
-  useEffect(() => {
-    let stopped = false;
-    const load = (): void => {
-      call<{ channels?: Record<string, { num_clients?: number }> }>('channels', { pattern })
-        .then((r) => {
-          if (stopped) return;
-          if (r.error !== undefined) throw new Error(`channels: ${r.error.message}`);
-          const list = Object.entries(r.result?.channels ?? {}).map(([ch, info]): [string, number] => [ch, info.num_clients ?? 0]);
-          list.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-          setChannels(list);
-        })
-        .catch((err: unknown) => !stopped && onError(err));
-    };
-    load();
-    const t = setInterval(load, POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(t);
-    };
-  }, [pattern, onError]);
+  usePoll<{ channels?: Record<string, { num_clients?: number }> }>(
+    'channels',
+    { pattern },
+    (result) => {
+      const list = Object.entries(result?.channels ?? {}).map(([ch, info]): [string, number] => [ch, info.num_clients ?? 0]);
+      list.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      setChannels(list);
+    },
+    onError,
+    [pattern],
+  );
 
   return (
     <section>

@@ -1,7 +1,7 @@
 /** @module admin/ui/status — every node of the cluster, from `info` polled every 3 s. */
-import { useEffect, useState } from 'preact/hooks';
-import { call } from './api.js';
+import { useState } from 'preact/hooks';
 import { rate, uptime } from './format.js';
+import { usePoll } from './poll.js';
 
 export interface NodeResult {
   uid: string;
@@ -24,30 +24,19 @@ function perSecond(n: NodeResult, prefix: string): number | undefined {
   return sum / m.interval;
 }
 
-const POLL_MS = 3000;
-
 export function Status({ onError }: { onError: (err: unknown) => void }) {
   const [nodes, setNodes] = useState<NodeResult[] | undefined>(undefined);
   const [updated, setUpdated] = useState<Date | undefined>(undefined);
-  useEffect(() => {
-    let stopped = false;
-    const load = (): void => {
-      call<{ nodes: NodeResult[] }>('info', {})
-        .then((r) => {
-          if (stopped) return;
-          if (r.error !== undefined) throw new Error(`info: ${r.error.message}`);
-          setNodes([...(r.result?.nodes ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
-          setUpdated(new Date());
-        })
-        .catch((err: unknown) => !stopped && onError(err));
-    };
-    load();
-    const t = setInterval(load, POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(t);
-    };
-  }, [onError]);
+  usePoll<{ nodes: NodeResult[] }>(
+    'info',
+    {},
+    (result) => {
+      setNodes([...(result?.nodes ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
+      setUpdated(new Date());
+    },
+    onError,
+    [],
+  );
 
   if (nodes === undefined) return <p class="muted">Loading…</p>;
   const total = (f: (n: NodeResult) => number | undefined): number => nodes.reduce((s, n) => s + (f(n) ?? 0), 0);

@@ -15,51 +15,34 @@ import {
 } from './commands.js';
 import { handleConnect } from './connect.js';
 
+type CommandHandler = (client: Client, cmd: Command) => Promise<void>;
+
+/** Centrifugo has no asynchronous message handler. */
+function rejectSend(): Promise<void> {
+  throw new DisconnectError(Disconnects.NotAvailable);
+}
+
+/** Command field, its method name (metrics) and handler, in Centrifugo's dispatch order. */
+const HANDLERS: readonly (readonly [keyof Command, string, CommandHandler])[] = [
+  ['connect', 'connect', handleConnect],
+  ['subscribe', 'subscribe', handleSubscribe],
+  ['unsubscribe', 'unsubscribe', handleUnsubscribe],
+  ['publish', 'publish', handlePublish],
+  ['presence', 'presence', handlePresence],
+  ['presenceStats', 'presence_stats', handlePresenceStats],
+  ['history', 'history', handleHistory],
+  ['rpc', 'rpc', handleRpc],
+  ['send', 'send', rejectSend],
+  ['refresh', 'refresh', handleRefresh],
+  ['subRefresh', 'sub_refresh', handleSubRefresh],
+];
+
 /** Runs one command; returns the method name (for metrics). Throws ClientError / DisconnectError. */
 export async function dispatchCommand(client: Client, cmd: Command): Promise<string> {
-  if (cmd.connect !== undefined) {
-    await handleConnect(client, cmd);
-    return 'connect';
-  }
-  if (cmd.subscribe !== undefined) {
-    await handleSubscribe(client, cmd);
-    return 'subscribe';
-  }
-  if (cmd.unsubscribe !== undefined) {
-    await handleUnsubscribe(client, cmd);
-    return 'unsubscribe';
-  }
-  if (cmd.publish !== undefined) {
-    await handlePublish(client, cmd);
-    return 'publish';
-  }
-  if (cmd.presence !== undefined) {
-    await handlePresence(client, cmd);
-    return 'presence';
-  }
-  if (cmd.presenceStats !== undefined) {
-    await handlePresenceStats(client, cmd);
-    return 'presence_stats';
-  }
-  if (cmd.history !== undefined) {
-    await handleHistory(client, cmd);
-    return 'history';
-  }
-  if (cmd.rpc !== undefined) {
-    await handleRpc(client, cmd);
-    return 'rpc';
-  }
-  if (cmd.send !== undefined) {
-    // Centrifugo has no asynchronous message handler.
-    throw new DisconnectError(Disconnects.NotAvailable);
-  }
-  if (cmd.refresh !== undefined) {
-    await handleRefresh(client, cmd);
-    return 'refresh';
-  }
-  if (cmd.subRefresh !== undefined) {
-    await handleSubRefresh(client, cmd);
-    return 'sub_refresh';
+  for (const [field, method, handle] of HANDLERS) {
+    if (cmd[field] === undefined) continue;
+    await handle(client, cmd);
+    return method;
   }
   throw new DisconnectError(Disconnects.BadRequest);
 }

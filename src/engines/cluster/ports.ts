@@ -7,6 +7,14 @@ import type { Worker } from 'node:cluster';
 import type { MessagePort } from 'node:worker_threads';
 import { ENVELOPE_KEY, openEnvelope, type BatchPort } from './protocol.js';
 
+/** Hands the batch of every enveloped IPC message `channel` receives to `handler` (other messages are someone else's). */
+function onEnvelopes<In>(channel: Pick<NodeJS.EventEmitter, 'on'>, handler: (batch: In[]) => void): void {
+  channel.on('message', (message: unknown) => {
+    const batch = openEnvelope<In>(message);
+    if (batch !== undefined) handler(batch);
+  });
+}
+
 /** This process's IPC channel to the primary that forked it. */
 export function parentProcessPort<In, Out>(): BatchPort<In, Out> {
   const send = process.send?.bind(process);
@@ -16,12 +24,7 @@ export function parentProcessPort<In, Out>(): BatchPort<In, Out> {
       // The callback turns a failed write (the primary is gone) into nothing instead of an 'error' event.
       if (process.connected) send({ [ENVELOPE_KEY]: batch }, undefined, undefined, () => undefined);
     },
-    onBatch: (handler) => {
-      process.on('message', (message: unknown) => {
-        const batch = openEnvelope<In>(message);
-        if (batch !== undefined) handler(batch);
-      });
-    },
+    onBatch: (handler) => onEnvelopes(process, handler),
     close: () => undefined,
   };
 }
@@ -33,12 +36,7 @@ export function clusterWorkerPort<In, Out>(worker: Worker): BatchPort<In, Out> {
       // A write to a worker that just died fails quietly: its exit handler detaches it.
       if (worker.isConnected()) worker.send({ [ENVELOPE_KEY]: batch }, undefined, () => undefined);
     },
-    onBatch: (handler) => {
-      worker.on('message', (message: unknown) => {
-        const batch = openEnvelope<In>(message);
-        if (batch !== undefined) handler(batch);
-      });
-    },
+    onBatch: (handler) => onEnvelopes(worker, handler),
     close: () => undefined,
   };
 }

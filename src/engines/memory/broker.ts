@@ -6,10 +6,10 @@
  * even if the sweep timer never ran; the timer only reclaims memory of streams nobody touches.
  */
 import {
-  DEFAULT_HISTORY_META_TTL_MS,
-  DEFAULT_IDEMPOTENT_RESULT_TTL_MS,
+  historyBrokerTtls,
   type Broker,
   type BrokerEventHandler,
+  type HistoryBrokerOptions,
   type HistoryOptions,
   type HistoryResult,
   type PublishOptions,
@@ -24,15 +24,7 @@ import { IdempotencyCache } from './idempotency-cache.js';
 import { HistoryStream } from './stream.js';
 
 /** Options of `MemoryBroker`. */
-export interface MemoryBrokerOptions {
-  /** @default systemClock */
-  readonly clock?: Clock | undefined;
-  /** Informational; the memory broker never talks to other nodes. */
-  readonly nodeId?: string | undefined;
-  /** Used when a publish carries no (or a non-positive) `idempotentResultTtlMs`. @default 300_000 */
-  readonly idempotentResultTtlMs?: number | undefined;
-  /** Stream meta TTL when a publish/history call passes `metaTtlMs: 0`. @default 720 h */
-  readonly defaultHistoryMetaTtlMs?: number | undefined;
+export interface MemoryBrokerOptions extends HistoryBrokerOptions {
   /** Period of the memory-reclaiming sweep; 0 disables the timer (call `sweep()` by hand). @default 1000 */
   readonly sweepIntervalMs?: number | undefined;
 }
@@ -69,8 +61,7 @@ export class MemoryBroker implements Broker {
   constructor(options: MemoryBrokerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.nodeId = options.nodeId ?? '';
-    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_IDEMPOTENT_RESULT_TTL_MS);
-    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_HISTORY_META_TTL_MS);
+    ({ resultTtlMs: this.#resultTtlMs, metaTtlMs: this.#metaTtlMs } = historyBrokerTtls(options));
     const interval = options.sweepIntervalMs ?? 1000;
     if (interval > 0) {
       this.#timer = setInterval(() => this.sweep(), interval);

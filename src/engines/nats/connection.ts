@@ -9,7 +9,7 @@ import { errorText } from '../../util/error-text.js';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions, TlsOptions } from '@nats-io/transport-node';
 import { EngineError } from '../../core/errors.js';
-import { nodeTlsOptions } from '../client-tls.js';
+import { nodeTlsOptions } from '../../util/client-tls.js';
 import { silentLogger } from '../../core/logger.js';
 import type { Logger } from '../../core/logger.js';
 import {

@@ -4,7 +4,7 @@
  */
 import { positiveOr } from '../../util/positive.js';
 import { tlsObjectPems, type TlsObjectConfig } from '../../config/tls-object-pems.js';
-import type { ClientTlsOptions } from '../client-tls.js';
+import type { ClientTlsOptions } from '../../util/client-tls.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 
@@ -102,11 +102,7 @@ export type NatsOptionsFromConfig = Required<Pick<NatsBrokerOptions, 'url' | 'pr
  */
 export function natsOptionsFromConfig(config: NatsConfigSource): NatsOptionsFromConfig {
   const raw = config.nats_raw_mode;
-  const pems = config.nats_tls === undefined ? undefined : tlsObjectPems(config.nats_tls, 'nats_tls');
-  const tls: NatsTlsOptions | undefined =
-    pems === undefined
-      ? undefined
-      : { caPem: pems.serverCaPem, certPem: pems.certPem, keyPem: pems.keyPem, serverName: pems.serverName, insecureSkipVerify: pems.insecureSkipVerify };
+  const tls: NatsTlsOptions | undefined = config.nats_tls === undefined ? undefined : tlsObjectPems(config.nats_tls, 'nats_tls');
   return {
     ...(tls !== undefined ? { tls } : {}),
     url: config.nats_url !== undefined && config.nats_url !== '' ? config.nats_url : DEFAULT_NATS_URL,

@@ -6,8 +6,7 @@
  * channel with interest); channels live on the shard `jump(fnv1a64(channel), n)`.
  */
 import {
-  DEFAULT_HISTORY_META_TTL_MS,
-  DEFAULT_IDEMPOTENT_RESULT_TTL_MS,
+  historyBrokerTtls,
   type Broker,
   type BrokerEventHandler,
   type HistoryOptions,
@@ -24,9 +23,9 @@ import type { ClientInfo, Publication, StreamPosition } from '../../core/types.j
 import { ttlSeconds, type RedisEngineOptions } from './options.js';
 import { decodePubSubPayload, encodeJoinPayload, encodeLeavePayload } from './payload.js';
 import { decodePublication, encodeClientInfo, encodePublication } from './protobuf.js';
-import { PubSubConnection } from './pubsub.js';
+import { ShardPubSub } from './shard-pubsub.js';
 import { ScriptNames } from './scripts.js';
-import { engineError, RedisShardSet, type RedisShard } from './shard.js';
+import { engineError, type RedisShard, type RedisShardSet } from './shard.js';
 
 const ZERO_POSITION: StreamPosition = Object.freeze({ offset: 0, epoch: '' });
 const PUBLISH_COMMAND = 'publish';
@@ -106,26 +105,23 @@ function selectFromList(newestFirst: Publication[], start: number, options: Hist
 /** Broker over one or more Redis shards. */
 export class RedisBroker implements Broker {
   readonly supportsHistory = true;
+  readonly #links: ShardPubSub;
   readonly #set: RedisShardSet;
-  readonly #ownsSet: boolean;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #resultTtlMs: number;
   readonly #metaTtlMs: number;
   /** LIST history (`redis_use_lists`) instead of STREAM. */
   readonly #lists: boolean;
-  #pubsub: PubSubConnection[] = [];
   #handler: BrokerEventHandler | undefined;
-  #closed = false;
 
   /** With `shared`, connections are borrowed (and not closed by `close()`). */
   constructor(options: RedisEngineOptions, shared?: RedisShardSet) {
-    this.#set = shared ?? new RedisShardSet(options);
-    this.#ownsSet = shared === undefined;
+    this.#links = new ShardPubSub(options, shared);
+    this.#set = this.#links.set;
     this.#clock = options.clock ?? systemClock;
     this.#logger = this.#set.logger;
-    this.#resultTtlMs = positiveOr(options.idempotentResultTtlMs, DEFAULT_IDEMPOTENT_RESULT_TTL_MS);
-    this.#metaTtlMs = positiveOr(options.defaultHistoryMetaTtlMs, DEFAULT_HISTORY_META_TTL_MS);
+    ({ resultTtlMs: this.#resultTtlMs, metaTtlMs: this.#metaTtlMs } = historyBrokerTtls(options));
     this.#lists = options.useLists === true;
   }
 
@@ -136,7 +132,7 @@ export class RedisBroker implements Broker {
 
   /** Data PUB/SUB connection state per shard (tests, health). */
   get pubSubUp(): boolean[] {
-    return this.#pubsub.map((p) => p.up);
+    return this.#links.up;
   }
 
   /** Connects every data PUB/SUB connection; rejects with EngineError if one cannot connect. */
@@ -144,37 +140,33 @@ export class RedisBroker implements Broker {
     this.#assertOpen();
     if (this.#handler !== undefined) throw new EngineError('redis broker already started');
     this.#handler = handler;
-    this.#pubsub = this.#set.shards.map(
-      (shard) =>
-        new PubSubConnection({
-          name: `data shard ${shard.index}`,
-          connect: () => shard.createPubSubClient(),
-          fixedChannels: [shard.keys.anchorChannel],
-          ignoredChannels: [shard.keys.anchorChannel],
-          onMessage: (channel, payload) => this.#onMessage(shard, channel, payload),
-          logger: this.#logger,
-        }),
-    );
-    await Promise.all(this.#pubsub.map((p) => p.start()));
+    await this.#links.open((shard) => ({
+      name: `data shard ${shard.index}`,
+      connect: () => shard.createPubSubClient(),
+      fixedChannels: [shard.keys.anchorChannel],
+      ignoredChannels: [shard.keys.anchorChannel],
+      onMessage: (channel, payload) => this.#onMessage(shard, channel, payload),
+      logger: this.#logger,
+    }));
   }
 
   /** Resolves when every data connection is up (after a Redis restart, for example). */
   async whenUp(): Promise<void> {
-    await Promise.all(this.#pubsub.map((p) => p.whenUp()));
+    await Promise.all(this.#links.connections.map((p) => p.whenUp()));
   }
 
   async subscribe(channel: string): Promise<void> {
     this.#assertOpen();
     const shard = this.#set.shardFor(channel);
-    const pubsub = this.#pubsub[shard.index];
+    const pubsub = this.#links.connections[shard.index];
     if (pubsub === undefined) throw new EngineError('redis broker is not started');
     await pubsub.subscribe([shard.keys.clientChannel(channel)]);
   }
 
   async unsubscribe(channel: string): Promise<void> {
-    if (this.#closed) return;
+    if (this.#links.closed) return;
     const shard = this.#set.shardFor(channel);
-    await this.#pubsub[shard.index]?.unsubscribe([shard.keys.clientChannel(channel)]);
+    await this.#links.connections[shard.index]?.unsubscribe([shard.keys.clientChannel(channel)]);
   }
 
   async publish(channel: string, data: Uint8Array, options: PublishOptions): Promise<PublishResult> {
@@ -280,12 +272,7 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const pubsub = this.#pubsub;
-    this.#pubsub = [];
-    await Promise.all(pubsub.map((p) => p.close()));
-    if (this.#ownsSet) await this.#set.close();
+    await this.#links.close();
   }
 
   #historyKey(shard: RedisShard, channel: string): string {
@@ -302,7 +289,7 @@ export class RedisBroker implements Broker {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new EngineError('redis broker is closed');
+    if (this.#links.closed) throw new EngineError('redis broker is closed');
   }
 
   #onMessage(shard: RedisShard, redisChannel: string, payload: Uint8Array): void {

@@ -5,7 +5,7 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
-import { nodeTlsOptions } from '../client-tls.js';
+import { nodeTlsOptions } from '../../util/client-tls.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_IO_TIMEOUT_MS,

@@ -9,49 +9,41 @@
 import { EngineError } from '../../core/errors.js';
 import type { Controller } from '../../core/controller.js';
 import type { RedisEngineOptions } from './options.js';
-import { PubSubConnection } from './pubsub.js';
-import { RedisShardSet } from './shard.js';
+import type { RedisShardSet } from './shard.js';
+import { ShardPubSub } from './shard-pubsub.js';
 
 /** Controller over one or more Redis shards. */
 export class RedisController implements Controller {
-  readonly #set: RedisShardSet;
-  readonly #ownsSet: boolean;
-  #pubsub: PubSubConnection[] = [];
+  readonly #links: ShardPubSub;
   #next = 0;
   #started = false;
-  #closed = false;
 
   /** With `shared`, connections are borrowed (and not closed by `close()`). */
   constructor(options: RedisEngineOptions, shared?: RedisShardSet) {
-    this.#set = shared ?? new RedisShardSet(options);
-    this.#ownsSet = shared === undefined;
+    this.#links = new ShardPubSub(options, shared);
   }
 
   /** Control PUB/SUB connection state per shard. */
   get pubSubUp(): boolean[] {
-    return this.#pubsub.map((p) => p.up);
+    return this.#links.up;
   }
 
   async start(nodeId: string, onMessage: (data: Uint8Array) => void): Promise<void> {
-    if (this.#closed) throw new EngineError('redis controller is closed');
+    this.#assertOpen();
     if (this.#started) throw new EngineError('redis controller already started');
     this.#started = true;
-    this.#pubsub = this.#set.shards.map(
-      (shard) =>
-        new PubSubConnection({
-          name: `control shard ${shard.index}`,
-          connect: () => shard.createPubSubClient(),
-          fixedChannels: [shard.keys.controlChannel, shard.keys.nodeChannel(nodeId)],
-          onMessage: (_channel, payload) => onMessage(payload),
-          logger: this.#set.logger,
-        }),
-    );
-    await Promise.all(this.#pubsub.map((p) => p.start()));
+    await this.#links.open((shard) => ({
+      name: `control shard ${shard.index}`,
+      connect: () => shard.createPubSubClient(),
+      fixedChannels: [shard.keys.controlChannel, shard.keys.nodeChannel(nodeId)],
+      onMessage: (_channel, payload) => onMessage(payload),
+      logger: this.#links.set.logger,
+    }));
   }
 
   async publishControl(data: Uint8Array, toNodeId?: string): Promise<void> {
-    if (this.#closed) throw new EngineError('redis controller is closed');
-    const shards = this.#set.shards;
+    this.#assertOpen();
+    const shards = this.#links.set.shards;
     const shard = shards[this.#next++ % shards.length]!;
     if (this.#next >= shards.length) this.#next = 0;
     const channel = toNodeId === undefined || toNodeId === '' ? shard.keys.controlChannel : shard.keys.nodeChannel(toNodeId);
@@ -59,11 +51,10 @@ export class RedisController implements Controller {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const pubsub = this.#pubsub;
-    this.#pubsub = [];
-    await Promise.all(pubsub.map((p) => p.close()));
-    if (this.#ownsSet) await this.#set.close();
+    await this.#links.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#links.closed) throw new EngineError('redis controller is closed');
   }
 }

@@ -3,11 +3,12 @@
  * Centrifugo's flat Redis engine configuration keys.
  */
 import { readFileSync } from 'node:fs';
-import type { Clock } from '../../core/clock.js';
+import type { HistoryBrokerOptions } from '../../core/broker.js';
 import type { Logger } from '../../core/logger.js';
-import type { ClientTlsOptions } from '../client-tls.js';
+import type { ClientTlsOptions } from '../../util/client-tls.js';
 import { isTopologyUrl, parseTopologyUrl } from './address-url.js';
 import { parseHostPort, RedisOptionsError } from './host-port.js';
+import { assignDefined } from '../../util/object.js';
 
 export { parseHostPort, RedisOptionsError };
 
@@ -61,7 +62,7 @@ export interface RedisClusterShardOptions extends RedisShardCommonOptions {
 export type RedisShardOptions = RedisStandaloneShardOptions | RedisSentinelShardOptions | RedisClusterShardOptions;
 
 /** Options of RedisBroker, RedisPresenceManager and RedisController. */
-export interface RedisEngineOptions {
+export interface RedisEngineOptions extends HistoryBrokerOptions {
   /** One entry per shard; channels are spread by `jump(fnv1a64(channel), shards.length)`. */
   readonly shards: readonly RedisShardOptions[];
   /** Prefix of every key and PUB/SUB channel. @default 'centrifugo' */
@@ -73,14 +74,6 @@ export interface RedisEngineOptions {
   /** History in LISTs of framed publications instead of STREAMs (`redis_use_lists`). @default false */
   readonly useLists?: boolean | undefined;
   readonly logger?: Logger | undefined;
-  /** Informational (the controller receives the node id in `start`). */
-  readonly nodeId?: string | undefined;
-  /** Time source for epochs, publication times and presence expiry. @default systemClock */
-  readonly clock?: Clock | undefined;
-  /** Idempotent result TTL when a publish passes none. @default 300_000 */
-  readonly idempotentResultTtlMs?: number | undefined;
-  /** Stream meta TTL when a publish/history call passes `metaTtlMs: 0`. @default 720 h */
-  readonly defaultHistoryMetaTtlMs?: number | undefined;
 }
 
 /** Where to connect for a standalone shard, after URL parsing. */
@@ -303,13 +296,12 @@ export function redisShardOptionsFromConfig(c: RedisConfigKeys): RedisEngineOpti
       const shard: {
         -readonly [K in keyof RedisSentinelShardOptions]: RedisSentinelShardOptions[K];
       } = { ...common, sentinels: addrs, masterName };
-      const sUser = nonEmpty(c.redis_sentinel_user);
-      const sPassword = nonEmpty(c.redis_sentinel_password);
-      const sName = nonEmpty(c.redis_sentinel_client_name);
-      if (sUser !== undefined) shard.sentinelUser = sUser;
-      if (sPassword !== undefined) shard.sentinelPassword = sPassword;
-      if (sName !== undefined) shard.sentinelClientName = sName;
-      if (sentinelTls !== undefined) shard.sentinelTls = sentinelTls;
+      assignDefined(shard, {
+        sentinelUser: nonEmpty(c.redis_sentinel_user),
+        sentinelPassword: nonEmpty(c.redis_sentinel_password),
+        sentinelClientName: nonEmpty(c.redis_sentinel_client_name),
+        sentinelTls,
+      });
       shards.push(shard);
     }
   } else {

@@ -1,4 +1,4 @@
-/** @module engines/client-tls — TLS of an engine's client connections (Redis, NATS): PEM contents and their `tls.connect` form. */
+/** @module util/client-tls — TLS of an outgoing client connection (Redis, NATS): PEM contents and their `tls.connect` form. */
 import type { ConnectionOptions } from 'node:tls';
 
 /** Client TLS settings (PEM contents, not paths). */
