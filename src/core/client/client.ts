@@ -119,6 +119,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   timerBucket: number | undefined = undefined;
   // timers (absolute ms; 0 = not armed)
   #staleAt = 0;
+  /** Holds one of its user's shared connection slots (`NodeOptions.userConnectionSlots`) until it closes. */
+  #holdsUserSlot = false;
   #nextPingAt = 0;
   #pongDeadline = 0;
   #awaitingPong = false;
@@ -618,7 +620,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
     expireAtSec: number,
     clientSideRefresh: boolean,
     tokenChannels: readonly string[] | undefined,
+    holdsUserSlot = false,
   ): void {
+    this.#holdsUserSlot = holdsUserSlot;
     this.#clientSideRefresh = clientSideRefresh;
     this.#tokenChannels = tokenChannels;
     this.#userId = userId;
@@ -747,6 +751,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
     const channels = [...this.#channels.entries()];
     this.#channels.clear();
     this.node.hub.remove(this);
+    if (this.#holdsUserSlot) {
+      this.#holdsUserSlot = false;
+      this.node.userConnectionSlots?.release(this.#userId);
+    }
     this.node.metrics.action?.('remove_client');
     for (const [ch, ctx] of channels) {
       this.#releaseChannel(ch, ctx).catch(() => undefined);

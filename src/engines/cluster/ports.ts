@@ -7,18 +7,21 @@ import type { Worker } from 'node:cluster';
 import type { MessagePort } from 'node:worker_threads';
 import { ENVELOPE_KEY, openEnvelope, type BatchPort } from './protocol.js';
 
-/** This process's IPC channel to the primary that forked it. */
-export function parentProcessPort<In, Out>(): BatchPort<In, Out> {
+/**
+ * This process's IPC channel to the primary that forked it; `key` tells this link's batches from
+ * another link's on the same channel.
+ */
+export function parentProcessPort<In, Out>(key = ENVELOPE_KEY): BatchPort<In, Out> {
   const send = process.send?.bind(process);
   if (send === undefined) throw new Error('not a forked worker: no IPC channel to the primary');
   return {
     send: (batch) => {
       // The callback turns a failed write (the primary is gone) into nothing instead of an 'error' event.
-      if (process.connected) send({ [ENVELOPE_KEY]: batch }, undefined, undefined, () => undefined);
+      if (process.connected) send({ [key]: batch }, undefined, undefined, () => undefined);
     },
     onBatch: (handler) => {
       process.on('message', (message: unknown) => {
-        const batch = openEnvelope<In>(message);
+        const batch = openEnvelope<In>(message, key);
         if (batch !== undefined) handler(batch);
       });
     },
@@ -26,16 +29,16 @@ export function parentProcessPort<In, Out>(): BatchPort<In, Out> {
   };
 }
 
-/** The primary's end of a cluster worker's IPC channel. */
-export function clusterWorkerPort<In, Out>(worker: Worker): BatchPort<In, Out> {
+/** The primary's end of a cluster worker's IPC channel (`key` as in {@link parentProcessPort}). */
+export function clusterWorkerPort<In, Out>(worker: Worker, key = ENVELOPE_KEY): BatchPort<In, Out> {
   return {
     send: (batch) => {
       // A write to a worker that just died fails quietly: its exit handler detaches it.
-      if (worker.isConnected()) worker.send({ [ENVELOPE_KEY]: batch }, undefined, () => undefined);
+      if (worker.isConnected()) worker.send({ [key]: batch }, undefined, () => undefined);
     },
     onBatch: (handler) => {
       worker.on('message', (message: unknown) => {
-        const batch = openEnvelope<In>(message);
+        const batch = openEnvelope<In>(message, key);
         if (batch !== undefined) handler(batch);
       });
     },
