@@ -142,7 +142,11 @@ const EXTRA_LABELS = {
   'rotor-protobuf+tags-filter': 'Rotor Protobuf, tags filter',
 };
 const labelOf = (t) => TARGETS[t]?.label ?? EXTRA_LABELS[t] ?? CROSS_LABELS[t] ?? WORKERS_LABELS[t] ?? t;
-const WORKERS_LABELS = { 'workers-1': 'Rotor JSON, 1 process', 'workers-2': 'Rotor JSON, --workers 2 (memory engine in the primary)' };
+const WORKERS_LABELS = {
+  'workers-1': 'Rotor JSON, 1 process',
+  'workers-2': 'Rotor JSON, --workers 2 (memory engine in the primary)',
+  'workers-2-limits': 'Rotor JSON, --workers 2, connection limits set (counted in the primary)',
+};
 const CROSS_LABELS = { 'cross-memory': 'Rotor JSON, one node, memory engine', 'cross-redis': 'Rotor JSON, publish on node A → deliver on node B over Redis' };
 const med = (scenario, metric, target) => median(results[scenario]?.[metric]?.[target] ?? []);
 
@@ -380,9 +384,9 @@ async function crossSession(mode, n) {
  * (`treeCpuSeconds`); with W workers the server gets cores 0..W-1 (the client stays on core 1 as
  * everywhere, so on a 2-core machine the W = 2 server shares the client's core: see the note).
  */
-async function workersStart(w) {
+async function workersStart(w, extraConfig = {}) {
   const cpuList = w === 1 ? '0' : `0-${Math.min(CORES, w) - 1}`;
-  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
+  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w, ...extraConfig }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
   server.treeCpu = true;
   if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) {
     await server.stop();
@@ -408,10 +412,16 @@ async function workersFanoutSession(w, n) {
   }
 }
 
+/**
+ * Limits high enough never to refuse, so every connect pays the check: with workers, one IPC round
+ * trip to the primary per accepted connection and per connect of a user.
+ */
+const NON_BINDING_LIMITS = { client_connection_limit: 1_000_000, client_connection_rate_limit: 1_000_000, client_user_connection_limit: 1_000_000 };
+
 /** Connects/s of `connectN` fresh clients (HS256 JWT) after a warm-up of a tenth, CPU summed over the group. */
-async function workersConnectSession(w) {
+async function workersConnectSession(w, extraConfig = {}) {
   const n = P.connectN;
-  const server = await workersStart(w);
+  const server = await workersStart(w, extraConfig);
   try {
     const warm = new SubscriberPool('rotor-json', server.port, P.workers);
     try {
@@ -811,6 +821,10 @@ async function main() {
         }
         const c = await attempt(`workers=${w} connect #${rep + 1}`, () => workersConnectSession(w));
         if (c) record('workers-connect', `workers-${w}`, c);
+        if (w > 1) {
+          const l = await attempt(`workers=${w} connect, limits set #${rep + 1}`, () => workersConnectSession(w, NON_BINDING_LIMITS));
+          if (l) record('workers-connect', `workers-${w}-limits`, l);
+        }
       }
     }
   }
@@ -1167,7 +1181,7 @@ function renderReport(profile, pinned) {
       s += '\n';
     }
     if (results['workers-connect']) {
-      s += `Connects (HS256 JWT), ${fmt(P.connectN)} clients, ${P.connectConcurrency} at a time:\n\n`;
+      s += `Connects (HS256 JWT), ${fmt(P.connectN)} clients, ${P.connectConcurrency} at a time (the limits row sets \`client_connection_limit\`, \`client_connection_rate_limit\` and \`client_user_connection_limit\` too high to refuse: the cost of counting them in the primary):\n\n`;
       s += table(
         'workers-connect',
         [
@@ -1176,7 +1190,7 @@ function renderReport(profile, pinned) {
           ['rampServerCpuPct', 'server CPU %'],
         ],
         ['connectsPerSec', 'connects/s'],
-        rows,
+        [...rows, ...P.workerCounts.filter((w) => w > 1).map((w) => `workers-${w}-limits`)],
         'workers-1',
       );
       s += '\n';

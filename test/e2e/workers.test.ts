@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { apiOk, infoNodes, range } from '../harness/cluster.js';
 import { spawnServer, type ServerProcess } from '../harness/process.js';
@@ -323,6 +324,41 @@ async function settledCounts(server: ServerProcess, total: number): Promise<Map<
   return counts;
 }
 
+/** What a connection attempt got: `ok` (open; `close` ends it) or the HTTP status. */
+interface Attempt {
+  readonly outcome: string;
+  close(): void;
+}
+
+const TRANSPORTS = ['websocket', 'uni_websocket', 'http_stream', 'sse', 'uni_sse', 'uni_http_stream'] as const;
+
+async function attempt(server: ServerProcess, kind: (typeof TRANSPORTS)[number]): Promise<Attempt> {
+  if (kind === 'websocket' || kind === 'uni_websocket') {
+    const url = kind === 'websocket' ? server.wsUrl : server.wsUrl.replace('/connection/websocket', '/connection/uni_websocket?cf_connect=%7B%7D');
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.once('open', () => resolve({ outcome: 'ok', close: () => ws.terminate() }));
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume();
+        resolve({ outcome: String(res.statusCode), close: () => undefined });
+      });
+      ws.once('error', reject);
+    });
+  }
+  const paths = {
+    http_stream: ['/connection/http_stream', { method: 'POST', body: '{"id":1,"connect":{}}' }],
+    sse: [`/connection/sse?cf_connect=${encodeURIComponent('{"id":1,"connect":{}}')}`, {}],
+    uni_sse: ['/connection/uni_sse?cf_connect=%7B%7D', {}],
+    uni_http_stream: ['/connection/uni_http_stream', { method: 'POST', body: '{}' }],
+  } as const;
+  const [path, init] = paths[kind];
+  const ac = new AbortController();
+  const res = await fetch(`${server.url}${path}`, { ...init, signal: ac.signal });
+  if (res.status === 200) return { outcome: 'ok', close: () => ac.abort() };
+  await res.text();
+  return { outcome: String(res.status), close: () => undefined };
+}
+
 describe('rotor serve --workers 2: connection limits are exact across workers', () => {
   const clients: Client[] = [];
   const servers: ServerProcess[] = [];
@@ -365,7 +401,7 @@ describe('rotor serve --workers 2: connection limits are exact across workers', 
     // cluster module picks the worker: close and reconnect until the slot has moved, at most 6 rounds).
     let moved = false;
     let victim = cs[0]!;
-    for (const _ of range(6)) {
+    for (const _ of range(8)) {
       const before = await settledCounts(server, L);
       victim.disconnect();
       const after = await settledCounts(server, L - 1);
@@ -378,6 +414,9 @@ describe('rotor serve --workers 2: connection limits are exact across workers', 
         moved = true;
         break;
       }
+      // Taken on the same worker: the next victim is the new connection (on that worker), and one
+      // more refused connection moves the cluster module's round-robin turn to the other worker.
+      assert.equal(await upgradeStatus(server.wsUrl, { subprotocols: ['centrifuge-json'], timeoutMs: 10_000 }), 503);
     }
     assert.ok(moved, 'a slot freed on one worker was taken on the other');
   });
@@ -422,6 +461,27 @@ describe('rotor serve --workers 2: connection limits are exact across workers', 
     // would let up to 2 × rate in at once.
     assert.ok(admitted >= rate, `a full bucket admits ${rate} at once (got ${admitted})`);
     assert.ok(admitted <= Math.floor(rate + rate * elapsedSec), `at most ${rate} + ${rate} × ${elapsedSec.toFixed(2)} s admitted, got ${admitted}`);
+  });
+
+  it('every HTTP transport holds a slot while it is open: over the limit each one gets 503 from either worker', async () => {
+    const server = await start({ client_connection_limit: 1, client_insecure: true, http_stream: true, sse: true, uni_websocket: true, uni_sse: true, uni_http_stream: true });
+    for (const holder of TRANSPORTS) {
+      let held: Attempt | undefined;
+      // The previous holder's slot comes back once its close reached the primary.
+      await waitFor(
+        async () => {
+          const a = await attempt(server, holder);
+          assert.ok(a.outcome === 'ok' || a.outcome === '503', `${holder}: ${a.outcome}`);
+          if (a.outcome === 'ok') held = a;
+          return held !== undefined;
+        },
+        15_000,
+        `${holder} admitted`,
+        50,
+      );
+      for (const kind of TRANSPORTS) assert.equal((await attempt(server, kind)).outcome, '503', `${kind} while ${holder} holds the slot`);
+      held!.close();
+    }
   });
 
   it('kill -9 of a worker frees its slots: its clients reconnect within the limits, which still hold after the restart', async () => {
