@@ -218,7 +218,10 @@ const WORKERS_VARIANTS = [
   { key: 'workers-2', w: 2, cpus: serverCores(2), label: `Rotor JSON, --workers 2 (cores ${serverCores(2)})` },
   { key: 'workers-2-core0', w: 2, cpus: '0', label: 'Rotor JSON, --workers 2 all on core 0' },
 ];
-const WORKERS_LABELS = Object.fromEntries(WORKERS_VARIANTS.map((v) => [v.key, v.label]));
+const WORKERS_LABELS = {
+  ...Object.fromEntries(WORKERS_VARIANTS.map((v) => [v.key, v.label])),
+  'workers-2-limits': `Rotor JSON, --workers 2 (cores ${serverCores(2)}), connection limits set (counted in the primary)`,
+};
 const SCALE_LABELS = {
   'scale-ws': 'plain ws server (`ws` 8, send() loop), 1 process',
   'scale-rotor': 'Rotor JSON, 1 process',
@@ -462,8 +465,8 @@ async function crossSession(mode, n) {
  * (`treeCpuSeconds`); the client stays on core 1 as everywhere, so on a 2-core machine the 2-worker
  * server spread over two cores shares the client's core: see the note.
  */
-async function workersStart({ w, cpus: cpuList }) {
-  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
+async function workersStart({ w, cpus: cpuList }, extraConfig = {}) {
+  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w, ...extraConfig }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
   server.treeCpu = true;
   server.primary = w > 1;
   if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) {
@@ -505,11 +508,17 @@ async function workersFanoutSession(variant, n) {
   }
 }
 
+/**
+ * Limits high enough never to refuse, so every connect pays the check: with workers, one IPC round
+ * trip to the primary per accepted connection and per connect of a user.
+ */
+const NON_BINDING_LIMITS = { client_connection_limit: 1_000_000, client_connection_rate_limit: 1_000_000, client_user_connection_limit: 1_000_000 };
+
 /** Connects/s of `connectN` fresh clients (HS256 JWT) after a warm-up of a tenth, CPU summed over the group. */
-async function workersConnectSession(variant) {
+async function workersConnectSession(variant, extraConfig = {}) {
   const { w } = variant;
   const n = P.connectN;
-  const server = await workersStart(variant);
+  const server = await workersStart(variant, extraConfig);
   try {
     const warm = new SubscriberPool('rotor-json', server.port, P.workers);
     try {
@@ -1002,6 +1011,10 @@ async function main() {
             }
             const c = await attempt(`${v.key} connect #${rep + 1}`, () => workersConnectSession(v));
             if (c) record('workers-connect', v.key, c);
+            if (v.key === 'workers-2') {
+              const l = await attempt(`${v.key} connect, limits set #${rep + 1}`, () => workersConnectSession(v, NON_BINDING_LIMITS));
+              if (l) record('workers-connect', 'workers-2-limits', l);
+            }
           }
         }
       }
@@ -1588,7 +1601,7 @@ function renderBody(profile) {
       }
     }
     if (results['workers-connect']) {
-      s += `Connects (HS256 JWT), ${fmt(P.connectN)} clients, ${P.connectConcurrency} at a time:\n\n`;
+      s += `Connects (HS256 JWT), ${fmt(P.connectN)} clients, ${P.connectConcurrency} at a time (the limits row sets \`client_connection_limit\`, \`client_connection_rate_limit\` and \`client_user_connection_limit\` too high to refuse: the cost of counting them in the primary):\n\n`;
       s += table(
         'workers-connect',
         [
@@ -1598,7 +1611,7 @@ function renderBody(profile) {
           ['busiestWorkerPct', 'busiest worker %'],
         ],
         ['connectsPerSec', 'connects/s'],
-        rows,
+        [...rows, 'workers-2-limits'],
         'workers-1',
       );
       s += '\n';

@@ -18,7 +18,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { customDisconnect, type Disconnect } from '../core/disconnect.js';
 import { Node } from '../core/node.js';
-import { notifyWorkerReady, workerIndex } from '../engines/cluster/worker.js';
+import { notifyWorkerReady, workerIndex, workerLimits } from '../engines/cluster/worker.js';
 import { createEngine } from '../engines/index.js';
 import { createLogger } from '../observability/logger.js';
 import { installDescriptorFreeMemoryGauges, RefusedConnections } from '../observability/descriptors.js';
@@ -28,7 +28,7 @@ import { ConfigChannelOptionsResolver } from '../policy/channel-options.js';
 import { ClientPolicy } from '../policy/client-policy.js';
 import { forwardedNames, proxySetupFromConfig } from '../proxy/options.js';
 import type { ProxyHooks } from '../proxy/hooks.js';
-import { ConnectionLimiter } from '../transports/limits.js';
+import { ConnectionLimiter, type ConnectionLimits, SharedConnectionLimiter } from '../transports/limits.js';
 import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint, type WebSocketEndpointOptions } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
@@ -130,6 +130,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const worker = workerIndex();
   const name = (config.name || `${hostname()}_${config.port}`) + (worker === undefined ? '' : `#${worker}`);
   const engine = await createEngine(config, { logger, nodeId: name, clock: options.clock });
+  // A worker of `--workers N` counts its connection limits in the primary (no link without a limit).
+  const anyLimit = config.client_connection_limit > 0 || config.client_connection_rate_limit > 0 || config.client_user_connection_limit > 0;
+  const sharedLimits = anyLimit ? workerLimits() : undefined;
   const node = new Node({
     name,
     version: `${VERSION} Rotor`,
@@ -146,6 +149,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     uniConnectErrorTransforms: uniTransforms(config),
     captureHeaders: forwarded.headers,
     captureMetadata: forwarded.metadata,
+    userConnectionSlots:
+      sharedLimits !== undefined && config.client_user_connection_limit > 0
+        ? { reserve: (userId) => sharedLimits.reserveUser(userId), release: (userId) => sharedLimits.releaseUser(userId) }
+        : undefined,
     client: {
       pingIntervalMs: config.ping_interval,
       pongTimeoutMs: config.pong_timeout,
@@ -183,7 +190,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (config.internal_address !== '' && config.internal_address !== config.address);
   const internal = internalSeparate ? new Router() : external;
   const checkOrigin = createOriginCheck(config.allowed_origins);
-  const limiter = new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.numClients, logger, { clock: options.clock });
+  const limiter: ConnectionLimits =
+    sharedLimits !== undefined && (config.client_connection_limit > 0 || config.client_connection_rate_limit > 0)
+      ? new SharedConnectionLimiter(sharedLimits, config.client_connection_limit, config.client_connection_rate_limit, logger, { clock: options.clock })
+      : new ConnectionLimiter(config.client_connection_limit, config.client_connection_rate_limit, () => node.numClients, logger, { clock: options.clock });
   metrics.attachConnectionLimiter(limiter);
 
   const wsOptions: WebSocketEndpointOptions = {

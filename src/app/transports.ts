@@ -6,7 +6,7 @@ import { tlsSources, type Config } from '../config/index.js';
 import type { Node } from '../core/node.js';
 import { EmulationEndpoint } from '../transports/emulation.js';
 import { HttpStreamEndpoint } from '../transports/http-stream.js';
-import type { ConnectionLimiter } from '../transports/limits.js';
+import type { ConnectionLimits } from '../transports/limits.js';
 import { OpenStreams } from '../transports/open-streams.js';
 import type { ConnectHttpResponse } from '../transports/response-transport.js';
 import { SseEndpoint } from '../transports/sse.js';
@@ -23,7 +23,7 @@ export interface TransportsContext {
   readonly external: Router;
   readonly checkOrigin: (origin: string | undefined) => boolean;
   /** `client_connection_limit` / `client_connection_rate_limit`, shared by every connection transport. */
-  readonly limiter?: ConnectionLimiter | undefined;
+  readonly limiter?: ConnectionLimits | undefined;
 }
 
 export interface RegisteredTransports {

@@ -10,8 +10,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/index.js';
+import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { WORKER_ID_ENV } from '../engines/cluster/protocol.js';
+import type { LimitsPrimary } from '../engines/cluster/index.js';
+import { LIMITS_ENVELOPE_KEY, WORKER_ID_ENV } from '../engines/cluster/protocol.js';
 
 
 /** How many workers `workers` asks for: 0 = one per core. */
@@ -24,13 +26,23 @@ function usesPrimaryEngine(config: Config): boolean {
   return config.engine === 'memory' && config.broker !== 'nats';
 }
 
-/** Connection limits that are still counted per worker process. */
-function perWorkerLimits(config: Config): string[] {
-  const out: string[] = [];
-  if (config.client_connection_limit > 0) out.push('client_connection_limit');
-  if (config.client_user_connection_limit > 0) out.push('client_user_connection_limit');
-  if (config.client_connection_rate_limit > 0) out.push('client_connection_rate_limit');
-  return out;
+/** True when a connection limit is configured: then the primary counts them for all workers. */
+function anyConnectionLimit(config: Config): boolean {
+  return config.client_connection_limit > 0 || config.client_user_connection_limit > 0 || config.client_connection_rate_limit > 0;
+}
+
+/** The primary's connection counts, answering every worker. */
+async function primaryLimits(config: Config, logger: Logger): Promise<LimitsPrimary> {
+  const { ConnectionLedger, LimitsPrimary } = await import('../engines/cluster/index.js');
+  const ledger = new ConnectionLedger({
+    connectionLimit: config.client_connection_limit,
+    ratePerSec: config.client_connection_rate_limit,
+    userConnectionLimit: config.client_user_connection_limit,
+    clock: systemClock,
+  });
+  // A release without a reservation (sent by a worker the primary already dropped) changes nothing.
+  const primary = new LimitsPrimary(ledger, (what) => logger.debug(`${what} slot released without a reservation, ignored`));
+  return primary;
 }
 
 export interface PrimaryOptions {
@@ -57,8 +69,6 @@ const HEALTHY_UPTIME_MS = 10_000;
 export async function startPrimary(config: Config, options: PrimaryOptions): Promise<RunningPrimary> {
   const { logger } = options;
   const n = workerCount(config);
-  const limits = perWorkerLimits(config);
-  if (limits.length > 0) logger.warn(`with workers > 1, ${limits.join(', ')} are applied per worker process, not across workers`);
 
   // The workers accept from the shared listening socket themselves (SCHED_NONE) unless
   // NODE_CLUSTER_SCHED_POLICY says otherwise: Node's default on Linux, round-robin, has the primary
@@ -75,6 +85,8 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
       })
     : undefined;
   const { clusterWorkerPort } = await import('../engines/cluster/ports.js');
+  // The connection limits hold for the whole group: the primary keeps the counts (engines/cluster/connection-ledger).
+  const limits = anyConnectionLimit(config) ? await primaryLimits(config, logger) : undefined;
   logger.info('starting workers', { workers: n, engine: engine !== undefined ? 'memory (shared by the primary)' : config.engine });
 
   let closing = false;
@@ -87,6 +99,9 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     let served = false;
     live.set(index, worker);
     worker.on('error', (err) => logger.warn('worker IPC error', { worker: index, error: String(err) }));
+    const limitsHandle = limits?.attach(clusterWorkerPort(worker, LIMITS_ENVELOPE_KEY));
+    // Its slots are free as soon as its IPC channel is gone (a crash shows there first), at the latest on exit.
+    if (limitsHandle !== undefined) worker.once('disconnect', () => limits?.detach(limitsHandle));
     const handle = engine?.attach(clusterWorkerPort(worker), () => {
       served = true;
       onReady?.();
@@ -99,6 +114,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     }
     worker.once('exit', (code, signal) => {
       if (handle !== undefined) engine?.detach(handle);
+      if (limitsHandle !== undefined) limits?.detach(limitsHandle);
       if (live.get(index) === worker) live.delete(index);
       if (closing) return;
       if (!served) {

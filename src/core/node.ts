@@ -25,6 +25,7 @@ import { customDisconnect, type Disconnect, type DisconnectCodesMode, type Disco
 import { ClientError, ClientErrors } from './errors.js';
 import type { ClientHandler } from './handler.js';
 import { Hub } from './hub.js';
+import type { UserConnectionSlots } from './user-slots.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { PresenceManager, PresenceStats } from './presence.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -92,6 +93,11 @@ export interface NodeOptions {
    */
   readonly captureHeaders?: readonly string[] | undefined;
   readonly captureMetadata?: readonly string[] | undefined;
+  /**
+   * Where `client.userConnectionLimit` is counted when other processes share it (the workers of
+   * `rotor serve --workers N`); absent = this node's own connections of the user.
+   */
+  readonly userConnectionSlots?: UserConnectionSlots | undefined;
 }
 
 /** One node as listed by `info`. */
@@ -178,6 +184,8 @@ export class Node implements BrokerEventHandler {
   /** See {@link NodeOptions.captureHeaders}. */
   readonly captureHeaders: readonly string[];
   readonly captureMetadata: readonly string[];
+  /** See {@link NodeOptions.userConnectionSlots}. */
+  readonly userConnectionSlots: UserConnectionSlots | undefined;
   readonly #startedAtMs: number;
   readonly #nodeInfoIntervalMs: number;
   readonly #infoMetrics: (() => NodeInfoMetrics | undefined) | undefined;
@@ -210,6 +218,7 @@ export class Node implements BrokerEventHandler {
     this.uniConnectErrorTransforms = options.uniConnectErrorTransforms ?? new Map();
     this.captureHeaders = options.captureHeaders ?? [];
     this.captureMetadata = options.captureMetadata ?? [];
+    this.userConnectionSlots = options.userConnectionSlots;
     this.#startedAtMs = this.clock.now();
     this.#nodeInfoIntervalMs = options.nodeInfoIntervalMs ?? 3000;
     this.#infoMetrics = options.infoMetrics;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../core/clock.js';
 import type { LogFields, Logger } from '../core/logger.js';
-import { ConnectionLimiter } from './limits.js';
+import { EventEmitter } from 'node:events';
+import { ConnectionLimiter, type ConnectionSlots, SharedConnectionLimiter, whenAdmitted } from './limits.js';
 
 function recordingLogger(): { logger: Logger; warnings: string[] } {
   const warnings: string[] = [];
@@ -63,5 +64,82 @@ void describe('ConnectionLimiter', () => {
     count = 0;
     assert.equal(l.allow(), true);
     assert.equal(l.allow(), false);
+  });
+});
+
+/** Slots whose answers the test gives by hand; counts what was held and released. */
+class ManualSlots implements ConnectionSlots {
+  readonly asked: ((v: 'ok' | 'limit' | 'rate') => void)[] = [];
+  fail: ((err: Error) => void)[] = [];
+  released = 0;
+  admit(): Promise<'ok' | 'limit' | 'rate'> {
+    return new Promise((resolve, reject) => {
+      this.asked.push(resolve);
+      this.fail.push(reject);
+    });
+  }
+  release(): void {
+    this.released++;
+  }
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+void describe('SharedConnectionLimiter and whenAdmitted (--workers)', () => {
+  void it('answers with the verdict of the slots; refusals by the limit are counted and warned about', async () => {
+    const { logger, warnings } = recordingLogger();
+    const slots = new ManualSlots();
+    let refused = 0;
+    const l = new SharedConnectionLimiter(slots, 2, 1, logger, { clock: new ManualClock(), onRefused: () => refused++ });
+    assert.equal(l.enabled, true);
+    const answers = [l.allow(), l.allow(), l.allow()];
+    slots.asked[0]!('ok');
+    slots.asked[1]!('limit');
+    slots.asked[2]!('rate');
+    assert.deepEqual(await Promise.all(answers), [true, false, false]);
+    assert.equal(l.refusedByLimit, 1);
+    assert.equal(refused, 1);
+    assert.deepEqual(warnings, ['node connection limit reached'], 'one warning per 3 s for both limits');
+  });
+
+  void it('an admitted connection holds its slot until it ends; one that ended while waiting gives it back at once', async () => {
+    const { logger } = recordingLogger();
+    const slots = new ManualSlots();
+    const l = new SharedConnectionLimiter(slots, 1, 0, logger);
+    const events: string[] = [];
+    const run = (name: string, socket: EventEmitter): void =>
+      whenAdmitted(l.allow(), l, (gone) => socket.once('close', gone), () => events.push(`${name} admitted`), () => events.push(`${name} refused`));
+
+    const live = new EventEmitter();
+    run('live', live);
+    slots.asked[0]!('ok');
+    await tick();
+    assert.deepEqual(events, ['live admitted']);
+    assert.equal(slots.released, 0, 'held while open');
+    live.emit('close');
+    live.emit('close');
+    assert.equal(slots.released, 1, 'released once when it closes');
+
+    const early = new EventEmitter();
+    run('early', early);
+    early.emit('close'); // the peer went away before the primary answered
+    slots.asked[1]!('ok');
+    await tick();
+    assert.deepEqual(events, ['live admitted'], 'not admitted after it ended');
+    assert.equal(slots.released, 2, 'its slot went back at once');
+
+    const refused = new EventEmitter();
+    run('refused', refused);
+    slots.asked[2]!('limit');
+    await tick();
+    refused.emit('close');
+    assert.deepEqual(events, ['live admitted', 'refused refused']);
+    assert.equal(slots.released, 2, 'a refused connection held nothing');
+
+    const orphan = new EventEmitter();
+    run('orphan', orphan);
+    slots.fail[3]!(new Error('the primary is gone'));
+    await tick();
+    assert.deepEqual(events.at(-1), 'orphan refused', 'a failed ask is a refusal (503), not a hang');
   });
 });

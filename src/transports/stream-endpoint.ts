@@ -11,7 +11,7 @@ import { Disconnects } from '../core/disconnect.js';
 import type { Node } from '../core/node.js';
 import { answerPreflight, applyCors, type OriginCheck } from './cors.js';
 import { answerStatus, answerTooLarge, capturedHeaders, headerValue, readBody, STREAM_HEADERS, STREAM_HEADERS_H2, TOO_LARGE } from './http-request.js';
-import { answerUnavailable, type ConnectionAdmission } from './limits.js';
+import { answerUnavailable, type ConnectionAdmission, whenAdmitted } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { type ConnectHttpResponse, ResponseTransport, type ResponseTransportOptions } from './response-transport.js';
 
@@ -55,7 +55,19 @@ export abstract class StreamEndpoint {
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     // The connection limits come first, before CORS (Centrifugo's server API middleware order).
-    if (this.ctx.limiter !== undefined && !this.ctx.limiter.allow()) return answerUnavailable(res);
+    const limits = this.ctx.limiter;
+    if (limits !== undefined) {
+      const verdict = limits.allow();
+      if (verdict === false) return answerUnavailable(res);
+      // A limiter shared by `--workers N` answers later; the slot is held while the response lasts.
+      if (verdict !== true) {
+        return whenAdmitted(verdict, limits, (gone) => res.once('close', gone), () => this.#admitted(req, res), () => answerUnavailable(res));
+      }
+    }
+    this.#admitted(req, res);
+  }
+
+  #admitted(req: IncomingMessage, res: ServerResponse): void {
     applyCors(req, res, this.options.checkOrigin);
     if (req.method === 'OPTIONS') return answerPreflight(res, this.serveGet === undefined ? 'POST, OPTIONS' : 'GET, POST, OPTIONS');
     if (req.method === 'GET' && this.serveGet !== undefined) return this.serveGet(req, res);

@@ -17,7 +17,7 @@ import type { Transport, TransportName } from '../core/transport.js';
 import { protobufCodec } from '../protocol/index.js';
 import type { TlsSources } from '../config/tls-sources.js';
 import type { ConnectRequest } from '../protocol/types.js';
-import type { ConnectionLimiter } from './limits.js';
+import { type ConnectionLimits, whenAdmitted } from './limits.js';
 import type { OpenStreams } from './open-streams.js';
 import { connectUni } from './uni-connect.js';
 
@@ -33,7 +33,7 @@ export interface UniGrpcServerOptions {
   readonly maxReceiveMessageSize: number;
   readonly tls?: UniGrpcTls | undefined;
   /** `client_connection_limit` / `client_connection_rate_limit`: a refused stream ends with `UNAVAILABLE`. */
-  readonly limiter?: ConnectionLimiter | undefined;
+  readonly limiter?: ConnectionLimits | undefined;
 }
 
 type ConsumeCall = grpc.ServerWritableStream<Buffer, Uint8Array>;
@@ -139,11 +139,24 @@ export class UniGrpcServer {
   }
 
   #consume(call: ConsumeCall): void {
-    const node = this.#node;
-    if (this.#options.limiter !== undefined && !this.#options.limiter.allow()) {
-      call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection limit reached' });
-      return;
+    const limits = this.#options.limiter;
+    if (limits !== undefined) {
+      const verdict = limits.allow();
+      if (verdict === false) return refuseCall(call);
+      // A limiter shared by `--workers N` answers later; the slot is held while the call lasts.
+      if (verdict !== true) {
+        const onGone = (gone: () => void): void => {
+          call.once('close', gone);
+          call.once('cancelled', gone);
+        };
+        return whenAdmitted(verdict, limits, onGone, () => this.#admitted(call), () => refuseCall(call));
+      }
     }
+    this.#admitted(call);
+  }
+
+  #admitted(call: ConsumeCall): void {
+    const node = this.#node;
     let request: ConnectRequest;
     try {
       request = protobufCodec.decodeConnectRequest(call.request);
@@ -183,6 +196,11 @@ export class UniGrpcServer {
       });
     });
   }
+}
+
+/** Over the connection limits: GRPC `UNAVAILABLE`. */
+function refuseCall(call: ConsumeCall): void {
+  call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection limit reached' });
 }
 
 /** The metadata keys named in `names` (lower-case), recorded when the stream opens (see capturedHeaders). */

@@ -98,7 +98,11 @@ export class UniWebSocketEndpoint {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!upgradeOriginAllowed(req, socket, this.#options.checkOrigin, this.#node.logger)) return;
-    if (!upgradeWithinLimits(socket, this.#options.limiter)) return;
+    upgradeWithinLimits(this.#options.limiter, this, req, socket, head);
+  }
+
+  /** The upgrade of a connection the limits let in (see `upgradeWithinLimits`). */
+  upgradeAdmitted(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const param = new URL(req.url ?? '/', 'http://localhost').searchParams.get('cf_connect');
     let request: ConnectRequest | undefined;
     if (param !== null && param !== '') {

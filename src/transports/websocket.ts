@@ -140,7 +140,11 @@ export class WebSocketEndpoint {
   /** Handles an `upgrade` event for this endpoint's path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!upgradeOriginAllowed(req, socket, this.#options.checkOrigin, this.#node.logger)) return;
-    if (!upgradeWithinLimits(socket, this.#options.limiter)) return;
+    upgradeWithinLimits(this.#options.limiter, this, req, socket, head);
+  }
+
+  /** The upgrade of a connection the limits let in (see `upgradeWithinLimits`). */
+  upgradeAdmitted(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
   }
 

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type { Logger } from '../core/logger.js';
 import type { OriginCheck } from './cors.js';
-import { type ConnectionAdmission, type ConnectionLimiter, UPGRADE_503 } from './limits.js';
+import { type ConnectionAdmission, type ConnectionLimits, UPGRADE_503, whenAdmitted } from './limits.js';
 
 /** How long to wait for the client's close frame before dropping the TCP connection (Centrifugo's connection close). */
 const CLOSE_WAIT_MS = 5000;
@@ -105,9 +105,34 @@ export function startNativePing(ws: WebSocket, o: { pingIntervalMs: number; pong
   return () => clearInterval(t);
 }
 
-/** False (and the socket answered with 503) when the connection limits refuse a new connection. */
-export function upgradeWithinLimits(socket: Duplex, limiter: ConnectionLimiter | undefined): boolean {
-  if (limiter === undefined || limiter.allow()) return true;
-  socket.end(UPGRADE_503);
-  return false;
+/** An endpoint that upgrades a connection the limits let in. */
+export interface AdmittedUpgrade {
+  upgradeAdmitted(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/**
+ * Upgrades through `endpoint` when the connection limits let the new connection in, else answers
+ * 503 on the socket. A limiter shared by `--workers N` answers later: the socket waits (its errors
+ * are ignored until ws takes it over), and the slot it gets is held until the socket closes.
+ */
+export function upgradeWithinLimits(limits: ConnectionLimits | undefined, endpoint: AdmittedUpgrade, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const verdict = limits === undefined || limits.allow();
+  if (verdict === true) return endpoint.upgradeAdmitted(req, socket, head);
+  if (verdict === false) {
+    socket.end(UPGRADE_503);
+    return;
+  }
+  // Node's HTTP server drops its error listener from a socket it hands to 'upgrade'.
+  const ignore = (): void => undefined;
+  socket.on('error', ignore);
+  whenAdmitted(
+    verdict,
+    limits,
+    (gone) => socket.once('close', gone),
+    () => {
+      socket.off('error', ignore);
+      endpoint.upgradeAdmitted(req, socket, head);
+    },
+    () => socket.end(UPGRADE_503),
+  );
 }

@@ -8,10 +8,12 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { apiOk, infoNodes, range } from '../harness/cluster.js';
 import { spawnServer, type ServerProcess } from '../harness/process.js';
 import { spawnRedis } from '../harness/redis.js';
+import { upgradeStatus } from '../harness/raw-client.js';
 import { collect, sdkClient, type Client, type SdkProtocol } from '../harness/sdk.js';
 import { TEST_API_KEY } from '../harness/server.js';
 import { connectToken } from '../harness/tokens.js';
@@ -100,8 +102,8 @@ async function waitForBothWorkers(server: ServerProcess, total: number): Promise
 }
 
 /** The built server with two workers, once both serve (the harness resolves on the first listener). */
-async function spawnWorkers(extra: Record<string, unknown> = {}): Promise<ServerProcess> {
-  const s = await spawnServer(config(extra), 30_000);
+async function spawnWorkers(extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const s = await spawnServer(config(extra), 30_000, env);
   await waitFor(() => s.logs.some((l) => l.includes('all workers serving')), 30_000, 'both workers serving', 50);
   return s;
 }
@@ -285,17 +287,6 @@ describe('rotor serve --workers 2 (memory engine)', () => {
     await waitFor(() => cs.every((c) => c.codes.includes(4500)), 10_000, 'custom disconnect on every connection');
   });
 
-  it('starting workers: a warning names the connection limits that apply per worker', async () => {
-    const s = await spawnWorkers({ client_connection_limit: 10, client_user_connection_limit: 2 });
-    try {
-      const line = s.logs.find((l) => l.includes('applied per worker process'));
-      assert.ok(line, 'warning logged');
-      assert.match(line, /client_connection_limit, client_user_connection_limit/);
-    } finally {
-      assert.equal(await s.stop(), 0);
-    }
-  });
-
   it('kill -9 of a worker: it is restarted, its clients reconnect and recover what they missed', async () => {
     const ch = 'room:crash';
     // A slow reconnect so the publications below happen while the killed worker's clients are away.
@@ -343,6 +334,213 @@ describe('rotor serve --workers 2 (memory engine)', () => {
     const code = await server.stop('SIGTERM');
     assert.equal(code, 0);
     await waitFor(() => cs.every((c) => c.codes.includes(3001)), 10_000, 'shutdown disconnect (3001) on every connection');
+  });
+});
+
+/** `num_clients` of each worker, by node name. */
+async function countsByWorker(server: ServerProcess): Promise<Map<string, number>> {
+  return new Map((await infoNodes(server)).map((n) => [n.name, n.num_clients ?? 0]));
+}
+
+/** Waits until the workers' connections sum to `total` (the heartbeats have caught up); returns them by worker. */
+async function settledCounts(server: ServerProcess, total: number): Promise<Map<string, number>> {
+  let counts = new Map<string, number>();
+  await waitFor(
+    async () => {
+      counts = await countsByWorker(server);
+      return counts.size === 2 && [...counts.values()].reduce((a, b) => a + b, 0) === total;
+    },
+    15_000,
+    `${total} connections in info`,
+    100,
+  );
+  return counts;
+}
+
+/** What a connection attempt got: `ok` (open; `close` ends it) or the HTTP status. */
+interface Attempt {
+  readonly outcome: string;
+  close(): void;
+}
+
+const TRANSPORTS = ['websocket', 'uni_websocket', 'http_stream', 'sse', 'uni_sse', 'uni_http_stream'] as const;
+
+async function attempt(server: ServerProcess, kind: (typeof TRANSPORTS)[number]): Promise<Attempt> {
+  if (kind === 'websocket' || kind === 'uni_websocket') {
+    const url = kind === 'websocket' ? server.wsUrl : server.wsUrl.replace('/connection/websocket', '/connection/uni_websocket?cf_connect=%7B%7D');
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.once('open', () => resolve({ outcome: 'ok', close: () => ws.terminate() }));
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume();
+        resolve({ outcome: String(res.statusCode), close: () => undefined });
+      });
+      ws.once('error', reject);
+    });
+  }
+  const paths = {
+    http_stream: ['/connection/http_stream', { method: 'POST', body: '{"id":1,"connect":{}}' }],
+    sse: [`/connection/sse?cf_connect=${encodeURIComponent('{"id":1,"connect":{}}')}`, {}],
+    uni_sse: ['/connection/uni_sse?cf_connect=%7B%7D', {}],
+    uni_http_stream: ['/connection/uni_http_stream', { method: 'POST', body: '{}' }],
+  } as const;
+  const [path, init] = paths[kind];
+  const ac = new AbortController();
+  const res = await fetch(`${server.url}${path}`, { ...init, signal: ac.signal });
+  if (res.status === 200) return { outcome: 'ok', close: () => ac.abort() };
+  await res.text();
+  return { outcome: String(res.status), close: () => undefined };
+}
+
+describe('rotor serve --workers 2: connection limits are exact across workers', () => {
+  const clients: Client[] = [];
+  const servers: ServerProcess[] = [];
+
+  /** `n` connected SDK clients of `user` (the SDK retries a 503 by itself, as any client does). */
+  async function connectUsers(server: ServerProcess, user: string, n: number, options: Record<string, unknown> = {}): Promise<Client[]> {
+    const out: Client[] = [];
+    for (const _ of range(n)) {
+      const c = sdkClient('json', server.wsUrl, { token: await connectToken(user), getToken: () => connectToken(user), ...options });
+      clients.push(c);
+      out.push(c);
+      c.connect();
+    }
+    await Promise.all(out.map((c) => c.ready(15_000)));
+    return out;
+  }
+
+  async function start(extra: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+    const s = await spawnWorkers(extra, env);
+    servers.push(s);
+    return s;
+  }
+
+  afterEach(async () => {
+    for (const c of clients) c.disconnect();
+    clients.length = 0;
+    for (const s of servers) assert.equal(await s.stop(), 0);
+    servers.length = 0;
+  });
+
+  it('client_connection_limit counts both workers: over it every new connection gets 503, a close frees a slot for either worker', async () => {
+    const L = 6;
+    // Round-robin accept (not Rotor's default, the kernel's choice) so that which worker takes the
+    // next connection is predictable: the test moves a freed slot from one worker to the other.
+    const server = await start({ client_connection_limit: L }, { NODE_CLUSTER_SCHED_POLICY: 'rr' });
+    assert.equal(server.logs.some((l) => l.includes('per worker process')), false, 'no per-worker warning: the limit is exact');
+    const cs = await connectUsers(server, 'lim', L);
+    await waitForBothWorkers(server, L);
+    // Each worker holds fewer than L: counting alone, either would let a new connection in.
+    for (const _ of range(4)) assert.equal(await upgradeStatus(server.wsUrl, { subprotocols: ['centrifuge-json'], timeoutMs: 10_000 }), 503);
+    // A close on one worker frees a slot that a connection landing on the other worker takes (the
+    // cluster module picks the worker: close and reconnect until the slot has moved, at most 6 rounds).
+    let moved = false;
+    let victim = cs[0]!;
+    for (const _ of range(8)) {
+      const before = await settledCounts(server, L);
+      victim.disconnect();
+      const after = await settledCounts(server, L - 1);
+      const freedOn = [...before].find(([name, n]) => after.get(name) === n - 1)![0];
+      victim = (await connectUsers(server, 'lim', 1))[0]!;
+      const now = await settledCounts(server, L);
+      const takenOn = [...now].find(([name, n]) => after.get(name) === n - 1)![0];
+      assert.equal(await upgradeStatus(server.wsUrl, { subprotocols: ['centrifuge-json'], timeoutMs: 10_000 }), 503, 'full again');
+      if (takenOn !== freedOn) {
+        moved = true;
+        break;
+      }
+      // Taken on the same worker: the next victim is the new connection (on that worker), and one
+      // more refused connection moves the cluster module's round-robin turn to the other worker.
+      assert.equal(await upgradeStatus(server.wsUrl, { subprotocols: ['centrifuge-json'], timeoutMs: 10_000 }), 503);
+    }
+    assert.ok(moved, 'a slot freed on one worker was taken on the other');
+  });
+
+  it('client_user_connection_limit counts the user on both workers: the next connect of that user is refused with the connection-limit disconnect (3013 in the default classic numbering)', async () => {
+    const server = await start({ client_user_connection_limit: 3 });
+    const cs = await connectUsers(server, 'u1', 3);
+    await waitForBothWorkers(server, 3);
+    const codes: number[] = [];
+    for (const _ of range(2)) {
+      const extra = sdkClient('json', server.wsUrl, { token: await connectToken('u1') });
+      clients.push(extra);
+      extra.on('disconnected', (ctx) => codes.push(ctx.code));
+      extra.connect();
+    }
+    await waitFor(() => codes.length === 2, 15_000, 'both extra connects refused');
+    assert.deepEqual(codes, [3013, 3013]);
+    // Another user is not limited by u1's connections.
+    await connectUsers(server, 'u2', 3);
+    // A close of one of u1's connections frees one slot of u1's, on whichever worker.
+    cs[0]!.disconnect();
+    await settledCounts(server, 5);
+    await connectUsers(server, 'u1', 1);
+    const late: number[] = [];
+    const over = sdkClient('json', server.wsUrl, { token: await connectToken('u1') });
+    clients.push(over);
+    over.on('disconnected', (ctx) => late.push(ctx.code));
+    over.connect();
+    await waitFor(() => late.length === 1, 15_000, 'the fourth connection of u1 refused');
+    assert.deepEqual(late, [3013]);
+  });
+
+  it('client_connection_rate_limit is one bucket for the group: a burst gets at most rate + rate × elapsed seconds in', async () => {
+    const rate = 2;
+    const server = await start({ client_connection_rate_limit: rate });
+    const started = performance.now();
+    const statuses = await Promise.all(range(12).map(() => upgradeStatus(server.wsUrl, { subprotocols: ['centrifuge-json'], timeoutMs: 15_000 })));
+    const elapsedSec = (performance.now() - started) / 1000;
+    const admitted = statuses.filter((s) => s === 101).length;
+    assert.deepEqual(new Set(statuses.filter((s) => s !== 101)), new Set([503]), 'the others get 503');
+    // The bucket starts full (`rate` tokens) and gains `rate` per second: two buckets (one per worker)
+    // would let up to 2 × rate in at once.
+    assert.ok(admitted >= rate, `a full bucket admits ${rate} at once (got ${admitted})`);
+    assert.ok(admitted <= Math.floor(rate + rate * elapsedSec), `at most ${rate} + ${rate} × ${elapsedSec.toFixed(2)} s admitted, got ${admitted}`);
+  });
+
+  it('every HTTP transport holds a slot while it is open: over the limit each one gets 503 from either worker', async () => {
+    const server = await start({ client_connection_limit: 1, client_insecure: true, http_stream: true, sse: true, uni_websocket: true, uni_sse: true, uni_http_stream: true });
+    for (const holder of TRANSPORTS) {
+      let held: Attempt | undefined;
+      // The previous holder's slot comes back once its close reached the primary.
+      await waitFor(
+        async () => {
+          const a = await attempt(server, holder);
+          assert.ok(a.outcome === 'ok' || a.outcome === '503', `${holder}: ${a.outcome}`);
+          if (a.outcome === 'ok') held = a;
+          return held !== undefined;
+        },
+        15_000,
+        `${holder} admitted`,
+        50,
+      );
+      for (const kind of TRANSPORTS) assert.equal((await attempt(server, kind)).outcome, '503', `${kind} while ${holder} holds the slot`);
+      held!.close();
+    }
+  });
+
+  it('kill -9 of a worker frees its slots: its clients reconnect within the limits, which still hold after the restart', async () => {
+    const L = 6;
+    const server = await start({ client_connection_limit: L, client_user_connection_limit: L });
+    const cs = await connectUsers(server, 'crash', L, { minReconnectDelay: 300, maxReconnectDelay: 1000 });
+    await waitForBothWorkers(server, L);
+    const codes = cs.map(() => [] as number[]);
+    cs.forEach((c, i) => c.on('connecting', (ctx) => codes[i]!.push(ctx.code)));
+    const pids = workerPids(server);
+    process.kill(pids[pids.length - 1]!, 'SIGKILL');
+    await waitFor(() => codes.some((c) => c.length > 0), 10_000, 'clients of the killed worker notice');
+    // They can only connect again if the dead worker's connection and user slots were dropped.
+    await waitFor(() => cs.every((c) => String(c.state) === 'connected'), 30_000, 'every client connected again');
+    await waitFor(() => workerPids(server).length === pids.length + 1, 20_000, 'restarted worker');
+    await settledCounts(server, L);
+    assert.equal(await upgradeStatus(server.wsUrl, { subprotocols: ['centrifuge-json'], timeoutMs: 10_000 }), 503, 'still exactly L');
+    const extra = sdkClient('json', server.wsUrl, { token: await connectToken('crash') });
+    clients.push(extra);
+    const state: string[] = [];
+    extra.on('connecting', (ctx) => state.push(`connecting ${ctx.code}`));
+    extra.connect();
+    await waitFor(() => state.length > 0, 10_000, 'the extra connection is refused and retried by the SDK');
+    assert.equal(String(extra.state), 'connecting');
   });
 });
 

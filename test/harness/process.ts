@@ -25,14 +25,14 @@ export interface ServerProcess {
  * Starts `node dist/main.js serve -c <tmp config>` on a random port (`port: 0`) and waits for the
  * `serving … endpoints on …:<port>` log line. Requires `npm run build`.
  */
-export async function spawnServer(config: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<ServerProcess> {
+export async function spawnServer(config: Record<string, unknown> = {}, timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'rotor-e2e-'));
   const file = join(dir, 'config.json');
   await writeFile(
     file,
     JSON.stringify({ address: '127.0.0.1', port: 0, api_key: TEST_API_KEY, token_hmac_secret_key: TEST_HMAC_SECRET, log_level: 'info', ...config }),
   );
-  const child = spawn(process.execPath, [MAIN, 'serve', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);

@@ -126,6 +126,8 @@ export class Client implements ClientView, TimerTarget, Flushable {
   timerBucket: number | undefined = undefined;
   // timers (absolute ms; 0 = not armed)
   #staleAt = 0;
+  /** Holds one of its user's shared connection slots (`NodeOptions.userConnectionSlots`) until it closes. */
+  #holdsUserSlot = false;
   #nextPingAt = 0;
   #pongDeadline = 0;
   #awaitingPong = false;
@@ -634,7 +636,9 @@ export class Client implements ClientView, TimerTarget, Flushable {
     expireAtSec: number,
     clientSideRefresh: boolean,
     tokenChannels: readonly string[] | undefined,
+    holdsUserSlot = false,
   ): void {
+    this.#holdsUserSlot = holdsUserSlot;
     this.#clientSideRefresh = clientSideRefresh;
     this.#tokenChannels = tokenChannels;
     this.#userId = userId;
@@ -765,6 +769,10 @@ export class Client implements ClientView, TimerTarget, Flushable {
     this.#lastChannel = undefined;
     this.#lastCtx = undefined;
     this.node.hub.remove(this);
+    if (this.#holdsUserSlot) {
+      this.#holdsUserSlot = false;
+      this.node.userConnectionSlots?.release(this.#userId);
+    }
     this.node.metrics.action?.('remove_client');
     for (const [ch, ctx] of channels) {
       this.#releaseChannel(ch, ctx).catch(() => undefined);

@@ -24,24 +24,36 @@ export async function handleConnect(client: Client, cmd: Command): Promise<void>
   if (client.closed) return;
   if (decision.subscriptions.size > cfg.channelLimit) throw new DisconnectError(Disconnects.ChannelLimit);
   const { userId } = decision.credentials;
-  if (cfg.userConnectionLimit > 0 && userId !== '' && node.hub.userConnectionCount(userId) >= cfg.userConnectionLimit) {
+  // Shared slots (`--workers N`) are reserved here and held by the client once authenticated.
+  const slots = cfg.userConnectionLimit > 0 && userId !== '' ? node.userConnectionSlots : undefined;
+  if (slots !== undefined) {
+    if (!(await slots.reserve(userId))) throw new DisconnectError(Disconnects.ConnectionLimit);
+  } else if (cfg.userConnectionLimit > 0 && userId !== '' && node.hub.userConnectionCount(userId) >= cfg.userConnectionLimit) {
     throw new DisconnectError(Disconnects.ConnectionLimit);
   }
   const now = node.clock.now();
   const nowSec = now / 1000;
   const expireAtSec = decision.credentials.expireAtSec ?? 0;
-  if (expireAtSec > 0 && expireAtSec < nowSec) throw new ClientError(ClientErrors.Expired);
-
-  if (decision.singleConnectionChannel !== undefined && userId !== '') {
-    const stats = await node.presenceStats(decision.singleConnectionChannel);
-    if (stats.numClients > 0) {
-      await node.disconnectUser(userId, { whitelist: [client.id] }, node.resolveDisconnect(Disconnects.ConnectionLimit));
-    }
+  let authenticated = false;
+  try {
     if (client.closed) return;
+    if (expireAtSec > 0 && expireAtSec < nowSec) throw new ClientError(ClientErrors.Expired);
+
+    if (decision.singleConnectionChannel !== undefined && userId !== '') {
+      const stats = await node.presenceStats(decision.singleConnectionChannel);
+      if (stats.numClients > 0) {
+        await node.disconnectUser(userId, { whitelist: [client.id] }, node.resolveDisconnect(Disconnects.ConnectionLimit));
+      }
+      if (client.closed) return;
+    }
+    client.meta = decision.meta;
+    client.emulatedHeaders = decision.emulatedHeaders;
+    client.authenticate(userId, decision.credentials.info, expireAtSec, decision.clientSideRefresh ?? true, decision.tokenChannels, slots !== undefined);
+    authenticated = true;
+  } finally {
+    // Until the client holds it (and gives it back when it closes), a shared slot goes back on every way out.
+    if (slots !== undefined && !authenticated) slots.release(userId);
   }
-  client.meta = decision.meta;
-  client.emulatedHeaders = decision.emulatedHeaders;
-  client.authenticate(userId, decision.credentials.info, expireAtSec, decision.clientSideRefresh ?? true, decision.tokenChannels);
 
   const pending: PendingSubscription[] = [];
   try {

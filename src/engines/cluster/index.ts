@@ -3,5 +3,7 @@ export { PrimaryEngine, type PrimaryEngineOptions, type WorkerHandle } from './p
 export { ClusterClient, IpcBroker, IpcController, IpcPresenceManager } from './worker-engine.js';
 export { clusterWorkerPort, messagePortPort, parentProcessPort } from './ports.js';
 export type { PrimaryMessage, WorkerMessage } from './protocol.js';
-export { notifyWorkerReady, workerEngine, workerIndex } from './worker.js';
+export { notifyWorkerReady, workerEngine, workerIndex, workerLimits } from './worker.js';
 export { WORKER_ID_ENV } from './protocol.js';
+export { ConnectionLedger, type Admission } from './connection-ledger.js';
+export { LimitsClient, LimitsPrimary, type LimitsHandle } from './limits-link.js';

@@ -98,10 +98,13 @@ export class BatchingLink<In, Out> {
 /** Marks Rotor's batches among other messages on a shared IPC channel (cluster uses it too). */
 export const ENVELOPE_KEY = 'rotorCluster';
 
-/** Reads a batch out of an IPC envelope; undefined for anything else. */
-export function openEnvelope<T>(message: unknown): T[] | undefined {
+/** Marks the connection limits' batches (`limits-link.ts`), a link of their own on the same channel. */
+export const LIMITS_ENVELOPE_KEY = 'rotorLimits';
+
+/** Reads a batch out of an IPC envelope marked `key`; undefined for anything else. */
+export function openEnvelope<T>(message: unknown, key = ENVELOPE_KEY): T[] | undefined {
   if (typeof message !== 'object' || message === null) return undefined;
-  const batch = (message as Record<string, unknown>)[ENVELOPE_KEY];
+  const batch = (message as Record<string, unknown>)[key];
   return Array.isArray(batch) ? (batch as T[]) : undefined;
 }
 

@@ -3,8 +3,9 @@ import cluster from 'node:cluster';
 import type { Broker } from '../../core/broker.js';
 import type { Controller } from '../../core/controller.js';
 import type { PresenceManager } from '../../core/presence.js';
+import { LimitsClient, type LimitsAnswer, type LimitsRequest } from './limits-link.js';
 import { parentProcessPort } from './ports.js';
-import { WORKER_ID_ENV, type PrimaryMessage, type WorkerMessage } from './protocol.js';
+import { LIMITS_ENVELOPE_KEY, WORKER_ID_ENV, type PrimaryMessage, type WorkerMessage } from './protocol.js';
 import { ClusterClient, IpcBroker, IpcController, IpcPresenceManager } from './worker-engine.js';
 
 /** This worker's index, or undefined when the process is not a worker forked by the primary. */
@@ -45,4 +46,17 @@ export function workerEngine(): { broker: Broker; presenceManager: PresenceManag
  */
 export function notifyWorkerReady(): void {
   if (workerIndex() !== undefined && client !== undefined) client.ready();
+}
+
+/**
+ * This worker's link to the primary's connection counts (`client_connection_limit`,
+ * `client_connection_rate_limit`, `client_user_connection_limit` across workers); undefined outside
+ * a worker. Only called when a limit is configured: without one there is no link and no IPC.
+ */
+export function workerLimits(): LimitsClient | undefined {
+  if (workerIndex() === undefined) return undefined;
+  const limits = new LimitsClient(parentProcessPort<LimitsAnswer, LimitsRequest>(LIMITS_ENVELOPE_KEY));
+  // The primary is gone: nothing would answer, so admissions fail (503) instead of waiting forever.
+  process.once('disconnect', () => limits.close());
+  return limits;
 }
