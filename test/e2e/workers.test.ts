@@ -101,8 +101,15 @@ async function waitForBothWorkers(server: ServerProcess, total: number): Promise
   });
 }
 
+/**
+ * Accept policy of the test servers: Node's round-robin, so connections are spread over both workers
+ * whatever the kernel would choose. The tests below are about what holds across workers, which needs
+ * clients on both; Rotor's default (workers accept themselves) is tested on its own at the end.
+ */
+const SPREAD: NodeJS.ProcessEnv = { NODE_CLUSTER_SCHED_POLICY: 'rr' };
+
 /** The built server with two workers, once both serve (the harness resolves on the first listener). */
-async function spawnWorkers(extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+async function spawnWorkers(extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = SPREAD): Promise<ServerProcess> {
   const s = await spawnServer(config(extra), 30_000, env);
   await waitFor(() => s.logs.some((l) => l.includes('all workers serving')), 30_000, 'both workers serving', 50);
   return s;
@@ -188,17 +195,6 @@ describe('rotor serve --workers 2 (memory engine)', () => {
     assert.equal(new Set(nodes.map((n) => n.uid)).size, 2);
     // A heartbeat may have counted a connection before its connect finished (no user yet): wait for the next.
     await waitFor(async () => (await infoNodes(server)).every((n) => n.num_users === 1), 15_000, 'the one user counted on each worker', 100);
-  });
-
-  it('each worker holds the shared listening socket and accepts from it itself (SCHED_NONE)', async () => {
-    const listening = await listeningInodes(server.port);
-    assert.ok(listening.size > 0, `no listening socket on port ${server.port} in /proc/net/tcp`);
-    const pids = workerPids(server);
-    assert.equal(pids.length, 2, `two workers started: ${pids.join(', ')}`);
-    for (const pid of pids) {
-      const held = (await socketInodes(pid)).filter((i) => listening.has(i));
-      assert.ok(held.length > 0, `worker ${pid} holds the listening socket of port ${server.port}`);
-    }
   });
 
   it('a publication through the API reaches subscribers on both workers; history and channels span workers', async () => {
@@ -409,7 +405,7 @@ describe('rotor serve --workers 2: connection limits are exact across workers', 
     return out;
   }
 
-  async function start(extra: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  async function start(extra: Record<string, unknown>, env: NodeJS.ProcessEnv = SPREAD): Promise<ServerProcess> {
     const s = await spawnWorkers(extra, env);
     servers.push(s);
     return s;
@@ -424,9 +420,9 @@ describe('rotor serve --workers 2: connection limits are exact across workers', 
 
   it('client_connection_limit counts both workers: over it every new connection gets 503, a close frees a slot for either worker', async () => {
     const L = 6;
-    // Round-robin accept (not Rotor's default, the kernel's choice) so that which worker takes the
-    // next connection is predictable: the test moves a freed slot from one worker to the other.
-    const server = await start({ client_connection_limit: L }, { NODE_CLUSTER_SCHED_POLICY: 'rr' });
+    // Round-robin accept (SPREAD) also makes which worker takes the next connection predictable: the
+    // test moves a freed slot from one worker to the other.
+    const server = await start({ client_connection_limit: L });
     assert.equal(server.logs.some((l) => l.includes('per worker process')), false, 'no per-worker warning: the limit is exact');
     const cs = await connectUsers(server, 'lim', L);
     await waitForBothWorkers(server, L);
@@ -561,6 +557,22 @@ describe('rotor serve --workers: bad input and other engines', () => {
       });
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  it('by default each worker holds the shared listening socket and accepts from it itself (SCHED_NONE)', async () => {
+    const server = await spawnWorkers({}, { NODE_CLUSTER_SCHED_POLICY: undefined });
+    try {
+      const listening = await listeningInodes(server.port);
+      assert.ok(listening.size > 0, `no listening socket on port ${server.port} in /proc/net/tcp`);
+      const pids = workerPids(server);
+      assert.equal(pids.length, 2, `two workers started: ${pids.join(', ')}`);
+      for (const pid of pids) {
+        const held = (await socketInodes(pid)).filter((i) => listening.has(i));
+        assert.ok(held.length > 0, `worker ${pid} holds the listening socket of port ${server.port}`);
+      }
+    } finally {
+      assert.equal(await server.stop(), 0);
     }
   });
 

@@ -32,7 +32,9 @@ export async function spawnServer(config: Record<string, unknown> = {}, timeoutM
     file,
     JSON.stringify({ address: '127.0.0.1', port: 0, api_key: TEST_API_KEY, token_hmac_secret_key: TEST_HMAC_SECRET, log_level: 'info', ...config }),
   );
-  const child = spawn(process.execPath, [MAIN, 'serve', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  // `env` adds to this process's environment; a key given as undefined is removed from it.
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+  const child = spawn(process.execPath, [MAIN, 'serve', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
