@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { SubscriberPool, Publisher } from './lib/load.mjs';
 import { nowUs } from './lib/payload.mjs';
 import { BENCH_DIR, ROOT_DIR, cpuSeconds, pinSelf, sleep, startServer, sysCpuSeconds } from './lib/procs.mjs';
+import { ROTOR_CONFIG } from './lib/rotor-config.mjs';
 import { percentile } from './lib/stats.mjs';
 
 const { values: args } = parseArgs({
@@ -48,19 +49,6 @@ const DUR = Number(args.duration) * 1000;
 const REPEATS = Number(args.repeats);
 const TMP = path.join(BENCH_DIR, '.tmp');
 const BUILDS = { before: path.resolve(args.before), after: path.join(ROOT_DIR, 'dist') };
-const CONFIG = {
-  address: '127.0.0.1',
-  port: 0,
-  api_key: 'bench',
-  token_hmac_secret_key: 'bench-secret',
-  allow_anonymous_connect_without_token: true,
-  allow_subscribe_for_client: true,
-  allow_subscribe_for_anonymous: true,
-  allow_publish_for_client: true,
-  allow_publish_for_anonymous: true,
-  log_level: 'info',
-  client_queue_max_size: 10_485_760,
-};
 
 const snap = (pool, pid) => ({ cpu: cpuSeconds(pid), sys: sysCpuSeconds(pid), d: pool.deliveries(), f: pool.frames() });
 
@@ -136,7 +124,7 @@ async function fixedRate(pool, pub, pid) {
 const results = { before: [], after: [] };
 
 async function session(build, rep) {
-  const server = await startServer({ kind: 'rotor', rotorConfig: CONFIG, tmpDir: TMP, distDir: BUILDS[build] });
+  const server = await startServer({ kind: 'rotor', rotorConfig: ROTOR_CONFIG, tmpDir: TMP, distDir: BUILDS[build] });
   const pool = new SubscriberPool('rotor-json', server.port, 1);
   const pub = new Publisher('rotor-json', server.port);
   try {

@@ -27,6 +27,7 @@ import { makePayload, nowUs } from './lib/payload.mjs';
 import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
 import { mergeRuntimeSections, resolveRuntimes } from './lib/runtimes.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
+import { ROTOR_CONFIG, SECRET } from './lib/rotor-config.mjs';
 import { runScale } from './lib/scale.mjs';
 import { fmt, fmtRatio, median, percentile } from './lib/stats.mjs';
 
@@ -138,22 +139,6 @@ function scaleDefaultN() {
 
 const TMP = path.join(BENCH_DIR, '.tmp');
 fs.mkdirSync(TMP, { recursive: true });
-const SECRET = 'bench-secret';
-const ROTOR_CONFIG = {
-  address: '127.0.0.1',
-  port: 0,
-  api_key: 'bench',
-  token_hmac_secret_key: SECRET,
-  allow_anonymous_connect_without_token: true,
-  allow_subscribe_for_client: true,
-  allow_subscribe_for_anonymous: true,
-  allow_publish_for_client: true,
-  allow_publish_for_anonymous: true,
-  log_level: 'info',
-  client_queue_max_size: 10_485_760,
-  // Only an allowance: subscribers send a tags filter in the `tags` scenario alone.
-  allow_tags_filter: true,
-};
 
 /**
  * The `tags` scenario's filter: passes every (tag-less) publication, so deliveries match the

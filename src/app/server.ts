@@ -34,6 +34,7 @@ import { WebSocketEndpoint, type WebSocketEndpointOptions } from '../transports/
 import { VERSION } from '../version.js';
 import { Router } from './http.js';
 import { startListeners, type Listeners } from './listeners.js';
+import { anyConnectionLimit } from './workers.js';
 import { loadHttpTls } from './tls.js';
 import { registerTransports } from './transports.js';
 
@@ -131,8 +132,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const name = (config.name || `${hostname()}_${config.port}`) + (worker === undefined ? '' : `#${worker}`);
   const engine = await createEngine(config, { logger, nodeId: name, clock: options.clock });
   // A worker of `--workers N` counts its connection limits in the primary (no link without a limit).
-  const anyLimit = config.client_connection_limit > 0 || config.client_connection_rate_limit > 0 || config.client_user_connection_limit > 0;
-  const sharedLimits = anyLimit ? workerLimits() : undefined;
+  const sharedLimits = anyConnectionLimit(config) ? workerLimits() : undefined;
   const node = new Node({
     name,
     version: `${VERSION} Rotor`,

@@ -27,7 +27,7 @@ function usesPrimaryEngine(config: Config): boolean {
 }
 
 /** True when a connection limit is configured: then the primary counts them for all workers. */
-function anyConnectionLimit(config: Config): boolean {
+export function anyConnectionLimit(config: Config): boolean {
   return config.client_connection_limit > 0 || config.client_user_connection_limit > 0 || config.client_connection_rate_limit > 0;
 }
 
