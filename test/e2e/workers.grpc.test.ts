@@ -10,12 +10,14 @@
  * both workers served GRPC calls and streams, and compare what each one answered.
  */
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { range } from '../harness/cluster.js';
 import type { ServerProcess } from '../harness/process.js';
+import { spawnRedis } from '../harness/redis.js';
 import { collect, sdkClient, type Client, type SdkProtocol } from '../harness/sdk.js';
 import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
@@ -184,7 +186,7 @@ describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
         const stub = new UniClient(`127.0.0.1:${uniPort}`, grpc.credentials.createInsecure(), OWN_CONNECTION);
         // Raw bytes go out untouched (identity serializer); the pushes are decoded by the stub's schema in both cases.
         const call = Buffer.isBuffer(request)
-          ? (stub.makeServerStreamRequest(CONSUME, (b: Buffer) => b, decodePush, request) as grpc.ClientReadableStream<Json>)
+          ? stub.makeServerStreamRequest<Buffer, Json>(CONSUME, (b) => b, decodePush, request)
           : (stub['Consume']!(request) as grpc.ClientReadableStream<Json>);
         call.on('data', (p: Json) => pushes.push(p));
         call.on('error', () => undefined); // the status below carries the end of the stream
@@ -380,4 +382,29 @@ describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
       assert.deepEqual(s.pushes.at(-1), { disconnect: { code: 3001, reason: 'shutdown', reconnect: true } }, `stream on worker ${s.worker}`);
     }
   });
+});
+
+describe('rotor serve --workers 2: a GRPC listener that cannot bind', () => {
+  // The GRPC API is bound after the HTTP listeners: a worker counts as serving only once it is bound too,
+  // whatever the engine (with Redis each worker is a node of its own and the primary runs no engine).
+  for (const engine of ['memory', 'redis'] as const) {
+    it(`GRPC API port in use (${engine} engine): the start of the group fails with exit 1, no restart loop`, async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const port = (blocker.address() as AddressInfo).port;
+      const redis = engine === 'redis' ? await spawnRedis() : undefined;
+      try {
+        const extra = redis !== undefined ? { engine: 'redis', redis_address: redis.address, redis_prefix: `workers-grpc-${process.pid}` } : {};
+        await assert.rejects(spawnWorkers({ ...CONFIG, ...extra, grpc_api_port: port }), (err: Error) => {
+          assert.match(err.message, /exited with 1/);
+          assert.match(err.message, /before it started serving/);
+          assert.doesNotMatch(err.message, /worker exited, restarting/);
+          return true;
+        });
+      } finally {
+        await new Promise<void>((resolve) => blocker.close(() => resolve()));
+        await redis?.stop();
+      }
+    });
+  }
 });

@@ -15,15 +15,20 @@ import { waitFor } from './wait.js';
  */
 export const SPREAD: NodeJS.ProcessEnv = { NODE_CLUSTER_SCHED_POLICY: 'rr' };
 
-/** The built server with its workers, once every one serves (the harness resolves on the first listener). */
+/**
+ * The built server with its workers, once every one serves (the harness resolves on the first HTTP
+ * listener); rejects with the exit code and the logs when the group exits before that.
+ */
 export async function spawnWorkers(config: Record<string, unknown>, env: NodeJS.ProcessEnv = SPREAD): Promise<ServerProcess> {
   const s = await spawnServer(config, 30_000, env);
+  const serving = (): boolean => s.logs.some((l) => l.includes('all workers serving'));
   try {
-    await waitFor(() => s.logs.some((l) => l.includes('all workers serving')), 30_000, 'all workers serving', 50);
+    await waitFor(() => serving() || s.child.exitCode !== null, 30_000, 'all workers serving', 50);
   } catch (err) {
     await s.stop();
     throw err;
   }
+  if (!serving()) throw new Error(`server exited with ${s.child.exitCode}:\n${s.logs.join('\n')}`);
   return s;
 }
 
@@ -76,7 +81,7 @@ export async function socketInodes(pid: number): Promise<string[]> {
 }
 
 /** The process among `pids` that holds the socket `inode`, or undefined. */
-export async function socketOwner(inode: string, pids: readonly number[]): Promise<number | undefined> {
+async function socketOwner(inode: string, pids: readonly number[]): Promise<number | undefined> {
   for (const pid of pids) if ((await socketInodes(pid)).includes(inode)) return pid;
   return undefined;
 }
