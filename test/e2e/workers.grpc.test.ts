@@ -21,7 +21,7 @@ import { spawnRedis } from '../harness/redis.js';
 import { collect, sdkClient, type Client, type SdkProtocol } from '../harness/sdk.js';
 import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
-import { loggedPorts, spawnWorkers, waitForBothWorkers, workerOfNewConnection, workerPids } from '../harness/workers.js';
+import { loggedPorts, socketInodes, spawnWorkers, tcpInodes, waitForBothWorkers, workerOfNewConnection, workerPids } from '../harness/workers.js';
 
 const NAME = 'ggrp';
 const GRPC_KEY = 'grpc-workers-secret';
@@ -144,14 +144,92 @@ interface UniConn {
   close(): void;
 }
 
+/** A started group: its worker pids, its two GRPC ports, its GRPC API connections, the streams opened. */
+interface Group {
+  readonly server: ServerProcess;
+  readonly pids: number[];
+  readonly grpcPort: number;
+  readonly uniPort: number;
+  /** `G` GRPC API connections, each with the worker holding it. */
+  readonly api: ApiConn[];
+  /** uni_grpc streams opened by {@link openUni}, for closing. */
+  readonly uni: UniConn[];
+}
+
+/** Starts the group with `config` (`env` as in spawnWorkers) and opens `G` GRPC API connections, one at a time. */
+async function startGroup(config: Record<string, unknown>, env?: NodeJS.ProcessEnv): Promise<Group> {
+  const server = await spawnWorkers(config, env);
+  const grpcPorts = loggedPorts(server, /serving GRPC API service on .*:(\d+)/);
+  const uniPorts = loggedPorts(server, /serving uni_grpc endpoints on .*:(\d+)/);
+  const g: Group = { server, pids: workerPids(server), grpcPort: grpcPorts[0] ?? 0, uniPort: uniPorts[0] ?? 0, api: [], uni: [] };
+  try {
+    assert.equal(grpcPorts.length, 2, 'both workers serve the GRPC API');
+    assert.equal(uniPorts.length, 2, 'both workers serve uni_grpc');
+    for (const _ of range(G)) {
+      const stub = new ApiClient(`127.0.0.1:${g.grpcPort}`, grpc.credentials.createInsecure(), OWN_CONNECTION);
+      g.api.push({ stub, worker: 0 });
+      // One connection at a time, so the new server-side socket is this stub's.
+      const worker = await workerOfNewConnection(g.grpcPort, g.pids, async () => {
+        await rpcOk(stub, 'Info', {});
+      });
+      g.api[g.api.length - 1] = { stub, worker };
+    }
+  } catch (err) {
+    await stopGroup(g);
+    throw err;
+  }
+  return g;
+}
+
+/** Closes the group's GRPC clients and stops it; resolves with the exit code. */
+async function stopGroup(g: Group): Promise<number | null> {
+  for (const u of g.uni.splice(0)) u.close();
+  for (const a of g.api) a.stub.close();
+  return g.server.stop();
+}
+
+/**
+ * Opens a uni_grpc stream with `request` bytes or object, alone (see workerOfNewConnection), and
+ * waits for its first push or its end. The stream's connection stays open until `close`.
+ */
+async function openUni(g: Group, request: Json | Buffer): Promise<UniConn> {
+  const pushes: Json[] = [];
+  let status: grpc.StatusObject | undefined;
+  let close = (): void => undefined;
+  let ended: Promise<grpc.StatusObject> | undefined;
+  try {
+    const worker = await workerOfNewConnection(g.uniPort, g.pids, async () => {
+      const stub = new UniClient(`127.0.0.1:${g.uniPort}`, grpc.credentials.createInsecure(), OWN_CONNECTION);
+      // Raw bytes go out untouched (identity serializer); the pushes are decoded by the stub's schema in both cases.
+      const call = Buffer.isBuffer(request)
+        ? stub.makeServerStreamRequest<Buffer, Json>(CONSUME, (b) => b, decodePush, request)
+        : (stub['Consume']!(request) as grpc.ClientReadableStream<Json>);
+      call.on('data', (p: Json) => pushes.push(p));
+      call.on('error', () => undefined); // the status below carries the end of the stream
+      ended = new Promise<grpc.StatusObject>((resolve) => call.on('status', (st: grpc.StatusObject) => resolve((status = st))));
+      close = () => {
+        call.cancel();
+        stub.close();
+      };
+      await waitFor(() => pushes.length > 0 || status !== undefined, 15_000, 'first push or end of the stream');
+    });
+    const connect = pushes[0]?.['connect'] as Json | undefined;
+    const conn: UniConn = { pushes, ended: ended!, id: (connect?.['client'] as string | undefined) ?? '', worker, close };
+    g.uni.push(conn);
+    return conn;
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
 describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
+  let g: Group;
   let server: ServerProcess;
   let pids: number[] = [];
   let grpcPort = 0;
-  let uniPort = 0;
-  const api: ApiConn[] = [];
+  let api: ApiConn[] = [];
   const sdk: Client[] = [];
-  const uni: UniConn[] = [];
   let stopped = false;
 
   /** `n` SDK connections of `user` subscribed to `channel`, spread over both workers (checked through info). */
@@ -172,63 +250,14 @@ describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
     return out;
   }
 
-  /**
-   * Opens a uni_grpc stream with `request` bytes or object, alone (see workerOfNewConnection), and
-   * waits for its first push or its end. The stream's connection stays open until `close`.
-   */
-  async function openUni(request: Json | Buffer): Promise<UniConn> {
-    const pushes: Json[] = [];
-    let status: grpc.StatusObject | undefined;
-    let close = (): void => undefined;
-    let ended: Promise<grpc.StatusObject> | undefined;
-    try {
-      const worker = await workerOfNewConnection(uniPort, pids, async () => {
-        const stub = new UniClient(`127.0.0.1:${uniPort}`, grpc.credentials.createInsecure(), OWN_CONNECTION);
-        // Raw bytes go out untouched (identity serializer); the pushes are decoded by the stub's schema in both cases.
-        const call = Buffer.isBuffer(request)
-          ? stub.makeServerStreamRequest<Buffer, Json>(CONSUME, (b) => b, decodePush, request)
-          : (stub['Consume']!(request) as grpc.ClientReadableStream<Json>);
-        call.on('data', (p: Json) => pushes.push(p));
-        call.on('error', () => undefined); // the status below carries the end of the stream
-        ended = new Promise<grpc.StatusObject>((resolve) => call.on('status', (st: grpc.StatusObject) => resolve((status = st))));
-        close = () => {
-          call.cancel();
-          stub.close();
-        };
-        await waitFor(() => pushes.length > 0 || status !== undefined, 15_000, 'first push or end of the stream');
-      });
-      const connect = pushes[0]?.['connect'] as Json | undefined;
-      const conn: UniConn = { pushes, ended: ended!, id: (connect?.['client'] as string | undefined) ?? '', worker, close };
-      uni.push(conn);
-      return conn;
-    } catch (err) {
-      close();
-      throw err;
-    }
-  }
-
   before(async () => {
-    server = await spawnWorkers(CONFIG);
-    pids = workerPids(server);
-    const grpcPorts = loggedPorts(server, /serving GRPC API service on .*:(\d+)/);
-    const uniPorts = loggedPorts(server, /serving uni_grpc endpoints on .*:(\d+)/);
-    assert.equal(grpcPorts.length, 2, 'both workers serve the GRPC API');
-    assert.equal(uniPorts.length, 2, 'both workers serve uni_grpc');
-    grpcPort = grpcPorts[0]!;
-    uniPort = uniPorts[0]!;
-    for (const _ of range(G)) {
-      const stub = new ApiClient(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure(), OWN_CONNECTION);
-      // One connection at a time, so the new server-side socket is this stub's.
-      const worker = await workerOfNewConnection(grpcPort, pids, async () => {
-        await rpcOk(stub, 'Info', {});
-      });
-      api.push({ stub, worker });
-    }
+    g = await startGroup(CONFIG);
+    ({ server, pids, grpcPort, api } = g);
   });
 
   afterEach(async () => {
     for (const c of sdk.splice(0)) c.disconnect();
-    for (const u of uni.splice(0)) u.close();
+    for (const u of g.uni.splice(0)) u.close();
     if (stopped) return;
     // The next test counts its own connections in info: wait until these are gone from both workers.
     await waitFor(async () => (await rpcOk<{ nodes: { num_clients?: number }[] }>(api[0]!.stub, 'Info', {})).nodes.every((n) => (n.num_clients ?? 0) === 0), 15_000, 'no clients left', 100);
@@ -236,14 +265,13 @@ describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
 
   after(async () => {
     for (const c of sdk) c.disconnect();
-    for (const u of uni) u.close();
-    for (const a of api) a.stub.close();
-    await server?.stop();
+    if (g !== undefined) await stopGroup(g);
     if (process.env['WORKERS_TEST_LOGS']) console.log(server.logs.join('\n'));
   });
 
   it('both workers share the GRPC API port and serve GRPC connections; Info through either lists both workers', async () => {
-    assert.deepEqual(loggedPorts(server, /serving GRPC API service on .*:(\d+)/), [grpcPort, grpcPort], 'one port for both workers');
+    assert.deepEqual(loggedPorts(server, /serving GRPC API service on .*:(\d+)/), [grpcPort, grpcPort], 'one GRPC API port for both workers');
+    assert.deepEqual(loggedPorts(server, /serving uni_grpc endpoints on .*:(\d+)/), [g.uniPort, g.uniPort], 'one uni_grpc port for both workers');
     assert.equal(pids.length, 2);
     assert.deepEqual(new Set(api.map((a) => a.worker)), new Set(pids), `GRPC connections by worker: ${api.map((a) => a.worker).join(', ')}`);
     const seen = new Set<string>();
@@ -313,8 +341,8 @@ describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
 
   it('uni_grpc streams on both workers get publications from the GRPC API, joins, leaves and presence across workers', async () => {
     const ch = 'room:uni';
-    const first = await openUni({ token: await connectToken('uni-a', { channels: [ch] }) });
-    const second = await openUni({ token: await connectToken('uni-b', { channels: [ch] }) });
+    const first = await openUni(g, { token: await connectToken('uni-a', { channels: [ch] }) });
+    const second = await openUni(g, { token: await connectToken('uni-b', { channels: [ch] }) });
     assert.notEqual(first.worker, second.worker, 'round-robin put the two streams on different workers');
     await waitForBothWorkers(server, 2);
     const subscribed = (u: UniConn): Json | undefined => (u.pushes[0]!['connect'] as { subs?: Record<string, Json> }).subs?.[ch];
@@ -351,28 +379,28 @@ describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
 
   it('bad uni_grpc requests get their specified answers on either worker', async () => {
     // Undecodable ConnectRequest bytes: INVALID_ARGUMENT, no push.
-    const garbled = [await openUni(Buffer.from([0x0a, 0xff])), await openUni(Buffer.from([0x0a, 0xff]))];
+    const garbled = [await openUni(g, Buffer.from([0x0a, 0xff])), await openUni(g, Buffer.from([0x0a, 0xff]))];
     assert.deepEqual(new Set(garbled.map((u) => u.worker)), new Set(pids), 'one on each worker');
     for (const u of garbled) {
       assert.equal((await u.ended).code, grpc.status.INVALID_ARGUMENT, `worker ${u.worker}`);
       assert.deepEqual(u.pushes, []);
     }
     // A token that is not a JWT: the disconnect push of an invalid token (3002 in the default classic numbering), then the stream ends.
-    const badToken = [await openUni({ token: 'not-a-jwt' }), await openUni({ token: 'not-a-jwt' })];
+    const badToken = [await openUni(g, { token: 'not-a-jwt' }), await openUni(g, { token: 'not-a-jwt' })];
     assert.deepEqual(new Set(badToken.map((u) => u.worker)), new Set(pids), 'one on each worker');
     for (const u of badToken) {
       assert.equal((await u.ended).code, grpc.status.OK, `worker ${u.worker}`);
       assert.deepEqual(u.pushes, [{ disconnect: { code: 3002, reason: 'invalid token' } }], `worker ${u.worker}`);
     }
     // Both workers still take streams.
-    const good = [await openUni({ token: await connectToken('after-bad') }), await openUni({ token: await connectToken('after-bad') })];
+    const good = [await openUni(g, { token: await connectToken('after-bad') }), await openUni(g, { token: await connectToken('after-bad') })];
     assert.deepEqual(new Set(good.map((u) => u.worker)), new Set(pids));
     assert.ok(good.every((u) => u.id !== ''), 'connect pushes');
   });
 
   it('SIGTERM ends the uni_grpc streams of both workers with the shutdown disconnect; the group exits 0', async () => {
     const streams = [];
-    for (const i of range(2)) streams.push(await openUni({ token: await connectToken(`drain-${i}`, { channels: ['room:drain'] }) }));
+    for (const i of range(2)) streams.push(await openUni(g, { token: await connectToken(`drain-${i}`, { channels: ['room:drain'] }) }));
     assert.deepEqual(new Set(streams.map((s) => s.worker)), new Set(pids), 'one stream on each worker');
     stopped = true;
     assert.equal(await server.stop('SIGTERM'), 0);
@@ -380,6 +408,57 @@ describe('rotor serve --workers 2: GRPC server API and uni_grpc', () => {
       const status = await s.ended;
       assert.equal(status.code, grpc.status.OK, `stream on worker ${s.worker} ended cleanly`);
       assert.deepEqual(s.pushes.at(-1), { disconnect: { code: 3001, reason: 'shutdown', reconnect: true } }, `stream on worker ${s.worker}`);
+    }
+  });
+});
+
+describe('rotor serve --workers 2: GRPC listeners under the default accept policy and a worker crash', () => {
+  it('by default (SCHED_NONE) each worker holds the listening sockets of the GRPC API and uni_grpc ports itself', async () => {
+    const g = await startGroup(CONFIG, { NODE_CLUSTER_SCHED_POLICY: undefined });
+    try {
+      for (const port of [g.grpcPort, g.uniPort]) {
+        const listening = await tcpInodes(port, 'listening');
+        assert.ok(listening.size > 0, `no listening socket on port ${port} in /proc/net/tcp`);
+        for (const pid of g.pids) assert.ok((await socketInodes(pid)).some((i) => listening.has(i)), `worker ${pid} holds the listening socket of port ${port}`);
+      }
+      for (const a of g.api) assert.equal((await rpcOk<{ nodes: unknown[] }>(a.stub, 'Info', {})).nodes.length, 2);
+      const u = await openUni(g, { token: await connectToken('sched-none') });
+      assert.ok(u.id !== '', 'connect push');
+    } finally {
+      assert.equal(await stopGroup(g), 0);
+    }
+  });
+
+  it("kill -9 of a worker: its uni_grpc stream ends, the other worker's keeps receiving; GRPC API clients reconnect; the restarted worker serves GRPC", async () => {
+    const g = await startGroup(CONFIG);
+    try {
+      const ch = 'room:crash';
+      const victim = await openUni(g, { token: await connectToken('crash-a', { channels: [ch] }) });
+      const survivor = await openUni(g, { token: await connectToken('crash-b', { channels: [ch] }) });
+      assert.notEqual(victim.worker, survivor.worker, 'one stream on each worker');
+      assert.ok(g.api.some((a) => a.worker === victim.worker), 'a GRPC API connection on the worker to kill');
+      process.kill(victim.worker, 'SIGKILL');
+      assert.equal((await victim.ended).code, grpc.status.UNAVAILABLE, 'the stream of the killed worker ends as a dropped connection');
+      // Node's round-robin accept: a connection handed to the dying worker is lost, so wait until the primary saw the exit.
+      await waitFor(() => g.server.logs.some((l) => l.includes('worker exited, restarting')), 15_000, 'primary saw the exit');
+      // Every GRPC API client publishes, those whose connection was on the killed worker too: grpc-js dials again on the next call.
+      for (const i of range(G)) await rpcOk(g.api[i - 1]!.stub, 'Publish', { channel: ch, data: bytesOf({ i }) });
+      const pubs = (u: UniConn): [unknown, number][] =>
+        u.pushes.filter((p) => p['pub'] !== undefined).map((p) => [valueOf((p['pub'] as Json)['data']), (p['pub'] as Json)['offset'] as number]);
+      await waitFor(() => pubs(survivor).length >= G, 15_000, 'every publication on the surviving stream');
+      assert.deepEqual(pubs(survivor), range(G).map((i) => [{ i }, i]));
+      assert.deepEqual(pubs(victim), [], 'nothing reached the dead stream');
+      // The restarted worker serves GRPC again: Info lists two workers, a new stream pair lands on both live ones.
+      await waitFor(() => workerPids(g.server).length === 3, 20_000, 'restarted worker');
+      await waitFor(async () => (await rpcOk<{ nodes: unknown[] }>(g.api[0]!.stub, 'Info', {})).nodes.length === 2, 20_000, 'two nodes in Info', 100);
+      const live = [survivor.worker, workerPids(g.server)[2]!];
+      const again: UniConn[] = [];
+      for (const _ of range(2)) again.push(await openUni({ ...g, pids: live }, { token: await connectToken('crash-c', { channels: [ch] }) }));
+      assert.deepEqual(new Set(again.map((u) => u.worker)), new Set(live), 'both live workers serve uni_grpc');
+      await rpcOk(g.api[0]!.stub, 'Publish', { channel: ch, data: bytesOf({ i: G + 1 }) });
+      await waitFor(() => again.every((u) => pubs(u).length === 1), 15_000, 'publication on the new streams');
+    } finally {
+      assert.equal(await stopGroup(g), 0);
     }
   });
 });
