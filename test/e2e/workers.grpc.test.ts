@@ -1,8 +1,9 @@
 /**
  * End-to-end `rotor serve --workers 2` with the GRPC listeners: the GRPC server API (`grpc_api`) and
  * the unidirectional GRPC stream (`uni_grpc`), memory engine (a start-up failure also with Redis). The
- * built server runs as a child process; the GRPC clients are @grpc/grpc-js stubs built from the project's own `api.proto` and
- * `unistream.proto`, the subscribers the real centrifuge-js SDK (JSON and Protobuf builds).
+ * built server runs as a child process; the GRPC clients are @grpc/grpc-js stubs built from the
+ * project's own `api.proto` and `unistream.proto`, the subscribers the real centrifuge-js SDK (JSON and
+ * Protobuf builds).
  *
  * Both GRPC ports are shared by the two workers (port 0: the cluster module hands both workers the same
  * random port). Which worker serves a GRPC connection is not assumed: every GRPC connection is opened
