@@ -13,7 +13,7 @@ import type { Config } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { LimitsPrimary } from '../engines/cluster/index.js';
-import { LIMITS_ENVELOPE_KEY, WORKER_ID_ENV } from '../engines/cluster/protocol.js';
+import { LIMITS_ENVELOPE_KEY, READY_ENVELOPE_KEY, WORKER_ID_ENV } from '../engines/cluster/protocol.js';
 
 
 /** How many workers `workers` asks for: 0 = one per core. */
@@ -102,16 +102,14 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     const limitsHandle = limits?.attach(clusterWorkerPort(worker, LIMITS_ENVELOPE_KEY));
     // Its slots are free as soon as its IPC channel is gone (a crash shows there first), at the latest on exit.
     if (limitsHandle !== undefined) worker.once('disconnect', () => limits?.detach(limitsHandle));
-    const handle = engine?.attach(clusterWorkerPort(worker), () => {
+    const handle = engine?.attach(clusterWorkerPort(worker));
+    // Serving once every listener is bound, the GRPC API's included (cluster's `listening` event comes
+    // with the first one): until then an exit fails the start instead of a restart loop.
+    clusterWorkerPort<true, never>(worker, READY_ENVELOPE_KEY).onBatch(() => {
+      if (served) return;
       served = true;
       onReady?.();
     });
-    if (handle === undefined) {
-      worker.once('listening', () => {
-        served = true;
-        onReady?.();
-      });
-    }
     worker.once('exit', (code, signal) => {
       if (handle !== undefined) engine?.detach(handle);
       if (limitsHandle !== undefined) limits?.detach(limitsHandle);

@@ -5,7 +5,6 @@
  * the cluster module decide which worker accepts a connection.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile, readlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
@@ -18,6 +17,7 @@ import { collect, sdkClient, type Client, type SdkProtocol } from '../harness/sd
 import { TEST_API_KEY } from '../harness/server.js';
 import { connectToken } from '../harness/tokens.js';
 import { waitFor } from '../harness/wait.js';
+import { SPREAD, socketInodes, spawnWorkers as spawnGroup, tcpInodes, waitForBothWorkers, workerPids } from '../harness/workers.js';
 
 const NAME = 'grp';
 /** Enough connections that both workers get some (checked through `info`, never assumed). */
@@ -48,71 +48,9 @@ function config(extra: Record<string, unknown> = {}): Record<string, unknown> {
   };
 }
 
-/** Worker process ids from the `starting Rotor` log lines. */
-function workerPids(server: ServerProcess): number[] {
-  const pids: number[] = [];
-  for (const line of server.logs) {
-    try {
-      const l = JSON.parse(line) as { message?: string; pid?: number };
-      if (l.message === 'starting Rotor' && typeof l.pid === 'number') pids.push(l.pid);
-    } catch {
-      // not a JSON log line
-    }
-  }
-  return pids;
-}
-
-/** Inodes of the IPv4 sockets listening on `port` (/proc/net/tcp, state 0A). */
-async function listeningInodes(port: number): Promise<Set<string>> {
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const out = new Set<string>();
-  for (const line of (await readFile('/proc/net/tcp', 'latin1')).split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length > 9 && f[1]!.endsWith(hexPort) && f[3] === '0A') out.add(f[9]!);
-  }
-  return out;
-}
-
-/** Inodes of the sockets among a process's open file descriptors. */
-async function socketInodes(pid: number): Promise<string[]> {
-  const out: string[] = [];
-  for (const fd of await readdir(`/proc/${pid}/fd`)) {
-    const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''));
-    if (m) out.push(m[1]!);
-  }
-  return out;
-}
-
-/** Waits until `info` lists both workers as nodes, with `total` connections between them and some on each. */
-async function waitForBothWorkers(server: ServerProcess, total: number): Promise<void> {
-  let last = '';
-  await waitFor(
-    async () => {
-      const nodes = await infoNodes(server);
-      last = JSON.stringify(nodes.map((n) => [n.name, n.num_clients]));
-      const counts = nodes.map((n) => n.num_clients ?? 0);
-      return nodes.length === 2 && counts.every((c) => c > 0) && counts.reduce((a, b) => a + b, 0) === total;
-    },
-    15_000,
-    `${total} connections spread over both workers`,
-    100,
-  ).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; last info: ${last}`, { cause: err });
-  });
-}
-
-/**
- * Accept policy of the test servers: Node's round-robin, so connections are spread over both workers
- * whatever the kernel would choose. The tests below are about what holds across workers, which needs
- * clients on both; Rotor's default (workers accept themselves) is tested on its own at the end.
- */
-const SPREAD: NodeJS.ProcessEnv = { NODE_CLUSTER_SCHED_POLICY: 'rr' };
-
-/** The built server with two workers, once both serve (the harness resolves on the first listener). */
+/** The built server with two workers (round-robin accept unless `env` says otherwise), once both serve. */
 async function spawnWorkers(extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = SPREAD): Promise<ServerProcess> {
-  const s = await spawnServer(config(extra), 30_000, env);
-  await waitFor(() => s.logs.some((l) => l.includes('all workers serving')), 30_000, 'both workers serving', 50);
-  return s;
+  return spawnGroup(config(extra), env);
 }
 
 /**
@@ -563,7 +501,7 @@ describe('rotor serve --workers: bad input and other engines', () => {
   it('by default each worker holds the shared listening socket and accepts from it itself (SCHED_NONE)', async () => {
     const server = await spawnWorkers({}, { NODE_CLUSTER_SCHED_POLICY: undefined });
     try {
-      const listening = await listeningInodes(server.port);
+      const listening = await tcpInodes(server.port, 'listening');
       assert.ok(listening.size > 0, `no listening socket on port ${server.port} in /proc/net/tcp`);
       const pids = workerPids(server);
       assert.equal(pids.length, 2, `two workers started: ${pids.join(', ')}`);

@@ -23,7 +23,7 @@ export interface ServerProcess {
 
 /**
  * Starts `node dist/main.js serve -c <tmp config>` on a random port (`port: 0`) and waits for the
- * `serving … endpoints on …:<port>` log line. Requires `npm run build`.
+ * `serving … endpoints on …:<port>` log line of the HTTP listener. Requires `npm run build`.
  */
 export async function spawnServer(config: Record<string, unknown> = {}, timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'rotor-e2e-'));
@@ -40,7 +40,8 @@ export async function spawnServer(config: Record<string, unknown> = {}, timeoutM
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
     const onLine = (line: string): void => {
       logs.push(line);
-      const m = /serving .* endpoints on .*:(\d+)/.exec(line);
+      // The HTTP listener's line (uni_grpc, bound before it, logs `serving uni_grpc endpoints on …` too).
+      const m = /serving (?!uni_grpc ).* endpoints on .*:(\d+)/.exec(line);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));

@@ -33,7 +33,6 @@ export class WorkerHandle {
   /** Presence entries this worker added: channel → client id → user id. */
   readonly presence = new Map<string, Map<string, string>>();
   nodeId: string | undefined;
-  readyCallback: (() => void) | undefined;
 
   constructor(port: BatchPort<WorkerMessage, PrimaryMessage>, onMessage: (w: WorkerHandle, m: WorkerMessage) => void) {
     this.link = new BatchingLink(port, (m) => onMessage(this, m));
@@ -61,9 +60,8 @@ export class PrimaryEngine implements BrokerEventHandler {
   }
 
   /** Starts serving a worker's requests over `port`. */
-  attach(port: BatchPort<WorkerMessage, PrimaryMessage>, onReady?: () => void): WorkerHandle {
+  attach(port: BatchPort<WorkerMessage, PrimaryMessage>): WorkerHandle {
     const w = new WorkerHandle(port, (h, m) => this.#onMessage(h, m));
-    w.readyCallback = onReady;
     this.#workers.add(w);
     return w;
   }
@@ -117,10 +115,6 @@ export class PrimaryEngine implements BrokerEventHandler {
   // ---- requests ----
 
   #onMessage(w: WorkerHandle, m: WorkerMessage): void {
-    if (m.t === 'ready') {
-      w.readyCallback?.();
-      return;
-    }
     if (!this.#workers.has(w)) return;
     let result: Promise<unknown>;
     try {

@@ -25,10 +25,7 @@ export type RequestOp =
   | 'control';
 
 /** Worker → primary. */
-export type WorkerMessage =
-  | { readonly t: 'req'; readonly id: number; readonly op: RequestOp; readonly a: readonly unknown[] }
-  /** The worker's listeners are bound. */
-  | { readonly t: 'ready' };
+export type WorkerMessage = { readonly t: 'req'; readonly id: number; readonly op: RequestOp; readonly a: readonly unknown[] };
 
 /** How an error crosses the link: ClientErrors keep their code, everything else becomes an EngineError. */
 export interface WireError {
@@ -100,6 +97,12 @@ export const ENVELOPE_KEY = 'rotorCluster';
 
 /** Marks the connection limits' batches (`limits-link.ts`), a link of their own on the same channel. */
 export const LIMITS_ENVELOPE_KEY = 'rotorLimits';
+
+/**
+ * Marks a worker's "serving" message: every listener of its own (HTTP, uni_grpc, GRPC API) is bound.
+ * A link of its own, sent whatever the engine, so the primary knows when the start of a worker is over.
+ */
+export const READY_ENVELOPE_KEY = 'rotorReady';
 
 /** Reads a batch out of an IPC envelope marked `key`; undefined for anything else. */
 export function openEnvelope<T>(message: unknown, key = ENVELOPE_KEY): T[] | undefined {

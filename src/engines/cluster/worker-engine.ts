@@ -56,11 +56,6 @@ export class ClusterClient {
     });
   }
 
-  /** Tells the primary this worker's listeners are up. */
-  ready(): void {
-    this.#link.send({ t: 'ready' });
-  }
-
   setBrokerHandler(handler: BrokerEventHandler | undefined): void {
     this.#handler = handler;
   }

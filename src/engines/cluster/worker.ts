@@ -5,7 +5,7 @@ import type { Controller } from '../../core/controller.js';
 import type { PresenceManager } from '../../core/presence.js';
 import { LimitsClient, type LimitsAnswer, type LimitsRequest } from './limits-link.js';
 import { parentProcessPort } from './ports.js';
-import { LIMITS_ENVELOPE_KEY, WORKER_ID_ENV, type PrimaryMessage, type WorkerMessage } from './protocol.js';
+import { LIMITS_ENVELOPE_KEY, READY_ENVELOPE_KEY, WORKER_ID_ENV, type PrimaryMessage, type WorkerMessage } from './protocol.js';
 import { ClusterClient, IpcBroker, IpcController, IpcPresenceManager } from './worker-engine.js';
 
 /** This worker's index, or undefined when the process is not a worker forked by the primary. */
@@ -41,11 +41,12 @@ export function workerEngine(): { broker: Broker; presenceManager: PresenceManag
 }
 
 /**
- * Tells the primary this worker serves (listeners bound). A no-op outside a worker. With Redis or NATS
- * the primary watches the cluster `listening` event instead, so this only matters for the memory engine.
+ * Tells the primary this worker serves: every listener is bound (the HTTP ones, uni_grpc and the GRPC
+ * API, which is bound last). A no-op outside a worker. Until then a worker that exits fails the start
+ * of the group instead of being restarted (e.g. a GRPC API port in use).
  */
 export function notifyWorkerReady(): void {
-  if (workerIndex() !== undefined && client !== undefined) client.ready();
+  if (workerIndex() !== undefined) parentProcessPort<never, true>(READY_ENVELOPE_KEY).send([true]);
 }
 
 /**
