@@ -1,5 +1,6 @@
 /** @module observability/metrics.test — the registry's families without a server. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FrameType, SLOTS_PER_FRAME_TYPE } from '../core/frame-types.js';
 import { Metrics } from './metrics.js';
@@ -11,6 +12,19 @@ describe('Metrics', () => {
     assert.match(text, /^# TYPE process_resident_memory_bytes gauge$/m);
     assert.match(text, /^# TYPE nodejs_eventloop_lag_seconds gauge$/m);
     assert.match(text, /^centrifugo_node_build\{version="1\.2\.3"\} 1$/m);
+  });
+
+  it('the event-loop lag sampling wakes an idle process about 10 times a second, not 100 (prom-client default)', async () => {
+    const m = new Metrics('1');
+    // Voluntary context switches of the main thread (Linux): each wake-up of an idle event loop is one.
+    const switches = (): number =>
+      Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/self/task/${process.pid}/status`, 'latin1'))?.[1]);
+    const before = switches();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const wakeups = switches() - before;
+    assert.ok(Number.isSafeInteger(wakeups));
+    assert.match(await m.scrape(), /^nodejs_eventloop_lag_p99_seconds [0-9.e-]+$/m);
+    assert.ok(wakeups < 50, `${wakeups} wake-ups in 1 s`);
   });
 
   it('without default metrics only Centrifugo and promhttp families are served', async () => {

@@ -15,6 +15,14 @@ import type { Node, NodeMetrics } from '../core/node.js';
 import { CollectedMetric, FastCounter, FastHistogram, FastSummary } from './fast-metrics.js';
 import { TransportFrameMetrics } from './transport-frames.js';
 
+/**
+ * Sampling interval of `nodejs_eventloop_lag_*` (prom-client's `monitorEventLoopDelay` timer). prom-client's
+ * 10 ms default wakes an idle node 100 times a second (1.4 % of a core measured on an idle Redis-engine
+ * node, `bench/results/2026-12-04-session5-redis-publish.md`); 100 ms still sees every stall longer than
+ * that interval.
+ */
+const EVENT_LOOP_SAMPLING_MS = 100;
+
 const OBJECTIVES = { 0.5: 0.05, 0.99: 0.001, 0.999: 0.0001 };
 const QUANTILES = Object.keys(OBJECTIVES).map(Number);
 
@@ -72,7 +80,7 @@ export class Metrics implements NodeMetrics {
 
   constructor(version: string, options: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: r });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: r, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
     this.#sent = new FastCounter({ name: 'centrifugo_node_messages_sent_count', help: 'Number of messages sent by node to broker.', labelNames: ['type'], registry: r }).preset(one(MESSAGE_TYPES));
     this.#received = new FastCounter({ name: 'centrifugo_node_messages_received_count', help: 'Number of messages received from broker.', labelNames: ['type'], registry: r }).preset(one(MESSAGE_TYPES));
     this.#action = new FastCounter({ name: 'centrifugo_node_action_count', help: 'Number of various actions called.', labelNames: ['action'], registry: r }).preset(one(ACTIONS));

@@ -1,6 +1,6 @@
 /**
  * @module engines/redis/connection — ioredis client construction for one shard: the shared command client
- * (auto-pipelined, Lua scripts registered) and fresh dedicated PUB/SUB connections.
+ * (the commands of one turn in one write, Lua scripts registered) and fresh dedicated PUB/SUB connections.
  */
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
@@ -18,6 +18,7 @@ import {
   type RedisTlsOptions,
 } from './options.js';
 import { SCRIPTS } from './scripts.js';
+import { TurnBatchedRedis } from './turn-batched-redis.js';
 
 /** The client that runs commands and scripts: one connection (standalone, sentinel) or a cluster client. */
 export type CommandClient = Redis | Cluster;
@@ -91,7 +92,8 @@ function registerScripts(client: CommandClient): void {
 }
 
 /**
- * The command client of a shard. Auto-pipelined; in-flight commands are not re-sent after a reconnect
+ * The command client of a shard. The commands of one event-loop turn go out in one write (standalone and
+ * Sentinel: `TurnBatchedRedis`; Cluster: ioredis' auto-pipelining, per node); in-flight commands are not re-sent after a reconnect
  * (a publish must not run twice) and queued ones fail after one failed reconnect attempt, so callers get
  * an error instead of hanging while Redis is down.
  */
@@ -121,9 +123,9 @@ export function createCommandClient(o: RedisShardOptions): CommandClient {
     registerScripts(cluster);
     return cluster;
   }
-  const client = new Redis({
+  const client = new TurnBatchedRedis({
     ...endpointOptions(o),
-    enableAutoPipelining: true,
+    enableAutoPipelining: false,
     maxRetriesPerRequest: 1,
     autoResendUnfulfilledCommands: false,
     retryStrategy: commandRetryDelay,
