@@ -19,6 +19,7 @@ import type { Duplex } from 'node:stream';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
+import type { GatedListener } from './accept-gate.js';
 import type { AutocertManager } from './autocert.js';
 import { attachRouter, createHttpServer, listen, type Router } from './http.js';
 import { loadHttpTls, secureContextOptions } from './tls.js';
@@ -36,6 +37,8 @@ export interface Listeners {
   readonly servers: Server[];
   readonly httpPort: number;
   readonly internalPort: number;
+  /** The client-facing listener and how to bind it again (for the accept gate of a worker). */
+  readonly external: GatedListener;
   /**
    * Reads the TLS material of `next` (throws ConfigError naming the key when unusable, changing
    * nothing) and returns a function that makes the TLS listeners use it.
@@ -155,6 +158,12 @@ export async function startListeners(input: ListenersInput): Promise<Listeners> 
       servers,
       httpPort,
       internalPort,
+      external: {
+        server: externalServer,
+        relisten: async (server) => {
+          await listen(server, config.address, httpPort);
+        },
+      },
       prepareReload(next) {
         const wasOn = tls !== undefined;
         const isOn = next.tls || next.tls_autocert;
