@@ -34,6 +34,7 @@ import { WebSocketEndpoint, type WebSocketEndpointOptions } from '../transports/
 import { VERSION } from '../version.js';
 import { startAcceptGate } from './accept-gate.js';
 import { Router } from './http.js';
+import { notifyListening, workerReusesPort } from './reuse-port.js';
 import { startListeners, type Listeners } from './listeners.js';
 import { anyConnectionLimit } from './workers.js';
 import { loadHttpTls } from './tls.js';
@@ -294,6 +295,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   notifyWorkerReady();
+  if (workerReusesPort()) notifyListening();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

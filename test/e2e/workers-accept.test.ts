@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { probeReusePort } from '../../src/app/reuse-port.js';
 import { spawnServer, type ServerProcess } from '../harness/process.js';
 import { RawClient } from '../harness/raw-client.js';
 import { TEST_API_KEY } from '../harness/server.js';
@@ -149,5 +151,69 @@ describe('rotor serve --workers 2: a worker near its descriptor limit stops acce
     for (const c of drop) c.ws.terminate();
     await waitFor(() => logCount(g, 'accepts connections again') >= 1, 30_000, 'a worker resumes accepting', 50);
     clients.push(await connectClient(g, 5000)); // rejects if the group does not take it
+  });
+});
+
+/** Inodes of the IPv4 sockets listening on `port` (/proc/net/tcp, state 0A). */
+async function listeningInodes(port: number): Promise<Set<string>> {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const out = new Set<string>();
+  for (const line of (await readFile('/proc/net/tcp', 'latin1')).split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length > 9 && f[1]!.endsWith(hexPort) && f[3] === '0A') out.add(f[9]!);
+  }
+  return out;
+}
+
+/** The listening sockets of `port` among a process's descriptors. */
+async function heldListeners(pid: number, listening: Set<string>): Promise<string[]> {
+  const out: string[] = [];
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''));
+    if (m && listening.has(m[1]!)) out.push(m[1]!);
+  }
+  return out;
+}
+
+function workerPids(server: ServerProcess): number[] {
+  return server.logs.flatMap((line) => {
+    const l = JSON.parse(line) as { message?: string; pid?: number };
+    return l.message === 'starting Rotor' && typeof l.pid === 'number' ? [l.pid] : [];
+  });
+}
+
+describe('rotor serve --workers 2: how the workers accept', { timeout: 120_000 }, () => {
+  it('with SO_REUSEPORT in the runtime each worker binds its own socket (else they share one); a killed worker is replaced and the group keeps taking clients', async () => {
+    const reuse = await probeReusePort();
+    const port = await freePort();
+    const server = await spawnServer({ workers: 2, port, name: 'acc', allow_subscribe_for_client: true }, 30_000, { NODE_CLUSTER_SCHED_POLICY: undefined });
+    const held: RawClient[] = [];
+    try {
+      await waitFor(() => server.logs.some((l) => l.includes('all workers serving')), 30_000, 'both workers serving', 50);
+      const mode = reuse ? 'SO_REUSEPORT socket per worker' : 'shared socket';
+      assert.ok(server.logs.some((l) => l.includes(`"accept":"${mode}"`)), `the primary logs accept mode ${mode}`);
+      const check = async (pids: number[]): Promise<void> => {
+        const listening = await listeningInodes(port);
+        const perWorker = await Promise.all(pids.map((pid) => heldListeners(pid, listening)));
+        for (const h of perWorker) assert.equal(h.length, 1, `each worker holds one listening socket of port ${port}: ${JSON.stringify(perWorker)}`);
+        assert.equal(new Set(perWorker.flat()).size, reuse ? pids.length : 1, `own sockets iff SO_REUSEPORT: ${JSON.stringify(perWorker)}`);
+      };
+      const pids = workerPids(server);
+      assert.equal(pids.length, 2);
+      await check(pids);
+      const g: Group = { server, apiPort: port, cap: 0, low: 0 };
+      for (let i = 0; i < 6; i++) held.push(await connectClient(g, i));
+      process.kill(pids[1]!, 'SIGKILL');
+      await waitFor(() => workerPids(server).length === 3, 20_000, 'the killed worker restarted');
+      await waitFor(() => server.logs.filter((l) => l.includes('serving websocket')).length === 3, 20_000, 'the new worker serving');
+      await check([pids[0]!, workerPids(server)[2]!]);
+      // New clients are taken by the group (a client whose connection was queued on the dead worker's
+      // own socket is reset and would reconnect, as with any lost connection).
+      for (let i = 10; i < 16; i++) held.push(await connectClient(g, i));
+      await perWorker(g, held.filter((c) => c.closeInfo === undefined).length); // two nodes in info, counting every live client
+    } finally {
+      for (const c of held) c.ws.terminate();
+      assert.equal(await server.stop(), 0);
+    }
   });
 });
