@@ -79,7 +79,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
   const policy = process.env['NODE_CLUSTER_SCHED_POLICY'];
   if (policy === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Where the runtime has SO_REUSEPORT (app/reuse-port) each worker binds its own sockets instead.
-  const reusePort = (policy === undefined || policy === 'none') && config.port !== 0 && (await probeReusePort());
+  const reusePort = config.workers_reuseport && (policy === undefined || policy === 'none') && config.port !== 0 && (await probeReusePort());
   // Structured-clone IPC: payload bytes cross as Uint8Array (JSON would base64 or array-encode them).
   cluster.setupPrimary({ serialization: 'advanced' });
   const engine = usesPrimaryEngine(config)
