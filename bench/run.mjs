@@ -25,7 +25,7 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, freePort, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
 import { mergeRuntimeSections, resolveRuntimes } from './lib/runtimes.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { ROTOR_CONFIG, SECRET } from './lib/rotor-config.mjs';
@@ -456,7 +456,9 @@ async function crossSession(mode, n) {
  * server spread over two cores shares the client's core: see the note.
  */
 async function workersStart({ w, cpus: cpuList }, extraConfig = {}) {
-  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w, ...extraConfig }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
+  // A fixed port: with `port: 0` the workers would share one socket even where SO_REUSEPORT works.
+  const port = w > 1 ? await freePort() : 0;
+  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w, port, ...extraConfig }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
   server.treeCpu = true;
   server.primary = w > 1;
   if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) {
