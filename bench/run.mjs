@@ -12,6 +12,7 @@
  *                [--duration 4] [--warmup 1] [--window 16] [--workers 1] [--out FILE] [--no-write]
  *                [--runtimes 20,24 | --runtime PATH]  servers under each Node (20/24/current or a binary path)
  *                [--profile-phase closed|rate] [--workers-rate 50000] [--workers-ns 1000,5000]
+ *                [--workers-phases fanout,connect]
  *                [--scale-n 19500] [--scale-workers-n 38000] [--soak-minutes 10]
  */
 import { execFileSync } from 'node:child_process';
@@ -24,7 +25,7 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, freePort, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
 import { mergeRuntimeSections, resolveRuntimes } from './lib/runtimes.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { ROTOR_CONFIG, SECRET } from './lib/rotor-config.mjs';
@@ -53,6 +54,7 @@ const OPTIONS = {
   runtimes: { type: 'string' },
   'workers-rate': { type: 'string' },
   'workers-ns': { type: 'string' },
+  'workers-phases': { type: 'string' },
   'scale-n': { type: 'string' },
   'scale-workers-n': { type: 'string' },
   'soak-minutes': { type: 'string' },
@@ -109,6 +111,8 @@ const P = {
   // The default budget covers every runtime asked for.
   maxMinutes: num(args['max-minutes'], (quick ? 5 : 25) * RUNTIMES.length),
   /** `workers` scenario: subscriber counts and the server process counts compared. */
+  /** `workers` scenario phases: `fanout` (closed loop and fixed rate) and `connect`. */
+  workersPhases: (args['workers-phases'] ?? 'fanout,connect').split(','),
   workersNs: args['workers-ns'] ? args['workers-ns'].split(',').map(Number) : quick ? [300] : [1000, 5000],
   /**
    * `workers` scenario, fixed-rate phase: deliveries/s that one process on one core and the 2-worker
@@ -206,6 +210,7 @@ const WORKERS_VARIANTS = [
 const WORKERS_LABELS = {
   ...Object.fromEntries(WORKERS_VARIANTS.map((v) => [v.key, v.label])),
   'workers-2-limits': `Rotor JSON, --workers 2 (cores ${serverCores(2)}), connection limits set (counted in the primary)`,
+  'workers-2-shared': `Rotor JSON, --workers 2 (cores ${serverCores(2)}), one shared listening socket (\`workers_reuseport: false\`; the same as workers-2 where the runtime has no SO_REUSEPORT)`,
 };
 const SCALE_LABELS = {
   'scale-ws': 'plain ws server (`ws` 8, send() loop), 1 process',
@@ -451,7 +456,9 @@ async function crossSession(mode, n) {
  * server spread over two cores shares the client's core: see the note.
  */
 async function workersStart({ w, cpus: cpuList }, extraConfig = {}) {
-  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w, ...extraConfig }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
+  // A fixed port: with `port: 0` the workers would share one socket even where SO_REUSEPORT works.
+  const port = w > 1 ? await freePort() : 0;
+  const server = await startServer({ kind: 'rotor', rotorConfig: { ...ROTOR_CONFIG, workers: w, port, ...extraConfig }, tmpDir: TMP, cpuList, timeoutMs: 30_000 });
   server.treeCpu = true;
   server.primary = w > 1;
   if (w > 1 && !(await waitUntil(() => server.lastMatch(/all workers serving/g) !== null, 30_000))) {
@@ -987,7 +994,7 @@ async function main() {
         if (CORES < 3 && !notes.includes(few)) notes.push(few);
         for (let rep = 0; rep < P.repeats; rep++) {
           for (const v of rep % 2 ? [...WORKERS_VARIANTS].reverse() : WORKERS_VARIANTS) {
-            for (const n of P.workersNs) {
+            for (const n of P.workersPhases.includes('fanout') ? P.workersNs : []) {
               const r = await attempt(`${v.key} fanout N=${n} #${rep + 1}`, () => workersFanoutSession(v, n));
               if (r) {
                 record(`workers-fanout-${n}`, v.key, r.closed);
@@ -999,6 +1006,8 @@ async function main() {
             if (v.key === 'workers-2') {
               const l = await attempt(`${v.key} connect, limits set #${rep + 1}`, () => workersConnectSession(v, NON_BINDING_LIMITS));
               if (l) record('workers-connect', 'workers-2-limits', l);
+              const sh = await attempt(`${v.key} connect, shared socket #${rep + 1}`, () => workersConnectSession(v, { workers_reuseport: false }));
+              if (sh) record('workers-connect', 'workers-2-shared', sh);
             }
           }
         }
@@ -1598,7 +1607,7 @@ function renderBody(profile) {
           ['busiestWorkerPct', 'busiest worker %'],
         ],
         ['connectsPerSec', 'connects/s'],
-        [...rows, 'workers-2-limits'],
+        [...rows, 'workers-2-limits', 'workers-2-shared'],
         'workers-1',
       );
       s += '\n';

@@ -293,3 +293,16 @@ export async function waitUntil(cond, timeoutMs) {
   }
   return cond();
 }
+
+/** A free loopback TCP port (for servers that need a fixed port, e.g. `--workers` with SO_REUSEPORT). */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ReusableListenOptions } from './reuse-port.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, rest: string) => void;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -109,12 +110,13 @@ export function attachRouter<S extends Server>(server: S, router: Router): S {
   return server;
 }
 
-/** Listens and resolves with the bound port. */
-export async function listen(server: Server, address: string, port: number): Promise<number> {
+/** Listens and resolves with the bound port; `own` binds this process's own SO_REUSEPORT socket (app/reuse-port). */
+export async function listen(server: Server, address: string, port: number, own = false): Promise<number> {
+  const options: ReusableListenOptions = { port, host: address === '' ? undefined : address, ...(own ? { reusePort: true, exclusive: true } : {}) };
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    server.listen({ port, host: address === '' ? undefined : address }, () => {
+    server.listen(options, () => {
       server.off('error', onError);
       resolve();
     });

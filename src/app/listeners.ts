@@ -19,8 +19,10 @@ import type { Duplex } from 'node:stream';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
+import type { GatedListener } from './accept-gate.js';
 import type { AutocertManager } from './autocert.js';
 import { attachRouter, createHttpServer, listen, type Router } from './http.js';
+import { workerReusesPort } from './reuse-port.js';
 import { loadHttpTls, secureContextOptions } from './tls.js';
 
 export interface ListenersInput {
@@ -36,6 +38,8 @@ export interface Listeners {
   readonly servers: Server[];
   readonly httpPort: number;
   readonly internalPort: number;
+  /** The client-facing listener and how to bind it again (for the accept gate of a worker). */
+  readonly external: GatedListener;
   /**
    * Reads the TLS material of `next` (throws ConfigError naming the key when unusable, changing
    * nothing) and returns a function that makes the TLS listeners use it.
@@ -115,6 +119,8 @@ async function tlsSetup(config: Config, logger: Logger): Promise<TlsSetup | unde
 /** Creates and binds the listeners; a listener whose router is empty is not started (Centrifugo's HTTP listeners). */
 export async function startListeners(input: ListenersInput): Promise<Listeners> {
   const { config, external, internal, logger } = input;
+  // A worker told to (app/reuse-port) binds its own SO_REUSEPORT sockets for the HTTP listeners.
+  const own = workerReusesPort();
   const clientSide: string[] = (['tls_root_ca', 'tls_root_ca_pem', 'tls_server_name'] as const).filter((k) => config[k] !== '');
   if (config.tls_insecure_skip_verify) clientSide.push('tls_insecure_skip_verify');
   if (clientSide.length > 0) logger.warn('client-side TLS settings have no effect on the HTTP listeners', { keys: clientSide.join(',') });
@@ -136,14 +142,14 @@ export async function startListeners(input: ListenersInput): Promise<Listeners> 
       logger.info(`serving ACME http-01 challenges on ${challenge.address}:${port}`);
     }
     const externalServer = make(external, true);
-    const httpPort = await listen(externalServer, config.address, config.port);
+    const httpPort = await listen(externalServer, config.address, config.port, own);
     logger.info(`serving ${external.names.join(', ')} endpoints on ${config.address}:${httpPort}`, { scheme: scheme(true) });
     let internalPort = httpPort;
     if (internal !== external && !internal.empty) {
       const secure = !config.tls_external;
       const internalServer = make(internal, secure);
       const addr = config.internal_address || config.address;
-      internalPort = await listen(internalServer, addr, config.internal_port || config.port);
+      internalPort = await listen(internalServer, addr, config.internal_port || config.port, own);
       logger.info(`serving ${internal.names.join(', ')} endpoints on ${addr}:${internalPort}`, { scheme: scheme(secure) });
     }
     if (tls?.kind === 'acme') {
@@ -155,6 +161,13 @@ export async function startListeners(input: ListenersInput): Promise<Listeners> 
       servers,
       httpPort,
       internalPort,
+      external: {
+        server: externalServer,
+        // The configured port: with the shared socket and `port: 0` that finds the primary's handle again.
+        relisten: async (server) => {
+          await listen(server, config.address, config.port, own);
+        },
+      },
       prepareReload(next) {
         const wasOn = tls !== undefined;
         const isOn = next.tls || next.tls_autocert;

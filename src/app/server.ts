@@ -32,6 +32,7 @@ import { ConnectionLimiter, type ConnectionLimits, SharedConnectionLimiter } fro
 import { createOriginCheck } from '../transports/origin.js';
 import { WebSocketEndpoint, type WebSocketEndpointOptions } from '../transports/websocket.js';
 import { VERSION } from '../version.js';
+import { startAcceptGate } from './accept-gate.js';
 import { Router } from './http.js';
 import { startListeners, type Listeners } from './listeners.js';
 import { anyConnectionLimit } from './workers.js';
@@ -264,6 +265,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const { servers, httpPort, internalPort } = listeners;
   for (const s of servers) refused.attach(s); // connections over the descriptor budget are counted and logged
+  // A worker stops accepting near its descriptor limit so the other workers take the new connections.
+  const gate = worker !== undefined && refused.cap !== undefined ? startAcceptGate(servers, listeners.external, refused.cap, logger) : undefined;
 
   let grpcApi: Awaited<ReturnType<typeof startGrpcApi>> | undefined;
   let consumers: RunningConsumers | undefined;
@@ -299,6 +302,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Consumers first: the message in hand still reaches a live node.
       await consumers?.close();
       listeners.dispose();
+      gate?.stop();
       ws?.close();
       admin?.close();
       debug?.close();

@@ -14,6 +14,7 @@ import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { LimitsPrimary } from '../engines/cluster/index.js';
 import { LIMITS_ENVELOPE_KEY, READY_ENVELOPE_KEY, WORKER_ID_ENV } from '../engines/cluster/protocol.js';
+import { probeReusePort, REUSE_PORT_ENV } from './reuse-port.js';
 
 
 /** How many workers `workers` asks for: 0 = one per core. */
@@ -75,7 +76,10 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
   // accept every connection and pass its handle to a worker over IPC, which measured 2-3.5× the
   // server CPU per connect of one process against 1.3-1.8× with SCHED_NONE (bench `workers`
   // scenario), and spread the connections no more evenly than the kernel does.
-  if (process.env['NODE_CLUSTER_SCHED_POLICY'] === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const policy = process.env['NODE_CLUSTER_SCHED_POLICY'];
+  if (policy === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+  // Where the runtime has SO_REUSEPORT (app/reuse-port) each worker binds its own sockets instead.
+  const reusePort = config.workers_reuseport && (policy === undefined || policy === 'none') && config.port !== 0 && (await probeReusePort());
   // Structured-clone IPC: payload bytes cross as Uint8Array (JSON would base64 or array-encode them).
   cluster.setupPrimary({ serialization: 'advanced' });
   const engine = usesPrimaryEngine(config)
@@ -87,14 +91,18 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
   const { clusterWorkerPort } = await import('../engines/cluster/ports.js');
   // The connection limits hold for the whole group: the primary keeps the counts (engines/cluster/connection-ledger).
   const limits = anyConnectionLimit(config) ? await primaryLimits(config, logger) : undefined;
-  logger.info('starting workers', { workers: n, engine: engine !== undefined ? 'memory (shared by the primary)' : config.engine });
+  logger.info('starting workers', {
+    workers: n,
+    engine: engine !== undefined ? 'memory (shared by the primary)' : config.engine,
+    accept: reusePort ? 'SO_REUSEPORT socket per worker' : cluster.schedulingPolicy === cluster.SCHED_RR ? 'round-robin by the primary' : 'shared socket',
+  });
 
   let closing = false;
   const live = new Map<number, Worker>();
   const failures = new Array<number>(n).fill(0);
 
   const fork = (index: number, onReady?: () => void, onEarlyExit?: (code: number | null) => void): void => {
-    const worker = cluster.fork({ [WORKER_ID_ENV]: String(index) });
+    const worker = cluster.fork({ [WORKER_ID_ENV]: String(index), ...(reusePort ? { [REUSE_PORT_ENV]: '1' } : {}) });
     const startedAt = Date.now();
     let served = false;
     live.set(index, worker);

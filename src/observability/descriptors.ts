@@ -71,6 +71,11 @@ export class RefusedConnections {
     if (this.#cap !== undefined) logger.info('connection cap per listener from the descriptor limit', { max_open_files: limit, max_connections: this.#cap });
   }
 
+  /** Connections one listener may hold (limit − descriptors open at start − reserve); undefined = no cap. */
+  get cap(): number | undefined {
+    return this.#cap;
+  }
+
   /** Caps the listener's connections and watches for refusals and accept errors. */
   attach(server: Server): void {
     if (this.#cap !== undefined) server.maxConnections = this.#cap;

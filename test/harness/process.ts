@@ -25,7 +25,13 @@ export interface ServerProcess {
  * Starts `node dist/main.js serve -c <tmp config>` on a random port (`port: 0`) and waits for the
  * `serving … endpoints on …:<port>` log line of the HTTP listener. Requires `npm run build`.
  */
-export async function spawnServer(config: Record<string, unknown> = {}, timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  config: Record<string, unknown> = {},
+  timeoutMs = 10_000,
+  env: NodeJS.ProcessEnv = {},
+  /** A command the server runs under, e.g. `['prlimit', '--nofile=120:120', '--']`. */
+  wrapper: readonly string[] = [],
+): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'rotor-e2e-'));
   const file = join(dir, 'config.json');
   await writeFile(
@@ -34,7 +40,8 @@ export async function spawnServer(config: Record<string, unknown> = {}, timeoutM
   );
   // `env` adds to this process's environment; a key given as undefined is removed from it.
   const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-  const child = spawn(process.execPath, [MAIN, 'serve', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+  const argv = [...wrapper, process.execPath, MAIN, 'serve', '-c', file];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);

@@ -7,6 +7,10 @@ export const GENERAL = {
   broker: oneOf(['', 'nats'], '', '`nats` replaces the PUB/SUB part of the engine; empty = the engine itself'),
   gomaxprocs: int(0, 'CPU limit (accepted for compatibility; Node runs one event loop)'),
   workers: int(1, 'server processes sharing the listening ports (`rotor serve --workers N`); 0 = one per CPU core, 1 = a single process', { min: 0, max: 1024 }),
+  workers_reuseport: bool(
+    true,
+    'with `workers` > 1: each worker binds its own SO_REUSEPORT listening sockets where the runtime supports it (Node >= 22.12) and the port is fixed; false = one socket shared by the workers',
+  ),
   pid_file: str('', 'write the process id to this file at start; removed on shutdown'),
   log_level: oneOf(
     ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'],
