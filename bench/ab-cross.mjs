@@ -27,13 +27,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SubscriberPool, Publisher } from './lib/load.mjs';
 import { nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, ROOT_DIR, cpuSeconds, pinSelf, sleep, startServer, sysCpuSeconds, useServerRuntime, waitUntil } from './lib/procs.mjs';
+import { BENCH_DIR, ROOT_DIR, cpuSeconds, pinSelf, sleep, startRedisServer, startServer, sysCpuSeconds, useServerRuntime, waitUntil } from './lib/procs.mjs';
 import { ROTOR_CONFIG } from './lib/rotor-config.mjs';
 import { median, percentile } from './lib/stats.mjs';
 
@@ -147,15 +146,7 @@ async function closedLoop(ctx, perfFile) {
 async function fixedRate(ctx) {
   const { pool, pub } = ctx;
   await pool.armLatency(Math.ceil(RATE * N * ((WARM + DUR) / 1000) * 1.2) + 10_000);
-  const start = performance.now();
-  let sent = 0;
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) / 1000) * RATE) - sent;
-    if (due > 0) {
-      pub.publish(due, () => 'fan');
-      sent += due;
-    }
-  }, 1);
+  const stop = pub.pace(RATE);
   try {
     await sleep(Math.min(WARM, 1000));
     const u0 = nowUs();
@@ -164,7 +155,7 @@ async function fixedRate(ctx) {
     await sleep(DUR);
     pool.setLatencyWindow(u0, nowUs());
     const y = ctx.snap();
-    clearInterval(timer);
+    stop();
     await waitUntil(() => pool.deliveries() >= pub.seq * N, 6000);
     const { samples } = await pool.collectLatency();
     samples.sort((p, q) => p - q);
@@ -175,19 +166,8 @@ async function fixedRate(ctx) {
     out.rate_p99ms = percentile(samples, 99) / 1000;
     return out;
   } finally {
-    clearInterval(timer);
+    stop();
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = srv.address().port;
-      srv.close(() => resolve(p));
-    });
-  });
 }
 
 /** @type {Record<string, Record<string, number>[]>} */
@@ -197,17 +177,8 @@ async function session(build, rep) {
   let redis;
   let cfg = ROTOR_CONFIG;
   if (build !== 'memory') {
-    const port = await freePort();
-    redis = spawn('taskset', ['-c', '0', 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const up = await waitUntil(() => {
-      try {
-        execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 5000);
-    if (!up) throw new Error('redis-server did not start');
+    let port;
+    ({ proc: redis, port } = await startRedisServer());
     cfg = { ...ROTOR_CONFIG, engine: 'redis', redis_address: `127.0.0.1:${port}`, redis_prefix: `abx${Date.now()}` };
   }
   const distDir = BUILDS[build] ?? BUILDS.after;

@@ -85,15 +85,7 @@ async function closedLoop(pool, pub, pid, perfFile) {
 async function fixedRate(pool, pub, pid) {
   const perSec = 100;
   await pool.armLatency(Math.ceil(perSec * N * (DUR / 1000) * 1.2) + 10_000);
-  const start = performance.now();
-  let sent = 0;
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) / 1000) * perSec) - sent;
-    if (due > 0) {
-      pub.publish(due, () => 'fan');
-      sent += due;
-    }
-  }, 1);
+  const stop = pub.pace(perSec);
   try {
     await sleep(1000);
     const u0 = nowUs();
@@ -102,7 +94,7 @@ async function fixedRate(pool, pub, pid) {
     await sleep(DUR);
     pool.setLatencyWindow(u0, nowUs());
     const b = snap(pool, pid);
-    clearInterval(timer);
+    stop();
     const expected = pub.seq * N;
     for (let i = 0; i < 1200 && pool.deliveries() < expected; i++) await sleep(5);
     const { samples } = await pool.collectLatency();
@@ -116,7 +108,7 @@ async function fixedRate(pool, pub, pid) {
       p99ms: percentile(samples, 99) / 1000,
     };
   } finally {
-    clearInterval(timer);
+    stop();
   }
 }
 

@@ -25,7 +25,7 @@ import { createHttpLoad } from './lib/http-load.mjs';
 import { createRpcLoad } from './lib/rpc-load.mjs';
 import { Publisher, SubscriberPool } from './lib/load.mjs';
 import { makePayload, nowUs } from './lib/payload.mjs';
-import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, freePort, nofileLimits, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
+import { BENCH_DIR, CORES, PINNED, ROOT_DIR, connectionsPerChild, cpuSeconds, freePort, nofileLimits, startRedisServer, treeCpuSeconds, sysCpuSeconds, pinSelf, rssBytes, selfCpuSeconds, sleep, startServer, useServerRuntime, waitUntil } from './lib/procs.mjs';
 import { mergeRuntimeSections, resolveRuntimes } from './lib/runtimes.mjs';
 import { TARGETS, TARGET_NAMES } from './lib/protocols.mjs';
 import { ROTOR_CONFIG, SECRET } from './lib/rotor-config.mjs';
@@ -301,16 +301,7 @@ async function closedLoop(pool, pub, server, { perPub, windowDeliveries, channel
 async function fixedRate(pool, pub, server, { n, rate }) {
   const pubPerSec = rate / n;
   await pool.armLatency(Math.ceil(rate * (P.durationMs / 1000) * 1.1) + 10_000);
-  const start = performance.now();
-  let sent = 0;
-  const tick = () => {
-    const due = Math.floor(((performance.now() - start) / 1000) * pubPerSec) - sent;
-    if (due > 0) {
-      pub.publish(due, () => 'fan');
-      sent += due;
-    }
-  };
-  const timer = setInterval(tick, 1);
+  const stop = pub.pace(pubPerSec);
   try {
     await sleep(P.warmupMs);
     const startUs = nowUs();
@@ -322,7 +313,7 @@ async function fixedRate(pool, pub, server, { n, rate }) {
     pool.setLatencyWindow(startUs, endUs);
     const b = snap(pool, server);
     const seq1 = pub.seq;
-    clearInterval(timer);
+    stop();
     const expected = pub.seq * n;
     // Bounded: a server that could not sustain the rate has a backlog; its latencies are already
     // meaningless (see `sustained`), so waiting it out only costs time.
@@ -353,7 +344,7 @@ async function fixedRate(pool, pub, server, { n, rate }) {
       drained: drained && dropped === 0 ? 1 : 0,
     };
   } finally {
-    clearInterval(timer);
+    stop();
   }
 }
 
@@ -392,30 +383,8 @@ async function crossSession(mode, n) {
     const r = await fanoutSession('rotor-json', n, { doClosed: true, doRate: true });
     return { closed: r.closed, rate: r.rate };
   }
-  const { spawn } = await import('node:child_process');
-  const net = await import('node:net');
-  const port = await new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = srv.address().port;
-      srv.close(() => resolve(p));
-    });
-  });
-  // redis-server shares core 0 with the Rotor nodes: the whole cluster on one core, clients on the other.
-  const redis = spawn('taskset', ['-c', '0', 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const { proc: redis, port } = await startRedisServer();
   try {
-    const up = await waitUntil(() => {
-      try {
-        execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 5000);
-    if (!up) throw new Error('redis-server did not start');
     const cfg = { ...ROTOR_CONFIG, engine: 'redis', redis_address: `127.0.0.1:${port}`, redis_prefix: `bench${Date.now()}` };
     const a = await startServer({ kind: 'rotor', rotorConfig: cfg, tmpDir: TMP });
     const b = await startServer({ kind: 'rotor', rotorConfig: cfg, tmpDir: TMP });

@@ -210,6 +210,27 @@ export class Publisher {
     this.conn?.sendFrames(frames);
   }
 
+  /**
+   * Publishes at a fixed `perSec` to `channel`: every millisecond, as many as are due since the start
+   * (one write per tick). Returns the function that stops it.
+   * @param {number} perSec
+   * @param {string} [channel]
+   * @returns {() => void}
+   */
+  pace(perSec, channel = 'fan') {
+    const start = performance.now();
+    const channelOf = () => channel;
+    let sent = 0;
+    const timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - start) / 1000) * perSec) - sent;
+      if (due > 0) {
+        this.publish(due, channelOf);
+        sent += due;
+      }
+    }, 1);
+    return () => clearInterval(timer);
+  }
+
   close() {
     this.conn?.destroy();
   }

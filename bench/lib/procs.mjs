@@ -294,6 +294,32 @@ export async function waitUntil(cond, timeoutMs) {
   return cond();
 }
 
+/**
+ * A throw-away redis-server on a free loopback port, pinned to `cpuList` (the bench puts it on the
+ * servers' core 0: the whole cluster on one core, clients on the other), no persistence. Resolves
+ * once it answers PING; `kill()` it when done.
+ * @returns {Promise<{ proc: import('node:child_process').ChildProcess, port: number }>}
+ */
+export async function startRedisServer(cpuList = '0') {
+  const port = await freePort();
+  const proc = spawn('taskset', ['-c', cpuList, 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
+  const up = await waitUntil(() => {
+    try {
+      execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 5000);
+  if (!up) {
+    proc.kill('SIGKILL');
+    throw new Error('redis-server did not start');
+  }
+  return { proc, port };
+}
+
 /** A free loopback TCP port (for servers that need a fixed port, e.g. `--workers` with SO_REUSEPORT). */
 export async function freePort() {
   const { createServer } = await import('node:net');

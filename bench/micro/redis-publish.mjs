@@ -9,8 +9,7 @@
  *
  *   node bench/micro/redis-publish.mjs [k=1,2,16] [rounds=3]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,17 +43,6 @@ async function child(mode, port, k) {
   process.exit(0);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 function runChild(mode, port, k) {
   return new Promise((resolve, reject) => {
     const p = spawn('taskset', ['-c', '0', process.execPath, HERE, '--child', mode, String(port), String(k)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -71,17 +59,9 @@ if (process.argv[2] === '--child') {
 } else {
   const ks = (process.argv[2] ?? '1,2,16').split(',').map(Number);
   const rounds = Number(process.argv[3] ?? 3);
-  const port = await freePort();
-  const redis = spawn('taskset', ['-c', '0', 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const { startRedisServer } = await import('../lib/procs.mjs');
+  const { proc: redis, port } = await startRedisServer();
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' });
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     process.stdout.write(`CPU µs per PUBLISH (user+kernel; user / kernel), ${process.version}, medians of ${rounds} rounds\n`);
     for (const k of ks) {
       const results = Object.fromEntries(MODES.map((m) => [m, []]));

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { range } from '../harness/cluster.js';
+import { range, ROOM_NAMESPACE } from '../harness/cluster.js';
 import type { ServerProcess } from '../harness/process.js';
 import { spawnRedis } from '../harness/redis.js';
 import { collect, sdkClient, type Client, type SdkProtocol } from '../harness/sdk.js';
@@ -42,19 +42,7 @@ const CONFIG: Record<string, unknown> = {
   uni_grpc: true,
   uni_grpc_address: '127.0.0.1',
   uni_grpc_port: 0,
-  namespaces: [
-    {
-      name: 'room',
-      presence: true,
-      join_leave: true,
-      force_push_join_leave: true,
-      history_size: 100,
-      history_ttl: '300s',
-      force_recovery: true,
-      allow_subscribe_for_client: true,
-      allow_presence_for_subscriber: true,
-    },
-  ],
+  namespaces: [ROOM_NAMESPACE],
 };
 
 type Json = Record<string, unknown>;

@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { apiOk, infoNodes, range } from '../harness/cluster.js';
+import { apiOk, infoNodes, range, ROOM_NAMESPACE } from '../harness/cluster.js';
 import { spawnServer, type ServerProcess } from '../harness/process.js';
 import { spawnRedis } from '../harness/redis.js';
 import { upgradeStatus } from '../harness/raw-client.js';
@@ -29,19 +29,7 @@ function config(extra: Record<string, unknown> = {}): Record<string, unknown> {
     workers: 2,
     client_presence_update_interval: '1s',
     namespaces: [
-      {
-        name: 'room',
-        presence: true,
-        join_leave: true,
-        force_push_join_leave: true,
-        history_size: 100,
-        history_ttl: '300s',
-        force_recovery: true,
-        allow_subscribe_for_client: true,
-        allow_publish_for_subscriber: true,
-        allow_history_for_subscriber: true,
-        allow_presence_for_subscriber: true,
-      },
+      ROOM_NAMESPACE,
       { name: 'srv', history_size: 10, history_ttl: '300s', force_recovery: true },
     ],
     ...extra,

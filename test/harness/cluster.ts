@@ -152,3 +152,21 @@ export function logsMatching(node: ServerProcess, ...words: string[]): string {
 export function range(n: number, from = 1): number[] {
   return Array.from({ length: n }, (_, i) => i + from);
 }
+
+/**
+ * The `room` namespace of the multi-process tests (several nodes, `--workers`): presence, join/leave, history with recovery, and
+ * subscribers allowed to publish, read history and presence.
+ */
+export const ROOM_NAMESPACE = {
+  name: 'room',
+  presence: true,
+  join_leave: true,
+  force_push_join_leave: true,
+  history_size: 100,
+  history_ttl: '300s',
+  force_recovery: true,
+  allow_subscribe_for_client: true,
+  allow_publish_for_subscriber: true,
+  allow_history_for_subscriber: true,
+  allow_presence_for_subscriber: true,
+} as const;
